@@ -1,0 +1,1 @@
+"""fe-gen's codemods: rules that find and fix slow SQLAlchemy patterns in existing code."""

@@ -1,0 +1,1 @@
+"""fe-gen's generator: SQLAlchemy models -> IR -> a rendered FastAPI project."""

@@ -1,0 +1,1 @@
+"""Copier templates shipped with fe-gen (package data, read with importlib.resources)."""
