@@ -1,0 +1,152 @@
+"""The child process that imports the user's models: `python -m fe_gen.generator._introspect_child`.
+
+Importing models runs the user's code, so loading.py runs this module in a process of its
+own. It reads one JSON request from argv, imports the models, and writes JSON lines on its
+stdout: `{"importing": "pkg.mod"}` before each module (so a hang or a crash can be named)
+and finally `{"schema": ...}` or `{"error": "one line"}`. Whatever the user's code prints goes
+to stderr, so it cannot corrupt the reply.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib
+import importlib.util
+import json
+import os
+import pkgutil
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import IO, Any
+
+from fe_gen.generator.errors import FeGenError
+from fe_gen.generator.import_errors import describe
+from fe_gen.generator.introspect import Found, find_targets, introspect, registry_of
+from fe_gen.generator.ir import Schema, Source, TypeRef
+from sqlalchemy import MetaData
+
+
+class _Reply:
+    """The real stdout, claimed before any user code runs."""
+
+    def __init__(self) -> None:
+        sys.stdout.flush()
+        self._stream: IO[str] = os.fdopen(os.dup(1), "w", encoding="utf-8")
+        os.dup2(2, 1)
+        self.importing = ""
+
+    def send(self, **message: Any) -> None:
+        self._stream.write(json.dumps(message) + "\n")
+        self._stream.flush()
+
+    def announce(self, module: str) -> None:
+        self.importing = module
+        self.send(importing=module)
+
+
+def main(argv: list[str]) -> int:
+    request: dict[str, Any] = json.loads(argv[1])
+    reply = _Reply()
+    try:
+        modules = _import(request, reply)
+        schema = _read(request, modules)
+    except FeGenError as error:
+        reply.send(error=error.message)
+    except _Internal as error:
+        reply.send(error=str(error))
+    except BaseException as error:
+        roots = [Path(root).resolve() for root in request["roots"]]
+        reply.send(error=describe(error, module=reply.importing or request["module"], roots=roots))
+    else:
+        reply.send(schema=schema.to_dict())
+    return 0
+
+
+class _Internal(Exception):
+    """fe-gen itself failed while reading models that imported fine: a bug to report."""
+
+
+def _import(request: dict[str, Any], reply: _Reply) -> list[ModuleType]:
+    sys.path[:0] = [str(Path(entry).resolve()) for entry in request["sys_path"]]
+    if request["kind"] == "file":
+        return [_import_file(Path(request["target"]), request["module"], reply)]
+    return _import_tree(request["module"], request["exclude"], reply)
+
+
+def _read(request: dict[str, Any], modules: list[ModuleType]) -> Schema:
+    try:
+        return _introspect(request, modules)
+    except FeGenError:
+        raise
+    except Exception as error:
+        message = " ".join(str(error).split())
+        raise _Internal(
+            f"reading the models of {request['location']} failed with "
+            f"{type(error).__name__}: {message}; this is a bug in fe-gen, please report it"
+        ) from error
+
+
+def _introspect(request: dict[str, Any], modules: list[ModuleType]) -> Schema:
+    source = Source(kind=request["kind"], location=request["location"], module=modules[0].__name__)
+    attribute: str | None = request["attribute"]
+    if attribute is None:
+        return introspect(find_targets(modules), source=source)
+    value = _attribute(modules[0], attribute, request["location"])
+    if isinstance(value, MetaData):
+        return introspect(find_targets(modules), source=source, metadata=value)
+    if registry_of(value) is None:
+        raise FeGenError(
+            f"{request['location']}: {attribute} is a {type(value).__name__}, not a declarative "
+            "Base, a registry, a MetaData or a Flask-SQLAlchemy db; name one of those after ':'"
+        )
+    return introspect([Found(TypeRef(modules[0].__name__, attribute), value)], source=source)
+
+
+def _import_file(path: Path, name: str, reply: _Reply) -> ModuleType:
+    """Import a models file as module `name`, with its directory on sys.path."""
+    sys.path.insert(0, str(path.parent.resolve()))
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise FeGenError(f"not a .py file: {path}; pass a models file or an import path")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    reply.announce(name)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _import_tree(name: str, exclude: list[str], reply: _Reply) -> list[ModuleType]:
+    """Import a module; for a package, every submodule not matching `exclude`, recursively.
+
+    Like pkgutil.walk_packages, but an excluded package is neither imported nor walked.
+    """
+    reply.announce(name)
+    module = importlib.import_module(name)
+    modules = [module]
+    for info in pkgutil.iter_modules(getattr(module, "__path__", []), prefix=f"{name}."):
+        if info.name.endswith(".__main__") or _excluded(info.name, exclude):
+            continue
+        modules += _import_tree(info.name, exclude, reply)
+    return modules
+
+
+def _excluded(name: str, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatchcase(name, pattern) for pattern in patterns)
+
+
+def _attribute(module: ModuleType, attribute: str, location: str) -> object:
+    value: object = module
+    for part in attribute.split("."):
+        try:
+            value = getattr(value, part)
+        except AttributeError:
+            raise FeGenError(
+                f"{location}: {module.__name__} has no attribute {attribute!r}; name its "
+                "declarative Base, registry, MetaData or Flask-SQLAlchemy db after ':'"
+            ) from None
+    return value
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv))

@@ -1,0 +1,184 @@
+"""SQLAlchemy column types -> `ColumnType`: the family, the SQL text and the Python type.
+
+Reads type objects only (no mapper inspection), so introspect.py stays the one module that
+knows SQLAlchemy's inspection API. Variants (`JSON().with_variant(JSONB(), "postgresql")`)
+count as their base type, which works on every database the variant targets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import enum
+import types
+import typing
+import uuid
+from typing import Any
+
+from fe_gen.generator.ir import ColumnType, EnumInfo, TypeFamily, TypeRef
+from sqlalchemy import exc
+from sqlalchemy import types as sqltypes
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import registry as dialects
+from sqlalchemy.engine import Dialect
+from sqlalchemy.engine.default import DefaultDialect, StrCompileDialect
+from sqlalchemy.sql.type_api import TypeEngine
+
+_FAMILIES: tuple[tuple[type[Any], TypeFamily], ...] = (
+    (sqltypes.Enum, "enum"),
+    (sqltypes.Boolean, "boolean"),
+    (sqltypes.Integer, "integer"),
+    (sqltypes.Float, "float"),
+    (sqltypes.Numeric, "decimal"),
+    (sqltypes.DateTime, "datetime"),
+    (sqltypes.Date, "date"),
+    (sqltypes.Time, "time"),
+    (sqltypes.Interval, "interval"),
+    (postgresql.INTERVAL, "interval"),
+    (sqltypes.Uuid, "uuid"),
+    (sqltypes.JSON, "json"),
+    (postgresql.HSTORE, "json"),
+    (sqltypes.ARRAY, "array"),
+    (sqltypes._Binary, "binary"),
+    (sqltypes.String, "string"),
+    (postgresql.INET, "string"),
+    (postgresql.CIDR, "string"),
+)
+"""First match wins: Enum before String, Float before Numeric, DateTime before Date."""
+
+_PYTHON_TYPES: tuple[tuple[type[Any], TypeEngine[Any]], ...] = (
+    (bool, sqltypes.Boolean()),
+    (int, sqltypes.Integer()),
+    (float, sqltypes.Float()),
+    (decimal.Decimal, sqltypes.Numeric()),
+    (dt.datetime, sqltypes.DateTime()),
+    (dt.date, sqltypes.Date()),
+    (dt.time, sqltypes.Time()),
+    (dt.timedelta, sqltypes.Interval()),
+    (uuid.UUID, sqltypes.Uuid()),
+    (str, sqltypes.String()),
+    (bytes, sqltypes.LargeBinary()),
+    (dict, sqltypes.JSON()),
+    (list, sqltypes.JSON()),
+)
+"""How a hybrid property's return annotation maps to a column type."""
+
+
+def column_type(type_: TypeEngine[Any]) -> ColumnType:
+    """Describe one column type; `python` is None when SQLAlchemy cannot tell."""
+    impl = _implementation(type_)
+    family = _family(impl)
+    return ColumnType(
+        family=family,
+        sql=_sql(type_),
+        python=_python_type(type_, family),
+        length=_int_attr(impl, "length"),
+        precision=_int_attr(impl, "precision") if isinstance(impl, sqltypes.Numeric) else None,
+        scale=_int_attr(impl, "scale") if isinstance(impl, sqltypes.Numeric) else None,
+        timezone=bool(getattr(impl, "timezone", False)),
+        enum=_enum_info(impl) if isinstance(impl, sqltypes.Enum) else None,
+        item=_item_type(impl),
+        dialect=_dialect(type_),
+    )
+
+
+def python_column_type(annotation: object) -> ColumnType | None:
+    """The column type for a Python annotation (`str`, `Decimal | None`, an Enum), if any."""
+    annotation = _strip_optional(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return column_type(sqltypes.Enum(annotation))
+    for python, type_ in _PYTHON_TYPES:
+        if annotation is python:
+            return column_type(type_)
+    return None
+
+
+def _strip_optional(annotation: object) -> object:
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        args = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return typing.get_origin(annotation) or annotation
+
+
+def _implementation(type_: TypeEngine[Any]) -> TypeEngine[Any]:
+    """The type that decides the family: a TypeDecorator's impl, else the type itself."""
+    while isinstance(type_, sqltypes.TypeDecorator):
+        type_ = type_.impl_instance
+    return type_
+
+
+def _family(impl: TypeEngine[Any]) -> TypeFamily:
+    for cls, family in _FAMILIES:
+        if isinstance(impl, cls):
+            return family
+    return "other"
+
+
+def _sql(type_: TypeEngine[Any]) -> str:
+    """Generic SQL, else PostgreSQL's; a variant's base type renders without the variant."""
+    candidates: list[Dialect] = [DefaultDialect()]
+    if not getattr(type_, "_variant_mapping", None):
+        candidates.append(dialects.load("postgresql")())
+    candidates.append(StrCompileDialect())
+    for dialect in candidates:
+        try:
+            return str(type_.compile(dialect=dialect))
+        except (exc.CompileError, exc.UnsupportedCompilationError, NotImplementedError):
+            continue
+    return type(type_).__name__
+
+
+def _python_type(type_: TypeEngine[Any], family: TypeFamily) -> TypeRef | None:
+    if isinstance(type_, sqltypes.Enum) and type_.enum_class is not None:
+        return type_ref(type_.enum_class)
+    try:
+        python = type_.python_type
+    except NotImplementedError:
+        return None
+    if python is object and family != "json":
+        return None
+    return type_ref(python)
+
+
+def type_ref(cls: type[Any]) -> TypeRef:
+    """Where a class is defined: `TypeRef("decimal", "Decimal")`."""
+    return TypeRef(module=cls.__module__, name=cls.__qualname__)
+
+
+def _int_attr(impl: TypeEngine[Any], name: str) -> int | None:
+    value = getattr(impl, name, None)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _enum_info(impl: sqltypes.Enum) -> EnumInfo:
+    values = tuple(str(value) for value in impl.enums)
+    cls = impl.enum_class
+    members: tuple[str, ...] = ()
+    if cls is not None:
+        names = tuple(cls.__members__)
+        members = names if len(names) == len(values) else tuple(m.name for m in cls)
+    return EnumInfo(
+        values=values,
+        python_class=type_ref(cls) if cls is not None else None,
+        members=members if len(members) == len(values) else (),
+        sql_name=impl.name,
+        native=bool(impl.native_enum),
+    )
+
+
+def _item_type(impl: TypeEngine[Any]) -> ColumnType | None:
+    if isinstance(impl, sqltypes.ARRAY):
+        return column_type(impl.item_type)
+    return None
+
+
+def _dialect(type_: TypeEngine[Any]) -> str | None:
+    """`postgresql` for types only PostgreSQL has (JSONB, INET, ARRAY, its ENUM ...)."""
+    if isinstance(type_, sqltypes.ARRAY):
+        return "postgresql"
+    module = type(_implementation(type_)).__module__
+    prefix = "sqlalchemy.dialects."
+    if module.startswith(prefix):
+        return module[len(prefix) :].split(".")[0]
+    return None

@@ -1,0 +1,166 @@
+"""What went wrong while importing the user's models, in one line that says what to do.
+
+The message comes from the exception's type and from the last traceback frame inside the
+user's own files (`shop/db.py:7: ...`), never from a traceback dump.
+"""
+
+from __future__ import annotations
+
+import os
+import site
+import sysconfig
+import traceback
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import exc
+
+_PATH_HINT = "install it or pass --path DIR with the directory that holds it"
+_ENV_HINT = "pass --env-file FILE or set it in the environment"
+
+
+@dataclass(frozen=True)
+class _Frame:
+    file: str
+    line: int
+    module: str | None
+    globals: dict[str, Any]
+
+
+def display_path(path: str | Path) -> str:
+    """A path relative to the current directory when it is inside it, else absolute."""
+    absolute = Path(path).resolve()
+    try:
+        return str(absolute.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(absolute)
+
+
+def describe(error: BaseException, *, module: str, roots: Sequence[Path]) -> str:
+    """One line for an exception raised while importing `module` from files under `roots`."""
+    if isinstance(error, SyntaxError):
+        return _syntax_error(error)
+    frame = _last_user_frame(error.__traceback__, roots)
+    where = f"{display_path(frame.file)}:{frame.line}: " if frame else ""
+    importing = (frame.module if frame else None) or module
+    return where + _what(error, module=module, importing=importing, frame=frame)
+
+
+def _what(error: BaseException, *, module: str, importing: str, frame: _Frame | None) -> str:
+    if isinstance(error, ModuleNotFoundError):
+        return _module_not_found(error, module=module, importing=importing, frame=frame)
+    if isinstance(error, ImportError):
+        return f"cannot import {importing}: {_one_line(error)}; fix the import or {_PATH_HINT}"
+    if isinstance(error, KeyError) and _from_environ(error.__traceback__):
+        variable = error.args[0] if error.args else "?"
+        return f"{importing} reads environment variable {variable!r}, which is not set; {_ENV_HINT}"
+    if _is_validation_error(error):
+        return _settings_error(error, importing=importing, frame=frame)
+    if isinstance(error, exc.DBAPIError | ConnectionError):
+        return (
+            f"{importing} connects to the database at import and that failed: "
+            f"{_dbapi_message(error)}; connect lazily, or pass --env-file FILE with a "
+            "reachable database URL"
+        )
+    if isinstance(error, SystemExit):
+        return f"{importing} called sys.exit({error.code!r}) at import"
+    return f"importing {importing} raised {type(error).__name__}: {_one_line(error)}"
+
+
+def _syntax_error(error: SyntaxError) -> str:
+    where = display_path(error.filename) if error.filename else "<unknown>"
+    return f"{where}:{error.lineno}: syntax error: {error.msg}"
+
+
+def _module_not_found(
+    error: ModuleNotFoundError, *, module: str, importing: str, frame: _Frame | None
+) -> str:
+    missing = error.name or _one_line(error)
+    if frame is None:
+        return f"cannot import {module}: no module named {missing!r}; {_PATH_HINT}"
+    return f"{importing} imports {missing!r}, which cannot be found; {_PATH_HINT}"
+
+
+def _from_environ(tb: TracebackType | None) -> bool:
+    """True when the KeyError came out of `os.environ[...]`."""
+    frames = traceback.extract_tb(tb)
+    return bool(frames) and frames[-1].filename == os.__file__
+
+
+def _is_validation_error(error: BaseException) -> bool:
+    cls = type(error)
+    return cls.__name__ == "ValidationError" and cls.__module__.startswith("pydantic")
+
+
+def _settings_error(error: Any, *, importing: str, frame: _Frame | None) -> str:
+    """A pydantic-settings ValidationError: name the missing variables or invalid fields."""
+    title = str(getattr(error, "title", "settings"))
+    problems: list[dict[str, Any]] = list(error.errors())
+    missing = [_field(problem) for problem in problems if problem.get("type") == "missing"]
+    if missing:
+        prefix = _env_prefix(frame.globals.get(title) if frame else None)
+        names = ", ".join((prefix + name).upper() for name in missing)
+        return (
+            f"{importing} builds {title} at import, which needs the environment variable(s) "
+            f"{names}; pass --env-file FILE or set them in the environment"
+        )
+    first = problems[0] if problems else {"loc": (), "msg": _one_line(error)}
+    return (
+        f"{importing} builds {title} at import and {_field(first)} is invalid: "
+        f"{first.get('msg')}; fix its environment variable or pass --env-file FILE"
+    )
+
+
+def _field(problem: dict[str, Any]) -> str:
+    return ".".join(str(part) for part in problem.get("loc", ())) or "?"
+
+
+def _env_prefix(settings_class: object) -> str:
+    config = getattr(settings_class, "model_config", None)
+    prefix = config.get("env_prefix") if isinstance(config, dict) else None
+    return prefix if isinstance(prefix, str) else ""
+
+
+def _dbapi_message(error: BaseException) -> str:
+    original = getattr(error, "orig", None)
+    if original is None:
+        return _one_line(error)
+    return f"({type(original).__module__}.{type(original).__name__}) {_one_line(original)}"
+
+
+def _last_user_frame(tb: TracebackType | None, roots: Sequence[Path]) -> _Frame | None:
+    found: _Frame | None = None
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if _is_user_file(code.co_filename, roots):
+            frame_globals = tb.tb_frame.f_globals
+            name = frame_globals.get("__name__")
+            found = _Frame(code.co_filename, tb.tb_lineno, name, frame_globals)
+        tb = tb.tb_next
+    return found
+
+
+def _is_user_file(filename: str, roots: Sequence[Path]) -> bool:
+    if filename.startswith("<"):
+        return False
+    path = Path(filename).resolve()
+    if any(path.is_relative_to(place) for place in _not_user_places()):
+        return False
+    return any(path.is_relative_to(root) for root in roots)
+
+
+def _not_user_places() -> list[Path]:
+    """The interpreter's own trees and fe-gen's package: never the user's code."""
+    paths = sysconfig.get_paths()
+    places = {paths[key] for key in ("stdlib", "platstdlib", "purelib", "platlib")}
+    places.update(site.getsitepackages())
+    fe_gen = Path(__file__).resolve().parent
+    return [Path(place).resolve() for place in places] + [fe_gen]
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text.split(" (Background on this error at:")[0]

@@ -1,0 +1,274 @@
+"""Columns, defaults, constraints and read-only fields of one mapped class.
+
+A part of introspect.py, kept apart to keep modules short.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import inspect
+import typing
+from typing import Any
+
+from fe_gen.generator.column_types import column_type, python_column_type
+from fe_gen.generator.errors import FeGenError
+from fe_gen.generator.ir import (
+    Column,
+    ColumnType,
+    Default,
+    Diagnostic,
+    ForeignKey,
+    ReadOnlyField,
+    UniqueConstraint,
+)
+from sqlalchemy import Column as SAColumn
+from sqlalchemy import Computed, Index, Sequence, Table, exc
+from sqlalchemy import UniqueConstraint as SAUniqueConstraint
+from sqlalchemy.ext.associationproxy import AssociationProxyExtensionType
+from sqlalchemy.ext.hybrid import HybridExtensionType, hybrid_property
+from sqlalchemy.orm import ColumnProperty, CompositeProperty, Mapper
+from sqlalchemy.orm import exc as orm_exc
+from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.schema import ColumnDefault, DefaultClause, FetchedValue, Identity
+from sqlalchemy.types import NullType
+
+
+def key_of(mapper: Mapper[Any], column: ColumnElement[Any]) -> str:
+    """The attribute key that maps a Table column (`from_` for the SQL column "from")."""
+    return mapper.get_property_by_column(column).key
+
+
+def columns(mapper: Mapper[Any], table: Table, diagnostics: list[Diagnostic]) -> tuple[Column, ...]:
+    """The table's mapped columns, in table order."""
+    model = mapper.class_.__name__
+    unique, indexed = _single_column_flags(table)
+    result: list[Column] = []
+    for column in table.columns:
+        try:
+            prop = mapper.get_property_by_column(column)
+        except orm_exc.UnmappedColumnError:
+            diagnostics.append(
+                Diagnostic("warning", model, column.name, "column is not mapped; left out")
+            )
+            continue
+        if not isinstance(prop, ColumnProperty):
+            continue
+        result.append(_column(model, prop, column, unique, indexed))
+        _column_diagnostics(model, prop, result[-1], diagnostics)
+    return tuple(result)
+
+
+def _column(
+    model: str,
+    prop: ColumnProperty[Any],
+    column: SAColumn[Any],
+    unique: set[str],
+    indexed: set[str],
+) -> Column:
+    identity = column.identity
+    return Column(
+        key=prop.key,
+        name=column.name,
+        type=column_type(column.type),
+        nullable=bool(column.nullable),
+        primary_key=column.primary_key,
+        autoincrement=identity is not None or column.table.autoincrement_column is column,
+        unique=bool(column.unique) or column.name in unique,
+        index=bool(column.index) or column.name in indexed,
+        default=_default(column.default),
+        server_default=_server_default(column.server_default),
+        foreign_keys=_foreign_keys(model, prop.key, column),
+        deferred=bool(prop.deferred),
+        read_only=column.computed is not None or bool(identity is not None and identity.always),
+        doc=column.doc or column.comment or None,
+    )
+
+
+def _column_diagnostics(
+    model: str, prop: ColumnProperty[Any], column: Column, diagnostics: list[Diagnostic]
+) -> None:
+    if column.type.python is None:
+        message = f"type {column.type.sql} has no Python type; served as an opaque string"
+        diagnostics.append(Diagnostic("warning", model, column.key, message))
+    if prop.deferred and prop.raiseload:
+        message = "deferred with raiseload; served only when a request asks for it"
+        diagnostics.append(Diagnostic("warning", model, column.key, message))
+
+
+def _single_column_flags(table: Table) -> tuple[set[str], set[str]]:
+    """SQL names of columns with a one-column unique constraint, and of indexed columns."""
+    unique: set[str] = set()
+    indexed: set[str] = set()
+    for constraint in table.constraints:
+        if isinstance(constraint, SAUniqueConstraint) and len(constraint.columns) == 1:
+            unique.update(column.name for column in constraint.columns)
+    for index in table.indexes:
+        names = [column.name for column in index.columns]
+        if len(names) == 1:
+            indexed.update(names)
+            if index.unique:
+                unique.update(names)
+    return unique, indexed
+
+
+def _default(default: Any) -> Default | None:
+    if default is None:
+        return None
+    if isinstance(default, Sequence):
+        return Default("sequence", _qualified(default.schema, default.name))
+    if not isinstance(default, ColumnDefault):
+        return None
+    arg = default.arg
+    if default.is_callable:
+        return Default("callable", _dotted_name(arg))
+    if default.is_clause_element:
+        return Default("server", _sql_text(arg))
+    if isinstance(arg, enum.Enum):
+        return Default("scalar", f"{type(arg).__qualname__}.{arg.name}")
+    return Default("scalar", repr(arg))
+
+
+def _server_default(default: FetchedValue | None) -> Default | None:
+    if default is None:
+        return None
+    if isinstance(default, Identity):
+        return Default("identity", "always" if default.always else "by default")
+    if isinstance(default, Computed):
+        return Default("computed", _sql_text(default.sqltext))
+    if isinstance(default, DefaultClause):
+        arg = default.arg
+        if isinstance(arg, str):
+            return Default("server", "'" + arg.replace("'", "''") + "'")
+        return Default("server", _sql_text(arg))
+    return Default("server", type(default).__name__ + "()")
+
+
+def _sql_text(clause: Any) -> str:
+    try:
+        return str(clause.compile(compile_kwargs={"literal_binds": True}))
+    except exc.SQLAlchemyError:
+        return str(clause)
+
+
+def _dotted_name(fn: Any) -> str:
+    """`uuid.uuid4` for the callable behind a default, unwrapping SQLAlchemy's wrapper."""
+    fn = inspect.unwrap(fn)
+    if isinstance(fn, functools.partial):
+        return _dotted_name(fn.func)
+    owner = getattr(fn, "__self__", None)
+    name = getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None)
+    if isinstance(owner, type) and name:
+        return f"{owner.__module__}.{owner.__qualname__}.{name.rsplit('.', 1)[-1]}"
+    if name is None:
+        fn, name = type(fn), type(fn).__qualname__
+    module = getattr(fn, "__module__", None)
+    return f"{module}.{name}" if module else name
+
+
+def _foreign_keys(model: str, key: str, column: SAColumn[Any]) -> tuple[ForeignKey, ...]:
+    result: list[ForeignKey] = []
+    for fk in column.foreign_keys:
+        try:
+            target = fk.column
+        except exc.SQLAlchemyError as error:
+            raise FeGenError(
+                f"{model}.{key}: foreign key to {fk.target_fullname!r} does not resolve "
+                f"({_one_line(error)}); define or import the table it points at"
+            ) from None
+        result.append(
+            ForeignKey(
+                target_table=target.table.fullname,
+                target_column=target.name,
+                constraint=_name(fk.constraint.name if fk.constraint is not None else None),
+                ondelete=fk.ondelete,
+                onupdate=fk.onupdate,
+            )
+        )
+    return tuple(sorted(result, key=lambda fk: (fk.target_table, fk.target_column)))
+
+
+def unique_constraints(mapper: Mapper[Any], table: Table) -> tuple[UniqueConstraint, ...]:
+    """Unique constraints and unique indexes, ordered by their columns' table positions."""
+    positions = {column.name: index for index, column in enumerate(table.columns)}
+    found: list[tuple[tuple[int, ...], UniqueConstraint]] = []
+    items: list[SAUniqueConstraint | Index] = [
+        c for c in table.constraints if isinstance(c, SAUniqueConstraint)
+    ]
+    items += [index for index in table.indexes if index.unique]
+    for item in items:
+        table_columns = list(item.columns)
+        constraint = UniqueConstraint(
+            name=_name(item.name),
+            columns=tuple(key_of(mapper, column) for column in table_columns),
+        )
+        found.append((tuple(positions[column.name] for column in table_columns), constraint))
+    found.sort(key=lambda pair: (pair[0], pair[1].name or ""))
+    return tuple(dict.fromkeys(constraint for _, constraint in found))
+
+
+def _name(name: object) -> str | None:
+    """A constraint name as plain text; None for unnamed (SQLAlchemy's `_NoneName`)."""
+    if not isinstance(name, str) or type(name).__name__ == "_NoneName":
+        return None
+    return str(name)
+
+
+def read_only_fields(
+    mapper: Mapper[Any], table: Table, diagnostics: list[Diagnostic]
+) -> tuple[ReadOnlyField, ...]:
+    """Hybrid properties and column_property attributes, served read-only."""
+    model = mapper.class_.__name__
+    fields: list[ReadOnlyField] = []
+    for key, descriptor in mapper.all_orm_descriptors.items():
+        kind = getattr(descriptor, "extension_type", None)
+        if kind is HybridExtensionType.HYBRID_PROPERTY and isinstance(descriptor, hybrid_property):
+            fields.append(_hybrid(mapper, key, descriptor))
+        elif kind is AssociationProxyExtensionType.ASSOCIATION_PROXY:
+            message = "association proxy left out; include the relationship instead"
+            diagnostics.append(Diagnostic("warning", model, key, message))
+    for prop in mapper.column_attrs:
+        expression = prop.columns[0]
+        if not (isinstance(expression, SAColumn) and isinstance(expression.table, Table)):
+            type_ = None if isinstance(expression.type, NullType) else expression.type
+            field_type = column_type(type_) if type_ is not None else None
+            fields.append(ReadOnlyField(prop.key, "column_property", field_type, True))
+    for prop in mapper.iterate_properties:
+        if isinstance(prop, CompositeProperty):
+            message = "composite attribute left out; its columns are served one by one"
+            diagnostics.append(Diagnostic("warning", model, prop.key, message))
+    return tuple(fields)
+
+
+def _hybrid(mapper: Mapper[Any], key: str, hybrid: hybrid_property[Any]) -> ReadOnlyField:
+    expression = _class_level_expression(mapper.class_, key)
+    field_type = _annotated_type(hybrid)
+    if field_type is None and expression is not None and not isinstance(expression.type, NullType):
+        field_type = column_type(expression.type)
+    return ReadOnlyField(key, "hybrid_property", field_type, expression is not None)
+
+
+def _class_level_expression(cls: type[Any], key: str) -> ColumnElement[Any] | None:
+    """The SQL the hybrid yields on the class, or None when it only works on instances."""
+    try:
+        value = getattr(cls, key)
+        clause = value.__clause_element__() if hasattr(value, "__clause_element__") else value
+    except Exception:
+        return None
+    return clause if isinstance(clause, ColumnElement) else None
+
+
+def _annotated_type(hybrid: hybrid_property[Any]) -> ColumnType | None:
+    try:
+        hints = typing.get_type_hints(hybrid.fget)
+    except Exception:
+        return None
+    return python_column_type(hints["return"]) if "return" in hints else None
+
+
+def _qualified(schema: str | None, name: str) -> str:
+    return f"{schema}.{name}" if schema else name
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split())

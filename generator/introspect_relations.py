@@ -1,0 +1,167 @@
+"""Relationships of one mapped class, and what configure_mappers() errors mean.
+
+A part of introspect.py, kept apart to keep modules short.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from fe_gen.generator.ir import Diagnostic, Direction, OrderBy, Relationship, Secondary
+from sqlalchemy import Column as SAColumn
+from sqlalchemy import Table, exc
+from sqlalchemy.orm import Mapper, RelationshipDirection, RelationshipProperty
+from sqlalchemy.orm import exc as orm_exc
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BinaryExpression, BooleanClauseList, UnaryExpression
+
+_DIRECTIONS: dict[RelationshipDirection, Direction] = {
+    RelationshipDirection.MANYTOONE: "many_to_one",
+    RelationshipDirection.ONETOMANY: "one_to_many",
+    RelationshipDirection.MANYTOMANY: "many_to_many",
+}
+
+_UNRESOLVED = re.compile(
+    r"mapper Mapper\[(?P<model>\w+)\([^)]*\)\], expression '(?P<expression>[^']*)' "
+    r"failed to locate a name \('(?P<name>[^']*)'\)"
+)
+
+
+def relationships(mapper: Mapper[Any], diagnostics: list[Diagnostic]) -> tuple[Relationship, ...]:
+    """The class's relationships in declaration order."""
+    return tuple(_relationship(mapper, rel, diagnostics) for rel in mapper.relationships)
+
+
+def _relationship(
+    mapper: Mapper[Any], rel: RelationshipProperty[Any], diagnostics: list[Diagnostic]
+) -> Relationship:
+    model = mapper.class_.__name__
+    direction = _DIRECTIONS[rel.direction]
+    target = rel.mapper
+    secondary = rel.secondary
+    includable = _plain_join(rel) and (secondary is None or isinstance(secondary, Table))
+    if not includable:
+        message = "join is not plain column equality; it cannot be included"
+        diagnostics.append(Diagnostic("warning", model, rel.key, message))
+    if direction == "many_to_many" and isinstance(secondary, Table):
+        parent_pairs = list(rel.synchronize_pairs)
+        target_pairs = list(rel.secondary_synchronize_pairs or ())
+        local_keys = tuple(_key(mapper, column) for column, _ in parent_pairs)
+        remote_keys = tuple(_key(target, column) for column, _ in target_pairs)
+        link: Secondary | None = Secondary(
+            table=secondary.fullname,
+            local_columns=tuple(column.name for _, column in parent_pairs),
+            remote_columns=tuple(column.name for _, column in target_pairs),
+        )
+    else:
+        pairs = list(rel.local_remote_pairs or ())
+        local_keys = tuple(_key(mapper, local) for local, _ in pairs)
+        remote_keys = tuple(_key(target, remote) for _, remote in pairs)
+        link = None
+    return Relationship(
+        key=rel.key,
+        target=target.class_.__name__,
+        direction=direction,
+        local_columns=local_keys,
+        remote_columns=remote_keys,
+        uselist=bool(rel.uselist),
+        secondary=link,
+        back_populates=rel.back_populates or _backref_name(rel.backref),
+        viewonly=bool(rel.viewonly),
+        order_by=_order_by(model, rel, diagnostics),
+        includable=includable,
+    )
+
+
+def _key(mapper: Mapper[Any], column: Any) -> str:
+    """The attribute key of a join column; its SQL name if the mapper does not map it."""
+    try:
+        return mapper.get_property_by_column(column).key
+    except orm_exc.UnmappedColumnError:
+        return str(column.key)
+
+
+def _plain_join(rel: RelationshipProperty[Any]) -> bool:
+    """True when the join conditions are ANDed `column = column` pairs and nothing else."""
+    conditions = [rel.primaryjoin]
+    if rel.secondaryjoin is not None:
+        conditions.append(rel.secondaryjoin)
+    return all(_equality_pairs(condition) for condition in conditions)
+
+
+def _equality_pairs(clause: Any) -> bool:
+    if isinstance(clause, BooleanClauseList) and clause.operator is operators.and_:
+        return all(_equality_pairs(part) for part in clause.clauses)
+    return (
+        isinstance(clause, BinaryExpression)
+        and clause.operator is operators.eq
+        and isinstance(clause.left, SAColumn)
+        and isinstance(clause.right, SAColumn)
+    )
+
+
+def _backref_name(backref: Any) -> str | None:
+    if isinstance(backref, str):
+        return backref
+    if isinstance(backref, tuple) and backref and isinstance(backref[0], str):
+        return backref[0]
+    return None
+
+
+def _order_by(
+    model: str, rel: RelationshipProperty[Any], diagnostics: list[Diagnostic]
+) -> tuple[OrderBy, ...]:
+    """Plain column ordering of the target; anything else is left out with a warning."""
+    if not rel.order_by:
+        return ()
+    table = rel.mapper.local_table
+    result: list[OrderBy] = []
+    for clause in rel.order_by:
+        descending = False
+        if isinstance(clause, UnaryExpression) and clause.modifier in (
+            operators.desc_op,
+            operators.asc_op,
+        ):
+            descending = clause.modifier is operators.desc_op
+            clause = clause.element
+        if not (isinstance(clause, SAColumn) and clause.table is table):
+            message = "order_by is not plain columns of the target; left out"
+            diagnostics.append(Diagnostic("warning", model, rel.key, message))
+            return ()
+        result.append(OrderBy(_key(rel.mapper, clause), descending))
+    return tuple(result)
+
+
+def configure_error_message(error: exc.SQLAlchemyError, mappers: Iterable[Mapper[Any]]) -> str:
+    """One line for a configure_mappers() failure, naming the model and relationship."""
+    text = " ".join(str(error).split())
+    match = _UNRESOLVED.search(text)
+    if match is None:
+        return f"configuring the mapped classes failed: {_strip_background(text)}"
+    model, name = match["model"], match["name"]
+    attribute = _unresolved_relationship(mappers, model, match["expression"])
+    where = f"{model}.{attribute}" if attribute else model
+    return (
+        f"{where}: relationship target {name!r} was never imported; import the module "
+        f"that defines {name} with the models (or pass its package to --models)"
+    )
+
+
+def _unresolved_relationship(
+    mappers: Iterable[Mapper[Any]], model: str, expression: str
+) -> str | None:
+    """The key of the model's relationship that names the expression SQLAlchemy missed."""
+    for mapper in mappers:
+        if mapper.class_.__name__ != model:
+            continue
+        # `_props`: the public accessors would re-run the configuration that just failed.
+        for key, prop in getattr(mapper, "_props", {}).items():
+            if isinstance(prop, RelationshipProperty) and prop.argument == expression:
+                return str(key)
+    return None
+
+
+def _strip_background(text: str) -> str:
+    return re.sub(r"\s*\(Background on this error at: [^)]*\)", "", text)

@@ -1,0 +1,231 @@
+"""A models file or import path -> Schema, importing the user's code in a child process.
+
+Importing models runs arbitrary code: settings read at import, engines that connect, imports
+that hang or crash the interpreter. The child (`_introspect_child`) takes all of that; this
+side only builds the request, waits with a timeout and turns every failure into one line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.resources
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fe_gen.generator.errors import FeGenError
+from fe_gen.generator.ir import Schema
+
+_CHILD = "fe_gen.generator._introspect_child"
+
+
+@dataclass(frozen=True)
+class _Request:
+    """What the child imports, as the user named it."""
+
+    kind: str
+    location: str
+    module: str
+    target: str
+    attribute: str | None
+    sys_path: tuple[str, ...]
+    roots: tuple[str, ...]
+    exclude: tuple[str, ...]
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__)
+
+
+def load_schema(
+    spec: str | None,
+    *,
+    search_path: Path | None = None,
+    exclude: Sequence[str] = (),
+    env_file: Path | None = None,
+    timeout: float = 60.0,
+) -> Schema:
+    """Import the models that `spec` names in a child process and read them into a Schema.
+
+    `spec` is a models file (`app/models.py`, optionally `app/models.py:Base`), an import path
+    (`app.models`, `app.models:Base`, a package to import whole), or None for the bundled
+    bookstore example. Raises FeGenError with one line for anything that goes wrong.
+    """
+    environment = _child_environment(env_file)
+    with _bundled_example() if spec is None else contextlib.nullcontext(spec) as named:
+        request = _request(str(named), search_path or Path.cwd(), exclude)
+        return _run_child(request, environment, timeout)
+
+
+@contextlib.contextmanager
+def _bundled_example() -> Iterator[str]:
+    resource = importlib.resources.files("fe_gen.examples") / "bookstore" / "models.py"
+    with importlib.resources.as_file(resource) as path:
+        yield str(path)
+
+
+def _request(spec: str, search_path: Path, exclude: Sequence[str]) -> _Request:
+    target, _, attribute = _split_attribute(spec)
+    if _looks_like_file(target):
+        return _file_request(target, attribute or None)
+    if not search_path.is_dir():
+        raise FeGenError(f"--path {search_path} is not a directory")
+    root = str(search_path.resolve())
+    return _Request(
+        kind="module",
+        location=spec,
+        module=target,
+        target=target,
+        attribute=attribute or None,
+        sys_path=(root,),
+        roots=(root,),
+        exclude=tuple(exclude),
+    )
+
+
+def _split_attribute(spec: str) -> tuple[str, str, str]:
+    """`pkg.models:Base` -> (`pkg.models`, `:`, `Base`); a Windows drive colon stays put."""
+    head, colon, tail = spec.rpartition(":")
+    if colon and tail and "/" not in tail and "\\" not in tail and len(head) > 1:
+        return head, colon, tail
+    return spec, "", ""
+
+
+def _looks_like_file(target: str) -> bool:
+    """A path, not a dotted import path (`shop` may be a package directory in the cwd)."""
+    return target.endswith(".py") or "/" in target or os.sep in target
+
+
+def _file_request(target: str, attribute: str | None) -> _Request:
+    path = Path(target)
+    if not path.exists():
+        raise FeGenError(f"models file not found: {target}")
+    if path.is_dir() or path.suffix != ".py":
+        kind = "a directory" if path.is_dir() else "not Python source"
+        raise FeGenError(
+            f"not a .py file: {target} ({kind}); pass a models file, or an import path "
+            "such as pkg.models with --path DIR"
+        )
+    directory = str(path.resolve().parent)
+    return _Request(
+        kind="file",
+        location=target,
+        module=path.stem,
+        target=str(path.resolve()),
+        attribute=attribute,
+        sys_path=(),
+        roots=(directory,),
+        exclude=(),
+    )
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines of a dotenv file; `#` comments, `export` and quotes allowed."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FeGenError(f"env file not found: {path}") from None
+    except OSError as error:
+        raise FeGenError(f"cannot read env file {path}: {error.strerror}") from None
+    values: dict[str, str] = {}
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, equals, value = line.removeprefix("export ").partition("=")
+        key = key.strip()
+        if not equals or not key.isidentifier():
+            raise FeGenError(f"{path}:{number}: expected KEY=VALUE, got {raw.strip()!r}")
+        values[key] = _env_value(value.strip())
+    return values
+
+
+def _env_value(value: str) -> str:
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value.split(" #", 1)[0].rstrip()
+
+
+def _child_environment(env_file: Path | None) -> dict[str, str]:
+    environment = dict(os.environ)
+    if env_file is not None:
+        environment.update(read_env_file(env_file))
+    return environment
+
+
+def _run_child(request: _Request, environment: Mapping[str, str], timeout: float) -> Schema:
+    command = [sys.executable, "-P", "-m", _CHILD, request.to_json()]
+    with subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=dict(environment),
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        start_new_session=True,
+    ) as child:
+        try:
+            stdout, stderr = child.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill(child)
+            stdout, _ = child.communicate()
+            module = _last_importing(stdout) or request.module
+            raise FeGenError(
+                f"importing {module} did not finish within {timeout:g}s; it may wait on a "
+                "database or the network at import: avoid that, or raise --timeout"
+            ) from None
+    return _reply(request, child.returncode, stdout, stderr)
+
+
+def _kill(child: subprocess.Popen[str]) -> None:
+    """Kill the child and whatever it started, so no grandchild holds the pipes open."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(child.pid, signal.SIGKILL)
+
+
+def _reply(request: _Request, status: int, stdout: str, stderr: str) -> Schema:
+    messages = _messages(stdout)
+    final = messages[-1] if messages else {}
+    if "schema" in final:
+        return Schema.from_dict(final["schema"])
+    if "error" in final:
+        raise FeGenError(str(final["error"]))
+    module = _last_importing(stdout) or request.module
+    if status < 0:
+        name = _signal_name(-status)
+        raise FeGenError(
+            f"importing {module} crashed the Python interpreter ({name}); a C extension "
+            "it imports may be broken or built for another Python"
+        )
+    last = next((line.strip() for line in reversed(stderr.splitlines()) if line.strip()), "")
+    detail = f": {last}" if last else ""
+    raise FeGenError(f"importing {module} ended the process with exit status {status}{detail}")
+
+
+def _messages(stdout: str) -> list[dict[str, Any]]:
+    messages: list[dict[str, Any]] = []
+    for line in stdout.splitlines():
+        with contextlib.suppress(ValueError):
+            message = json.loads(line)
+            if isinstance(message, dict):
+                messages.append(message)
+    return messages
+
+
+def _last_importing(stdout: str) -> str | None:
+    names = [str(m["importing"]) for m in _messages(stdout) if "importing" in m]
+    return names[-1] if names else None
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
