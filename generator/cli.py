@@ -8,16 +8,21 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-
 from fe_gen.generator.errors import FeGenError
+from rich.console import Console
+from rich.markup import escape
+
+if TYPE_CHECKING:
+    from fe_gen.generator.ir import Schema
 
 app = typer.Typer(
     name="fe-gen",
-    help="Generate fast FastAPI + SQLAlchemy services from your models, and make existing ones fast.",
+    help=(
+        "Generate fast FastAPI + SQLAlchemy services from your models, and make existing ones fast."
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -34,6 +39,48 @@ ModelsOption = Annotated[
         show_default=False,
     ),
 ]
+PathOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--path",
+        help="Directory to import the models from (put on sys.path); default: the current one.",
+        show_default=False,
+    ),
+]
+ExcludeOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude",
+        help="Submodules of a models package to skip (fnmatch on dotted names); repeatable.",
+        show_default=False,
+    ),
+]
+EnvFileOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--env-file",
+        help="A dotenv file whose variables the models see at import.",
+        show_default=False,
+    ),
+]
+TimeoutOption = Annotated[
+    float,
+    typer.Option("--timeout", help="Seconds the models may take to import.", min=0.1),
+]
+
+
+def _load(
+    models: str | None,
+    path: Path | None,
+    exclude: list[str] | None,
+    env_file: Path | None,
+    timeout: float,
+) -> Schema:
+    from fe_gen.generator.loading import load_schema
+
+    return load_schema(
+        models, search_path=path, exclude=exclude or (), env_file=env_file, timeout=timeout
+    )
 
 
 @app.command()
@@ -44,22 +91,29 @@ def new(
         bool,
         typer.Option("--force", help="Render into a non-empty DEST; never deletes files."),
     ] = False,
+    path: PathOption = None,
+    exclude: ExcludeOption = None,
+    env_file: EnvFileOption = None,
+    timeout: TimeoutOption = 60.0,
 ) -> None:
     """Scaffold a FastAPI project with a tuned CRUD API for every model."""
-    from fe_gen.generator.loading import load_schema
     from fe_gen.generator.render import render_project, summarize
 
-    schema = load_schema(models)
+    schema = _load(models, path, exclude, env_file, timeout)
     result = render_project(schema, dest, force=force)
     summarize(result, Console(highlight=False))
 
 
 @app.command()
-def inspect(models: ModelsOption = None) -> None:
+def inspect(
+    models: ModelsOption = None,
+    path: PathOption = None,
+    exclude: ExcludeOption = None,
+    env_file: EnvFileOption = None,
+    timeout: TimeoutOption = 60.0,
+) -> None:
     """Print what fe-gen reads from the models, as JSON."""
-    from fe_gen.generator.loading import load_schema
-
-    schema = load_schema(models)
+    schema = _load(models, path, exclude, env_file, timeout)
     sys.stdout.write(schema.to_json() + "\n")
 
 
@@ -68,5 +122,5 @@ def main() -> None:
     try:
         app()
     except FeGenError as error:
-        _err.print(f"[bold red]error:[/] {error.message}")
+        _err.print(f"[bold red]error:[/] {escape(error.message)}")
         raise SystemExit(2) from None
