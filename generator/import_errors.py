@@ -7,6 +7,7 @@ user's own files (`shop/db.py:7: ...`), never from a traceback dump.
 from __future__ import annotations
 
 import os
+import re
 import site
 import sysconfig
 import traceback
@@ -53,7 +54,10 @@ def _what(error: BaseException, *, module: str, importing: str, frame: _Frame | 
     if isinstance(error, ModuleNotFoundError):
         return _module_not_found(error, module=module, importing=importing, frame=frame)
     if isinstance(error, ImportError):
-        return f"cannot import {importing}: {_one_line(error)}; fix the import or {_PATH_HINT}"
+        return (
+            f"{importing}: {_without_location(error)}; fix the import, or install the version "
+            "of the dependency that provides it"
+        )
     if isinstance(error, KeyError) and _from_environ(error.__traceback__):
         variable = error.args[0] if error.args else "?"
         return f"{importing} reads environment variable {variable!r}, which is not set; {_ENV_HINT}"
@@ -68,6 +72,11 @@ def _what(error: BaseException, *, module: str, importing: str, frame: _Frame | 
     if isinstance(error, SystemExit):
         return f"{importing} called sys.exit({error.code!r}) at import"
     return f"importing {importing} raised {type(error).__name__}: {_one_line(error)}"
+
+
+def _without_location(error: ImportError) -> str:
+    """"cannot import name 'X' from 'pkg' (/site-packages/pkg/__init__.py)" without the path."""
+    return re.sub(r" \([^()]*\)$", "", _one_line(error))
 
 
 def _syntax_error(error: SyntaxError) -> str:
@@ -87,7 +96,10 @@ def _module_not_found(
 def _from_environ(tb: TracebackType | None) -> bool:
     """True when the KeyError came out of `os.environ[...]`."""
     frames = traceback.extract_tb(tb)
-    return bool(frames) and frames[-1].filename == os.__file__
+    if not frames:
+        return False
+    last = frames[-1]
+    return last.name == "__getitem__" and last.filename in (os.__file__, "<frozen os>")
 
 
 def _is_validation_error(error: BaseException) -> bool:

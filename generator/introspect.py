@@ -8,7 +8,9 @@ classes in table order) so that it does not change between runs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import dataclasses
+import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
@@ -96,32 +98,58 @@ def introspect(
 
 def _registries(targets: Iterable[object]) -> dict[registry, TypeRef]:
     """Each registry once, in the order found, with the Base (or name) that owns it."""
-    refs: dict[registry, TypeRef | None] = {}
-    for target in targets:
-        value = target.value if isinstance(target, Found) else target
-        reg = registry_of(value)
-        if reg is None:
-            continue
-        ref = _owner_ref(value, reg) or (target.ref if isinstance(target, Found) else None)
-        if refs.get(reg) is None:
-            refs[reg] = ref
-    return {reg: ref or _fallback_ref(reg) for reg, ref in refs.items()}
+    found = [t if isinstance(t, Found) else Found(TypeRef("", ""), t) for t in targets]
+    candidates: dict[registry, list[tuple[int, TypeRef]]] = {}
+    for target in found:
+        reg = registry_of(target.value)
+        if reg is not None:
+            candidates.setdefault(reg, []).extend(_ref_candidates(target, reg, found))
+    return {
+        reg: min(refs, key=lambda pair: pair[0])[1] if refs else _fallback_ref(reg)
+        for reg, refs in candidates.items()
+    }
 
 
-def _owner_ref(value: object, reg: registry) -> TypeRef | None:
-    """The declarative Base whose namespace holds `registry`, if `value` leads to one."""
-    if not isinstance(value, type):
-        model = _safe_getattr(value, "Model")
-        return _owner_ref(model, reg) if isinstance(model, type) else None
-    for cls in value.__mro__:
-        if vars(cls).get("registry") is reg:
-            return type_ref(cls)
+def _ref_candidates(
+    target: Found, reg: registry, found: list[Found]
+) -> Iterator[tuple[int, TypeRef]]:
+    """Ways to name what owns `reg`, best (lowest rank) first: where the class is defined,
+    where it is bound, a Flask-SQLAlchemy `db.Model`, the registry's own name."""
+    value = target.value
+    model = _safe_getattr(value, "Model") if not isinstance(value, type | registry) else None
+    owner = _owner(model if isinstance(model, type) else value, reg)
+    if owner is not None:
+        ref = _importable_ref(owner)
+        if ref is not None:
+            yield 0, ref
+        yield from ((1, f.ref) for f in found if f.value is owner and f.ref.module)
+    if target.ref.module and owner is not None and isinstance(model, type):
+        yield 2, TypeRef(target.ref.module, f"{target.ref.name}.Model")
+    if target.ref.module and value is reg:
+        yield 3, target.ref
+
+
+def _owner(value: object, reg: registry) -> type[Any] | None:
+    """The declarative Base whose namespace holds `reg`, if `value` is or extends one."""
+    if isinstance(value, type):
+        for cls in value.__mro__:
+            if vars(cls).get("registry") is reg:
+                return cls
     return None
+
+
+def _importable_ref(cls: type[Any]) -> TypeRef | None:
+    """`module.qualname` of a class when importing that really yields the class."""
+    value: object = sys.modules.get(cls.__module__)
+    for part in cls.__qualname__.split("."):
+        value = _safe_getattr(value, part)
+    return type_ref(cls) if value is cls else None
 
 
 def _fallback_ref(reg: registry) -> TypeRef:
     for mapper in _ordered_mappers(reg):
-        ref = _owner_ref(mapper.class_, reg)
+        owner = _owner(mapper.class_, reg)
+        ref = _importable_ref(owner) if owner is not None else None
         if ref is not None:
             return ref
     return TypeRef("sqlalchemy.orm", "registry")
@@ -192,5 +220,10 @@ def _model(mapper: Mapper[Any], diagnostics: list[Diagnostic]) -> Model:
 
 
 def _doc(cls: type[Any]) -> str | None:
+    """The class docstring; not the signature that dataclasses write when there is none."""
     doc = vars(cls).get("__doc__")
-    return (doc.strip() or None) if isinstance(doc, str) else None
+    if not isinstance(doc, str):
+        return None
+    if dataclasses.is_dataclass(cls) and doc.startswith(f"{cls.__name__}("):
+        return None
+    return doc.strip() or None

@@ -48,15 +48,26 @@ def columns(mapper: Mapper[Any], table: Table, diagnostics: list[Diagnostic]) ->
         try:
             prop = mapper.get_property_by_column(column)
         except orm_exc.UnmappedColumnError:
-            diagnostics.append(
-                Diagnostic("warning", model, column.name, "column is not mapped; left out")
-            )
+            if not _mapped_by_subclass(mapper, column):
+                message = "column is not mapped; left out"
+                diagnostics.append(Diagnostic("warning", model, column.name, message))
             continue
         if not isinstance(prop, ColumnProperty):
             continue
         result.append(_column(model, prop, column, unique, indexed))
         _column_diagnostics(model, prop, result[-1], diagnostics)
     return tuple(result)
+
+
+def _mapped_by_subclass(mapper: Mapper[Any], column: SAColumn[Any]) -> bool:
+    """True for a single-table inheritance column that a subclass adds to the shared table."""
+    for sub in mapper.self_and_descendants:
+        try:
+            sub.get_property_by_column(column)
+        except orm_exc.UnmappedColumnError:
+            continue
+        return True
+    return False
 
 
 def _column(
@@ -223,7 +234,8 @@ def read_only_fields(
     for key, descriptor in mapper.all_orm_descriptors.items():
         kind = getattr(descriptor, "extension_type", None)
         if kind is HybridExtensionType.HYBRID_PROPERTY and isinstance(descriptor, hybrid_property):
-            fields.append(_hybrid(mapper, key, descriptor))
+            if descriptor.__name__ == key:  # not `_x_expression` of `@x.inplace.expression`
+                fields.append(_hybrid(mapper, key, descriptor))
         elif kind is AssociationProxyExtensionType.ASSOCIATION_PROXY:
             message = "association proxy left out; include the relationship instead"
             diagnostics.append(Diagnostic("warning", model, key, message))
