@@ -67,14 +67,19 @@ _PYTHON_TYPES: tuple[tuple[type[Any], TypeEngine[Any]], ...] = (
 def column_type(type_: TypeEngine[Any]) -> ColumnType:
     """Describe one column type; `python` is None when SQLAlchemy cannot tell."""
     impl = _implementation(type_)
-    family = _family(impl)
+    family = _family(type_)
+    if family == "other":
+        family = _family(impl)
+    if family == "decimal" and not getattr(impl, "asdecimal", True):
+        family = "float"
+    numeric = isinstance(impl, sqltypes.Numeric | sqltypes.Float)
     return ColumnType(
         family=family,
         sql=_sql(type_),
-        python=_python_type(type_, family),
+        python=_python_type(type_, impl, family),
         length=_int_attr(impl, "length"),
-        precision=_int_attr(impl, "precision") if isinstance(impl, sqltypes.Numeric) else None,
-        scale=_int_attr(impl, "scale") if isinstance(impl, sqltypes.Numeric) else None,
+        precision=_int_attr(impl, "precision") if numeric else None,
+        scale=_int_attr(impl, "scale") if numeric else None,
         timezone=bool(getattr(impl, "timezone", False)),
         enum=_enum_info(impl) if isinstance(impl, sqltypes.Enum) else None,
         item=_item_type(impl),
@@ -102,7 +107,7 @@ def _strip_optional(annotation: object) -> object:
 
 
 def _implementation(type_: TypeEngine[Any]) -> TypeEngine[Any]:
-    """The type that decides the family: a TypeDecorator's impl, else the type itself."""
+    """A TypeDecorator's impl (the family of types SQLAlchemy does not know), else the type."""
     while isinstance(type_, sqltypes.TypeDecorator):
         type_ = type_.impl_instance
     return type_
@@ -129,16 +134,19 @@ def _sql(type_: TypeEngine[Any]) -> str:
     return type(type_).__name__
 
 
-def _python_type(type_: TypeEngine[Any], family: TypeFamily) -> TypeRef | None:
-    if isinstance(type_, sqltypes.Enum) and type_.enum_class is not None:
-        return type_ref(type_.enum_class)
-    try:
-        python = type_.python_type
-    except NotImplementedError:
-        return None
-    if python is object and family != "json":
-        return None
-    return type_ref(python)
+def _python_type(
+    type_: TypeEngine[Any], impl: TypeEngine[Any], family: TypeFamily
+) -> TypeRef | None:
+    if isinstance(impl, sqltypes.Enum) and impl.enum_class is not None:
+        return type_ref(impl.enum_class)
+    for candidate in (type_, impl):
+        try:
+            python = candidate.python_type
+        except NotImplementedError:
+            continue
+        if python is not object:  # TypeDecorator and opaque types say `object`
+            return type_ref(python)
+    return type_ref(object) if family == "json" else None
 
 
 def type_ref(cls: type[Any]) -> TypeRef:
