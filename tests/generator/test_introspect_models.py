@@ -1,0 +1,145 @@
+"""Models, Bases and read-only fields: every declarative flavour reads the same way."""
+
+from __future__ import annotations
+
+import pytest
+from fe_gen.generator.ir import Diagnostic, ReadOnlyField, TypeRef
+from model_fixtures import model, schema_of
+
+MODEL_NAMES = [
+    pytest.param("columns", ("Document", "PgThing", "Counter"), id="declarative-base"),
+    pytest.param("mixins", ("User", "Note"), id="mixins"),
+    pytest.param("relations", ("Employee", "Student", "Course", "Enrollment"), id="relations"),
+    pytest.param("imperative", ("Author", "Post", "Tag"), id="imperative-and-type"),
+    pytest.param("classic", ("Legacy", "Decorated"), id="declarative-base-fn-as-declarative"),
+    pytest.param("two_bases", ("Account", "AuditEntry"), id="two-bases-dataclass"),
+    pytest.param("flask_like", ("Widget",), id="flask-sqlalchemy-db"),
+    pytest.param("inheritance", ("Vehicle", "Car", "Truck"), id="inheritance"),
+    pytest.param("conventions", ("Warehouse", "Item"), id="schema"),
+]
+
+
+@pytest.mark.parametrize(("fixture", "names"), MODEL_NAMES)
+def test_models_in_declaration_order(fixture: str, names: tuple[str, ...]) -> None:
+    assert tuple(m.name for m in schema_of(fixture).models) == names
+
+
+BASES = [
+    pytest.param("columns", (TypeRef("columns", "Base"),), id="declarative-base"),
+    pytest.param("imperative", (TypeRef("imperative", "Base"),), id="registry-generated-base"),
+    pytest.param(
+        "classic",
+        (TypeRef("classic", "OldBase"), TypeRef("classic", "DecoratedBase")),
+        id="named-where-bound",
+    ),
+    pytest.param(
+        "two_bases",
+        (TypeRef("two_bases", "AppBase"), TypeRef("two_bases", "AuditBase")),
+        id="two-bases",
+    ),
+    pytest.param("flask_like", (TypeRef("flask_like", "db.Model"),), id="flask-db-model"),
+]
+
+
+@pytest.mark.parametrize(("fixture", "bases"), BASES)
+def test_bases(fixture: str, bases: tuple[TypeRef, ...]) -> None:
+    assert schema_of(fixture).bases == bases
+
+
+MODEL_FACTS = [
+    pytest.param("columns", "Document", "table", "documents", id="table"),
+    pytest.param("columns", "Document", "schema", None, id="no-schema"),
+    pytest.param("columns", "Document", "module", "columns", id="module"),
+    pytest.param(
+        "columns", "Document", "doc", "A document with one column of each kind.", id="doc"
+    ),
+    pytest.param("columns", "Counter", "doc", None, id="no-doc"),
+    pytest.param("two_bases", "AuditEntry", "doc", None, id="no-dataclass-signature-doc"),
+    pytest.param("conventions", "Item", "schema", "inventory", id="table-args-schema"),
+    pytest.param("conventions", "Item", "qualified_table", "inventory.items", id="qualified"),
+    pytest.param("columns", "Document", "primary_key", ("id",), id="uuid-pk"),
+    pytest.param("mixins", "Note", "primary_key", ("id",), id="mixin-pk"),
+    pytest.param("imperative", "Tag", "table", "tags", id="type-created-class"),
+    pytest.param("imperative", "Post", "primary_key", ("id",), id="imperative-pk"),
+    pytest.param("inheritance", "Car", "table", "vehicles", id="single-table-subclass"),
+    pytest.param("inheritance", "Truck", "table", "trucks", id="joined-subclass"),
+    pytest.param("inheritance", "Truck", "primary_key", ("id",), id="joined-subclass-pk"),
+]
+
+
+@pytest.mark.parametrize(("fixture", "model_name", "attribute", "expected"), MODEL_FACTS)
+def test_model_fact(fixture: str, model_name: str, attribute: str, expected: object) -> None:
+    assert getattr(model(fixture, model_name), attribute) == expected
+
+
+def test_dataclass_model_default_is_read() -> None:
+    assert model("two_bases", "AuditEntry").column("action").default is not None
+
+
+READ_ONLY = [
+    pytest.param("full_name", "hybrid_property", True, "string", id="hybrid-expression"),
+    pytest.param("shout", "hybrid_property", False, "string", id="hybrid-python-only"),
+    pytest.param("yearly", "hybrid_property", True, "decimal", id="hybrid-type-from-expression"),
+    pytest.param("label", "hybrid_property", True, "string", id="hybrid-custom-expression"),
+    pytest.param("initials", "column_property", True, None, id="column-property-untyped"),
+    pytest.param("pet_count", "column_property", True, "integer", id="column-property-subquery"),
+]
+
+
+@pytest.mark.parametrize(("key", "kind", "sql_expression", "family"), READ_ONLY)
+def test_read_only_field(key: str, kind: str, sql_expression: bool, family: str | None) -> None:
+    fields = {f.key: f for f in model("readonly", "Person").read_only_fields}
+    field: ReadOnlyField = fields[key]
+    assert (field.kind, field.sql_expression) == (kind, sql_expression)
+    assert (field.type.family if field.type else None) == family
+
+
+def test_read_only_fields_leave_out_aliases_and_proxies() -> None:
+    keys = [f.key for f in model("readonly", "Person").read_only_fields]
+    assert keys == ["full_name", "shout", "yearly", "label", "initials", "pet_count"]
+
+
+def test_column_properties_are_not_columns() -> None:
+    keys = [c.key for c in model("readonly", "Person").columns]
+    assert keys == ["id", "first", "last", "salary"]
+
+
+DIAGNOSTICS = [
+    pytest.param(
+        "readonly",
+        Diagnostic(
+            "warning",
+            "Person",
+            "pet_names",
+            "association proxy left out; include the relationship instead",
+        ),
+        id="association-proxy",
+    ),
+    pytest.param(
+        "inheritance",
+        Diagnostic("warning", "Car", None, "inheritance is not supported yet"),
+        id="single-table-inheritance",
+    ),
+    pytest.param(
+        "inheritance",
+        Diagnostic("warning", "Truck", None, "inheritance is not supported yet"),
+        id="joined-table-inheritance",
+    ),
+]
+
+
+@pytest.mark.parametrize(("fixture", "diagnostic"), DIAGNOSTICS)
+def test_diagnostic(fixture: str, diagnostic: Diagnostic) -> None:
+    assert diagnostic in schema_of(fixture).diagnostics
+
+
+@pytest.mark.parametrize(
+    "fixture", ["mixins", "imperative", "classic", "two_bases", "flask_like", "conventions"]
+)
+def test_clean_models_have_no_diagnostics(fixture: str) -> None:
+    assert schema_of(fixture).diagnostics == ()
+
+
+def test_inheritance_base_has_no_warning() -> None:
+    models = [d.model for d in schema_of("inheritance").diagnostics]
+    assert models == ["Car", "Truck"]
