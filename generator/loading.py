@@ -98,7 +98,7 @@ def _split_attribute(spec: str) -> tuple[str, str, str]:
 
 def _looks_like_file(target: str) -> bool:
     """A path, not a dotted import path (`shop` may be a package directory in the cwd)."""
-    return target.endswith(".py") or "/" in target or os.sep in target
+    return target.endswith(".py") or "/" in target or os.sep in target or Path(target).is_file()
 
 
 def _file_request(target: str, attribute: str | None) -> _Request:
