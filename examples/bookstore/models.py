@@ -65,7 +65,9 @@ class Book(Base):
     format: Mapped[Format] = mapped_column(default=Format.paperback)
     pages: Mapped[int | None]
     published_on: Mapped[dt.date | None]
-    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id", ondelete="RESTRICT"), index=True)
+    author_id: Mapped[int] = mapped_column(
+        ForeignKey("authors.id", ondelete="RESTRICT"), index=True
+    )
 
     author: Mapped[Author] = relationship(back_populates="books")
     tags: Mapped[list[Tag]] = relationship(secondary=book_tags, back_populates="books")

@@ -1,0 +1,107 @@
+"""Python annotations for column types in generated schemas, and the imports they need."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from fe_gen.generator.imports import Imports
+from fe_gen.generator.ir import ColumnType, TypeFamily, TypeRef
+
+Purpose = Literal["read", "write"]
+
+COMPARISON = ("eq", "ne", "gt", "gte", "lt", "lte", "in")
+_OPERATORS: dict[TypeFamily, tuple[str, ...]] = {
+    "integer": COMPARISON,
+    "float": COMPARISON,
+    "decimal": COMPARISON,
+    "date": COMPARISON,
+    "datetime": COMPARISON,
+    "time": COMPARISON,
+    "interval": COMPARISON,
+    "string": (*COMPARISON, "contains", "icontains", "startswith"),
+    "uuid": ("eq", "ne", "in"),
+    "enum": ("eq", "ne", "in"),
+    "boolean": ("eq", "ne"),
+}
+_UNSORTABLE: frozenset[TypeFamily] = frozenset({"json", "binary", "array", "other"})
+
+
+def operators(column_type: ColumnType, nullable: bool) -> tuple[str, ...]:
+    """Filter operators that suit a column: comparisons, string matching, null tests."""
+    found = _OPERATORS.get(column_type.family, ())
+    return (*found, "isnull") if nullable else found
+
+
+def sortable(column_type: ColumnType) -> bool:
+    return column_type.family not in _UNSORTABLE
+
+
+@dataclass(frozen=True)
+class TypeNamer:
+    """Turns column types into annotations, recording the imports they need."""
+
+    package: str
+    """The generated import package (`app`)."""
+    models_modules: dict[str, str]
+    """Where each of the user's modules is imported from in the generated project."""
+
+    def annotation(self, column_type: ColumnType, imports: Imports, purpose: Purpose) -> str:
+        family = column_type.family
+        if family == "array":
+            item = column_type.item
+            inner = self.annotation(item, imports, purpose) if item else "Any"
+            if not item:
+                imports.name("typing", "Any")
+            return f"list[{inner}]"
+        if family == "enum" and column_type.enum is not None:
+            if column_type.enum.python_class is not None:
+                return self._class(column_type.enum.python_class, imports)
+            imports.name("typing", "Literal")
+            return "Literal[" + ", ".join(_string(value) for value in column_type.enum.values) + "]"
+        if family == "datetime":
+            if column_type.timezone and purpose == "write":
+                imports.name(f"{self.package}.core.types", "UtcDatetime")
+                return "UtcDatetime"
+            imports.module("datetime", "dt")
+            return "dt.datetime"
+        if family in ("date", "time", "interval"):
+            imports.module("datetime", "dt")
+            return {"date": "dt.date", "time": "dt.time", "interval": "dt.timedelta"}[family]
+        simple = {"integer": "int", "float": "float", "string": "str", "boolean": "bool"}
+        if family in simple:
+            return simple[family]
+        if family == "decimal":
+            imports.name("decimal", "Decimal")
+            return "Decimal"
+        if family == "uuid":
+            imports.name("uuid", "UUID")
+            return "UUID"
+        if family == "json":
+            imports.name("pydantic", "JsonValue")
+            return "JsonValue"
+        if family == "binary":
+            if purpose == "write":
+                imports.name("pydantic", "Base64Bytes")
+                return "Base64Bytes"
+            return "bytes"
+        return self._other(column_type, imports)
+
+    def _other(self, column_type: ColumnType, imports: Imports) -> str:
+        python = column_type.python
+        if python is not None and python.module == "builtins":
+            return python.name
+        if python is not None and python.module in ("ipaddress", "pathlib"):
+            imports.name(python.module, python.name)
+            return python.name
+        imports.name("typing", "Any")
+        return "Any"
+
+    def _class(self, ref: TypeRef, imports: Imports) -> str:
+        module = self.models_modules.get(ref.module, ref.module)
+        imports.name(module, ref.name.split(".")[0])
+        return ref.name
+
+
+def _string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'

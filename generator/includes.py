@@ -1,0 +1,249 @@
+"""Relationships in the generated API: `?include=` loaders and many-to-many id lists."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from fe_gen.generator import naming
+from fe_gen.generator.annotations import TypeNamer
+from fe_gen.generator.fields import FieldPlan, column_expression
+from fe_gen.generator.imports import Imports
+from fe_gen.generator.ir import Diagnostic, Model, Relationship, Schema
+
+_LOADERS = {"many_to_one": "ManyToOne", "one_to_many": "OneToMany", "many_to_many": "ManyToMany"}
+
+
+@dataclass(frozen=True)
+class TableVar:
+    name: str
+    expression: str
+
+
+@dataclass(frozen=True)
+class IncludePlan:
+    name: str
+    target: str
+    target_module: str
+    direction: str
+    loader: str
+    """The core loader class: ManyToOne, OneToMany or ManyToMany."""
+    code: str
+    """The loader's constructor call in the query module."""
+    response: str
+    """Declaration in the response schema: `author: AuthorRead | None = None`."""
+    local: tuple[str, ...]
+    remote: tuple[str, ...]
+    """Keys of the target's columns the join uses."""
+
+
+@dataclass(frozen=True)
+class LinkPlan:
+    """A many-to-many relationship set by a list of ids: `tag_ids` for `Book.tags`."""
+
+    field: str
+    relationship: str
+    target: str
+    annotation: str
+    """`list[int]`: the target's key type."""
+    table_var: str
+    local_column: str
+    """The association table's column that holds this model's key (SQL name)."""
+    remote_column: str
+    key_field: str
+    """This model's field whose value the association table holds."""
+    local_ref: str
+    """The association table's column for this model, as the query module writes it."""
+    rows_var: str
+    """Name of the list of association rows a write builds."""
+    delete_where: str
+    """WHERE criteria of the association rows of the row being deleted."""
+
+
+class Tables:
+    """The table variables one query module defines, each named once."""
+
+    def __init__(self, model: Model, table_var: str) -> None:
+        self.taken: set[str] = {model.name, table_var}
+        self.variables: list[TableVar] = [TableVar(table_var, f"{model.name}.__table__")]
+        self._by_key: dict[str, str] = {f"model:{model.name}": table_var}
+        self._model = model
+
+    def of_model(self, target: Model) -> str:
+        key = f"model:{target.name}"
+        if key not in self._by_key:
+            name = naming.table_variable(target.table, target.schema, self.taken)
+            self.variables.append(TableVar(name, f"{target.name}.__table__"))
+            self._by_key[key] = name
+        return self._by_key[key]
+
+    def association(self, qualified: str) -> str:
+        key = f"table:{qualified}"
+        if key not in self._by_key:
+            schema, _, table = qualified.rpartition(".")
+            name = naming.table_variable(table, schema or None, self.taken)
+            expression = f'{self._model.name}.metadata.tables["{qualified}"]'
+            self.variables.append(TableVar(name, expression))
+            self._by_key[key] = name
+        return self._by_key[key]
+
+
+def plan_includes(
+    model: Model,
+    schema: Schema,
+    tables: Tables,
+    imports: Imports,
+    package: str,
+    diagnostics: list[Diagnostic],
+) -> tuple[IncludePlan, ...]:
+    plans = []
+    for relationship in model.relationships:
+        if not relationship.includable:
+            continue
+        try:
+            target = schema.model(relationship.target)
+        except KeyError:
+            diagnostics.append(
+                Diagnostic("warning", model.name, relationship.key, "its target is not generated; not includable")
+            )
+            continue
+        plans.append(_include(model, relationship, target, tables, imports, package))
+    return tuple(plans)
+
+
+def _include(
+    model: Model,
+    relationship: Relationship,
+    target: Model,
+    tables: Tables,
+    imports: Imports,
+    package: str,
+) -> IncludePlan:
+    target_var = tables.of_model(target)
+    columns = [
+        column_expression(column, target_var, imports, package)
+        for column in target.columns
+        if not column.deferred
+    ]
+    order = relationship.order_by or tuple(_Order(key) for key in target.primary_key)
+    order_by = [
+        naming.column_reference(target_var, target.column(item.column).name)
+        + (".desc()" if item.descending else "")
+        for item in order
+    ]
+    arguments = [f"local={_tuple(repr_str(key) for key in relationship.local_columns)}"]
+    if relationship.direction == "many_to_many":
+        assert relationship.secondary is not None
+        secondary = relationship.secondary
+        association = tables.association(secondary.table)
+        joins = [
+            f"{naming.column_reference(association, sql_name)} == "
+            f"{naming.column_reference(target_var, target.column(key).name)}"
+            for sql_name, key in zip(secondary.remote_columns, relationship.remote_columns, strict=True)
+        ]
+        condition = joins[0] if len(joins) == 1 else "and_(" + ", ".join(joins) + ")"
+        if len(joins) > 1:
+            imports.name("sqlalchemy", "and_")
+        arguments.append(
+            "secondary="
+            + _tuple(naming.column_reference(association, name) for name in secondary.local_columns)
+        )
+        arguments.append(f"source={association}.join({target_var}, {condition})")
+    else:
+        remote = (naming.column_reference(target_var, target.column(key).name) for key in relationship.remote_columns)
+        arguments.append(f"remote={_tuple(remote)}")
+    arguments.append(f"columns={_tuple(columns)}")
+    if relationship.direction != "many_to_one":
+        arguments.append(f"order_by={_tuple(order_by)}")
+    loader = _LOADERS[relationship.direction]
+    read = f"{target.name}Read"
+    response = (
+        f"{relationship.key}: {read} | None = None"
+        if not relationship.uselist
+        else f"{relationship.key}: list[{read}] | None = None"
+    )
+    return IncludePlan(
+        name=relationship.key,
+        target=target.name,
+        target_module=naming.snake_case(target.name),
+        direction=relationship.direction,
+        loader=loader,
+        code=f"{loader}({', '.join(arguments)})",
+        response=response,
+        local=relationship.local_columns,
+        remote=relationship.remote_columns,
+    )
+
+
+def plan_links(
+    model: Model,
+    schema: Schema,
+    fields: tuple[FieldPlan, ...],
+    tables: Tables,
+    namer: TypeNamer,
+    imports: Imports,
+    diagnostics: list[Diagnostic],
+) -> tuple[LinkPlan, ...]:
+    """Many-to-many relationships a client sets with a list of the targets' ids."""
+    taken = {field.name for field in fields}
+    links = []
+    for relationship in model.relationships:
+        secondary = relationship.secondary
+        if relationship.direction != "many_to_many" or relationship.viewonly or secondary is None:
+            continue
+        target = next((m for m in schema.models if m.name == relationship.target), None)
+        name = f"{naming.singular(relationship.key)}_ids"
+        reason = None
+        if target is None or len(secondary.local_columns) != 1 or len(secondary.remote_columns) != 1:
+            reason = "only many-to-many relationships over single-column keys are writable"
+        elif name in taken:
+            reason = f"a field named {name} exists already"
+        if reason:
+            diagnostics.append(Diagnostic("warning", model.name, relationship.key, f"read-only: {reason}"))
+            continue
+        assert target is not None
+        taken.add(name)
+        key_type = namer.annotation(target.column(relationship.remote_columns[0]).type, imports, "write")
+        table_var = tables.association(secondary.table)
+        local_ref = naming.column_reference(table_var, secondary.local_columns[0])
+        key_field = relationship.local_columns[0]
+        if model.primary_key == (key_field,):
+            delete_where = f"{local_ref} == {key_field}"
+        else:
+            own = tables.of_model(model)
+            key_where = ", ".join(
+                f"{naming.column_reference(own, model.column(key).name)} == {key}" for key in model.primary_key
+            )
+            column = naming.column_reference(own, model.column(key_field).name)
+            delete_where = f"{local_ref}.in_(select({column}).where({key_where}))"
+        links.append(
+            LinkPlan(
+                field=name,
+                relationship=relationship.key,
+                target=target.name,
+                annotation=f"list[{key_type}]",
+                table_var=table_var,
+                local_column=secondary.local_columns[0],
+                remote_column=secondary.remote_columns[0],
+                key_field=key_field,
+                local_ref=local_ref,
+                rows_var=naming.identifier(f"{naming.singular(relationship.key)}_links"),
+                delete_where=delete_where,
+            )
+        )
+    return tuple(links)
+
+
+@dataclass(frozen=True)
+class _Order:
+    column: str
+    descending: bool = False
+
+
+def repr_str(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _tuple(items: Iterable[str]) -> str:
+    values = list(items)
+    return "(" + ", ".join(values) + ("," if len(values) == 1 else "") + ")"

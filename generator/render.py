@@ -1,0 +1,129 @@
+"""IR -> a rendered project: copier renders the plan, ruff formats it, then it moves into place.
+
+Everything is written into a temporary directory beside DEST first, so a failure leaves
+nothing behind; only a finished project is moved (or, with --force, copied) into DEST, and
+no file already in DEST is ever deleted.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from copier import run_copy
+from rich.console import Console
+
+from fe_gen.generator.errors import FeGenError
+from fe_gen.generator.ir import Schema
+from fe_gen.generator.plan import ProjectPlan, build_plan
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    dest: Path
+    plan: ProjectPlan
+    files: tuple[Path, ...]
+    """Files written, relative to `dest`."""
+
+
+def render_project(
+    schema: Schema, dest: Path, *, force: bool = False, package: str = "app"
+) -> RenderResult:
+    """Render the project for `schema` into `dest`."""
+    dest = dest.resolve()
+    _check_destination(dest, force)
+    plan = build_plan(schema, name=project_name(dest.name), package=package)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{dest.name}-", dir=dest.parent) as scratch:
+        staging = Path(scratch) / "project"
+        _copy_template(plan, staging)
+        if schema.source.kind == "file":
+            shutil.copyfile(schema.source.location, staging / package / "models.py")
+        _format(staging, exclude=staging / package / "models.py")
+        files = tuple(sorted(path.relative_to(staging) for path in staging.rglob("*") if path.is_file()))
+        _move_into_place(staging, dest)
+    return RenderResult(dest=dest, plan=plan, files=files)
+
+
+def project_name(directory: str) -> str:
+    """A distribution name (PEP 508) made from the destination's name."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", directory).strip("-._")
+    return name or "service"
+
+
+def template_path() -> Path:
+    return Path(str(resources.files("fe_gen.templates") / "project"))
+
+
+def _check_destination(dest: Path, force: bool) -> None:
+    if dest.exists() and not dest.is_dir():
+        raise FeGenError(f"destination {dest} exists and is not a directory")
+    if dest.is_dir() and any(dest.iterdir()) and not force:
+        raise FeGenError(
+            f"destination {dest} is not empty; choose another or pass --force "
+            "(which overwrites generated files and deletes nothing)"
+        )
+
+
+def _copy_template(plan: ProjectPlan, staging: Path) -> None:
+    run_copy(
+        str(template_path()),
+        staging,
+        data={"plan": plan.to_dict()},
+        defaults=True,
+        overwrite=True,
+        quiet=True,
+        unsafe=False,
+    )
+
+
+def _format(project: Path, exclude: Path) -> None:
+    """`ruff format` and `ruff check --fix` the generated files, never the user's models."""
+    from ruff.__main__ import find_ruff_bin
+
+    ruff = find_ruff_bin()
+    targets = [str(path) for path in project.rglob("*.py") if path != exclude]
+    for command in (["format", "--quiet"], ["check", "--fix", "--quiet", "--exit-zero"]):
+        completed = subprocess.run(
+            [ruff, *command, *targets], cwd=project, capture_output=True, text=True, check=False
+        )
+        if completed.returncode != 0:
+            message = (completed.stderr or completed.stdout).strip().splitlines()
+            raise FeGenError(f"ruff {command[0]} failed on the generated code: {message[:1]}")
+
+
+def _move_into_place(staging: Path, dest: Path) -> None:
+    if not dest.exists() or not any(dest.iterdir()):
+        if dest.exists():
+            dest.rmdir()
+        staging.rename(dest)
+        return
+    shutil.copytree(staging, dest, dirs_exist_ok=True)
+
+
+def summarize(result: RenderResult, console: Console) -> None:
+    """What was generated and what to do next."""
+    plan = result.plan
+    names = ", ".join(model.name for model in plan.models)
+    console.print(
+        f"[bold green]Generated[/] {result.dest} ({len(result.files)} files): "
+        f"an API for {len(plan.models)} models ({names})."
+    )
+    for model in plan.models:
+        if not model.tests.testable:
+            console.print(f"  [yellow]note:[/] no write tests for {model.name}: {model.tests.reason}")
+    for diagnostic in plan.diagnostics:
+        console.print(f"  [yellow]note:[/] {diagnostic}")
+    database = "PostgreSQL (the models need it: set DATABASE_URL)" if plan.needs_postgresql else "SQLite"
+    steps = [
+        f"cd {result.dest}",
+        "pip install -e '.[dev]'",
+        f"pytest                      # the generated tests, on {database}",
+        f"uvicorn {plan.package}.main:app   # then open http://127.0.0.1:8000/docs",
+    ]
+    console.print("\nNext:\n" + "\n".join(f"  {step}" for step in steps), markup=False)

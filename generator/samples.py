@@ -1,0 +1,371 @@
+"""What the generated tests need: valid sample values, parents to create, columns to probe.
+
+A sample is a Python expression of `n`, a number unique per call, giving a value the API
+accepts for that column in JSON: unique where the column is unique, within its length,
+precision and enum. A model whose required columns can't all be sampled gets no write
+tests, and the summary says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+from fe_gen.generator import naming
+from fe_gen.generator.annotations import TypeNamer
+from fe_gen.generator.fields import FieldPlan
+from fe_gen.generator.imports import Imports
+from fe_gen.generator.includes import IncludePlan, LinkPlan
+from fe_gen.generator.ir import Column, Model, Schema
+
+
+@dataclass(frozen=True)
+class Parent:
+    """A row a factory creates first because a required foreign key points at it."""
+
+    factory: str
+    """`create_author`."""
+    pairs: tuple[tuple[str, str], ...]
+    """(this model's field, the parent's field) for each column of the foreign key."""
+    var: str
+    """The factory's local name for the parent row."""
+    condition: str
+    """When to create it: unless the caller gave the foreign key."""
+
+
+@dataclass(frozen=True)
+class IncludeTest:
+    """How a test shows that `?include=<name>` returns the right rows."""
+
+    name: str
+    kind: str
+    """`parent`: the row's required reference; `children`: a row created pointing at it;
+    `linked`: a target set through the link field; `present`: only that the key is there."""
+    pairs: tuple[tuple[str, str], ...] = ()
+    target_module: str = ""
+    target_key: str = ""
+    overrides: str = ""
+    link_field: str = ""
+
+
+@dataclass(frozen=True)
+class TestPlan:
+    testable: bool
+    reason: str | None = None
+    payload: tuple[tuple[str, str], ...] = ()
+    """(field, sample expression) for the factory's payload."""
+    parents: tuple[Parent, ...] = ()
+    item_url: str = ""
+    """An f-string expression of `row` for the row's URL."""
+    missing_url: str | None = None
+    update_field: str | None = None
+    compare_field: str | None = None
+    """A field whose samples grow with `n`, for the comparison filters and sorting."""
+    text_field: str | None = None
+    null_field: str | None = None
+    tie_field: str | None = None
+    unique_field: str | None = None
+    foreign_key: tuple[str, str] | None = None
+    """(field, a value no parent row has) for the foreign-key 409."""
+    bad_value_field: str | None = None
+    fields_field: str | None = None
+    null_sortable: bool = False
+    includes: tuple[IncludeTest, ...] = ()
+    imports: str = ""
+    enum_imports: tuple[tuple[str, str], ...] = field(default=())
+
+
+def plan_tests(
+    model: Model,
+    schema: Schema,
+    fields: tuple[FieldPlan, ...],
+    includes: tuple[IncludePlan, ...],
+    links: tuple[LinkPlan, ...],
+    namer: TypeNamer,
+) -> TestPlan:
+    reason = _untestable(model, schema, set())
+    if reason:
+        imports = Imports(first_party=(namer.package, "tests"))
+        imports.name("httpx", "AsyncClient")
+        imports.name("tests.utils", "error_location")
+        return TestPlan(testable=False, reason=reason, imports=imports.render())
+    parents = _parents(model, schema)
+    enum_imports: set[tuple[str, str]] = set()
+    payload = _payload(model, fields, parents, namer, enum_imports)
+    sampled = {name for name, _ in payload}
+    in_payload = [f for f in fields if f.name in sampled and not f.foreign_key]
+    writable = [f for f in in_payload if f.update_line]
+    comparable = [f for f in in_payload if f.family in _ORDERED]
+    shared = {key for constraint in model.unique_constraints for key in constraint.columns}
+    null_field = _first(f.name for f in writable if f.nullable)
+    plan = TestPlan(
+        testable=True,
+        payload=payload,
+        parents=parents,
+        item_url=_item_url(model),
+        missing_url=_missing_url(model),
+        update_field=_first(f.name for f in writable),
+        compare_field=_first(f.name for f in comparable) or _integer_key(model),
+        text_field=_first(f.name for f in in_payload if f.family == "string"),
+        null_field=null_field,
+        null_sortable=null_field is not None and by_name(fields, null_field).sortable,
+        tie_field=_first(
+            f.name for f in writable if f.sortable and not f.unique and f.name not in shared
+        ),
+        unique_field=_first(f.name for f in in_payload if f.unique),
+        foreign_key=_foreign_key(model, parents),
+        bad_value_field=_first(f.name for f in fields if f.family in _PARSED and f.filters),
+        fields_field=_first(f.name for f in fields if not f.primary_key and not f.deferred),
+        includes=tuple(_include_test(model, include, links, schema) for include in includes),
+        enum_imports=tuple(sorted(enum_imports)),
+    )
+    return replace(plan, imports=_test_imports(plan, bool(includes), namer.package))
+
+
+def by_name(fields: tuple[FieldPlan, ...], name: str) -> FieldPlan:
+    return next(field for field in fields if field.name == name)
+
+
+def _payload(
+    model: Model,
+    fields: tuple[FieldPlan, ...],
+    parents: tuple[Parent, ...],
+    namer: TypeNamer,
+    enum_imports: set[tuple[str, str]],
+) -> tuple[tuple[str, str], ...]:
+    """Samples for every column a client may write, but references and defaulted columns."""
+    from_parents = {mine for parent in parents for mine, _ in parent.pairs}
+    payload = []
+    for column in model.columns:
+        if by_name(fields, column.key).create_line is None or column.key in from_parents:
+            continue
+        if column.foreign_keys or (column.has_default and not column.primary_key):
+            continue
+        sample = _sample(column, namer, enum_imports)
+        if sample is not None:
+            payload.append((column.key, sample))
+    return tuple(payload)
+
+
+def _include_test(
+    model: Model, include: IncludePlan, links: tuple[LinkPlan, ...], schema: Schema
+) -> IncludeTest:
+    target = schema.model(include.target)
+    target_module = naming.snake_case(target.name)
+    target_key = target.primary_key[0]
+    target_testable = _untestable(target, schema, set()) is None
+    link = next((link for link in links if link.relationship == include.name), None)
+    if include.direction == "many_to_one":
+        required = all(
+            not model.column(key).nullable and not model.column(key).has_default for key in include.local
+        )
+        if required:
+            return IncludeTest(include.name, "parent", pairs=tuple(zip(include.local, include.remote, strict=True)))
+    elif include.direction == "one_to_many" and target_testable:
+        overrides = ", ".join(
+            f'{remote}=row["{local}"]' for local, remote in zip(include.local, include.remote, strict=True)
+        )
+        return IncludeTest(
+            include.name, "children", target_module=target_module, target_key=target_key, overrides=overrides
+        )
+    elif link is not None and target_testable:
+        return IncludeTest(
+            include.name,
+            "linked",
+            target_module=target_module,
+            target_key=include.remote[0],
+            link_field=link.field,
+        )
+    return IncludeTest(include.name, "present")
+
+
+def _test_imports(plan: TestPlan, has_includes: bool, package: str) -> str:
+    imports = Imports(first_party=(package, "tests"))
+    imports.name("httpx", "AsyncClient")
+    imports.name("tests", "factories")
+    imports.name("tests.utils", "error_location")
+    imports.name("tests.utils", "keys")
+    imports.name("tests.utils", "listed")
+    if plan.compare_field or plan.text_field or plan.null_field:
+        imports.name("typing", "Any")
+    if plan.tie_field or plan.null_sortable:
+        imports.name("tests.utils", "all_pages")
+    if has_includes:
+        imports.name("tests.utils", "statements")
+    return imports.render()
+
+
+_ORDERED = frozenset({"integer", "float", "decimal", "date", "datetime"})
+_PARSED = frozenset({"integer", "float", "decimal", "date", "datetime", "uuid"})
+
+
+def _first(names: Iterable[str]) -> str | None:
+    return next(iter(names), None)
+
+
+def _integer_key(model: Model) -> str | None:
+    if len(model.primary_key) == 1 and model.column(model.primary_key[0]).type.family == "integer":
+        return model.primary_key[0]
+    return None
+
+
+def _untestable(model: Model, schema: Schema, seen: set[str]) -> str | None:
+    """Why rows of `model` can't be made from samples, or None when they can."""
+    if model.name in seen:
+        return f"its required foreign keys form a cycle through {model.name}"
+    for column in model.columns:
+        required = not column.nullable and not column.has_default and not column.read_only
+        if not required:
+            continue
+        if column.foreign_keys:
+            parent = _model_of_table(schema, column.foreign_keys[0].target_table)
+            if parent is None:
+                return f"{column.key} references {column.foreign_keys[0].target_table}, which is not a model"
+            if parent.name == model.name:
+                return f"{column.key} is a required reference to its own table"
+            reason = _untestable(parent, schema, seen | {model.name})
+            if reason:
+                return f"{column.key} needs a {parent.name}, and {parent.name} can't be sampled: {reason}"
+        elif _sample(column, None, set()) is None:
+            return f"no sample value for {column.key} ({column.type.sql})"
+    return None
+
+
+def _parents(model: Model, schema: Schema) -> tuple[Parent, ...]:
+    groups: dict[tuple[str, str | None], list[tuple[str, str]]] = {}
+    for column in model.columns:
+        if column.nullable or column.has_default or not column.foreign_keys:
+            continue
+        foreign_key = column.foreign_keys[0]
+        groups.setdefault((foreign_key.target_table, foreign_key.constraint), []).append(
+            (column.key, foreign_key.target_column)
+        )
+    parents = []
+    for (table, _), pairs in groups.items():
+        parent = _model_of_table(schema, table)
+        assert parent is not None
+        keys = {column.name: column.key for column in parent.columns}
+        mine = [field for field, _ in pairs]
+        condition = (
+            f'"{mine[0]}" not in fields'
+            if len(mine) == 1
+            else "not fields.keys() & {" + ", ".join(f'"{name}"' for name in mine) + "}"
+        )
+        parents.append(
+            Parent(
+                factory=f"create_{naming.snake_case(parent.name)}",
+                pairs=tuple((field, keys[theirs]) for field, theirs in pairs),
+                var=_parent_var(mine[0], len(parents)),
+                condition=condition,
+            )
+        )
+    return tuple(parents)
+
+
+def _parent_var(field: str, index: int) -> str:
+    """`author_id` -> `author`: the parent row's name in the factory."""
+    base = field.removesuffix("_id") if field.endswith("_id") and field != "_id" else f"parent{index}"
+    name = naming.identifier(base)
+    return name if name not in ("payload", "fields", "client", "n") else f"{name}_row"
+
+
+def _model_of_table(schema: Schema, qualified: str) -> Model | None:
+    return next((m for m in schema.models if m.qualified_table == qualified), None)
+
+
+def _foreign_key(model: Model, parents: tuple[Parent, ...]) -> tuple[str, str] | None:
+    for parent in parents:
+        if len(parent.pairs) == 1:
+            mine = parent.pairs[0][0]
+            missing = _missing_value(model.column(mine))
+            if missing is not None:
+                return mine, missing
+    return None
+
+
+def _item_url(model: Model) -> str:
+    path = naming.url_path(model.table, model.schema)
+    return 'f"' + path + "".join("/{row['" + key + "']}" for key in model.primary_key) + '"'
+
+
+def _missing_url(model: Model) -> str | None:
+    values = [_missing_value(model.column(key)) for key in model.primary_key]
+    if any(value is None for value in values):
+        return None
+    path = naming.url_path(model.table, model.schema)
+    return '"' + path + "".join(f"/{value}" for value in values) + '"'
+
+
+def _missing_value(column: Column) -> str | None:
+    family = column.type.family
+    if family == "integer":
+        return "2147483000"
+    if family == "uuid":
+        return "ffffffff-ffff-4fff-bfff-ffffffffffff"
+    if family == "string" and (column.type.length is None or column.type.length >= 7):
+        return "missing"
+    return None
+
+
+def _sample(column: Column, namer: TypeNamer | None, enum_imports: set[tuple[str, str]]) -> str | None:
+    """A Python expression of `n` giving a valid JSON value for `column`."""
+    column_type = column.type
+    family = column_type.family
+    if family == "integer":
+        return "n"
+    if family == "float":
+        return "n + 0.5"
+    if family == "decimal":
+        return _decimal_sample(column_type.precision, column_type.scale)
+    if family == "string":
+        return _string_sample(column.key, column_type.length)
+    if family == "boolean":
+        return "n % 2 == 0"
+    if family == "date":
+        return "(dt.date(2024, 1, 1) + dt.timedelta(days=n)).isoformat()"
+    if family == "datetime":
+        zone = ", tzinfo=dt.UTC" if column_type.timezone else ""
+        return f"(dt.datetime(2024, 1, 1{zone}) + dt.timedelta(minutes=n)).isoformat()"
+    if family == "time":
+        return "dt.time(n % 24, n % 60).isoformat()"
+    if family == "interval":
+        return 'f"PT{n}S"'
+    if family == "uuid":
+        return "str(uuid.UUID(int=n))"
+    if family == "json":
+        return '{"n": n}'
+    if family == "binary":
+        return 'base64.b64encode(f"b{n}".encode()).decode()'
+    if family == "enum" and column_type.enum is not None:
+        enum = column_type.enum
+        if enum.python_class is not None:
+            module = enum.python_class.module
+            if namer is not None:
+                module = namer.models_modules.get(module, module)
+            top = enum.python_class.name.split(".")[0]
+            enum_imports.add((module, top))
+            return f"list({enum.python_class.name})[n % {len(enum.values)}].value"
+        values = ", ".join(f'"{value}"' for value in enum.values)
+        return f"[{values}][n % {len(enum.values)}]"
+    if family == "array" and column_type.item is not None:
+        item = _sample(Column(column.key, column.name, column_type.item, True), namer, enum_imports)
+        return f"[{item}]" if item else None
+    return None
+
+
+def _decimal_sample(precision: int | None, scale: int | None) -> str:
+    scale = 2 if scale is None and precision is None else (scale or 0)
+    fraction = "5" * scale
+    if precision is None:
+        return f'f"{{n}}.{fraction}"' if fraction else "str(n)"
+    whole = precision - scale
+    if whole <= 0:
+        return f'"0.{fraction}"'
+    return f'f"{{n % {10**whole}}}.{fraction}"' if fraction else f"str(n % {10**whole})"
+
+
+def _string_sample(key: str, length: int | None) -> str:
+    if length is None or length >= len(key) + 10:
+        return f'f"{key}-{{n}}"'
+    width = min(length, 9)
+    return f'f"{{n:0{width}d}}"'
