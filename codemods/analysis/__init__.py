@@ -1,0 +1,1 @@
+"""What the rules share: query tracing, condition translation, metadata helpers."""

@@ -1,0 +1,257 @@
+"""Which names are mapped classes, and what their columns are: read statically, never imported.
+
+A class is mapped when it derives, transitively within the scanned tree, from a declarative
+base (`class Base(DeclarativeBase)`, `Base = declarative_base()`, Flask's `db.Model`,
+`SQLModel` with `table=True`) or carries a registry's `@mapped` decorator. Its attributes
+come from its own body and its bases in method-resolution order, mixins included.
+
+The index is lazy: a lookup finds the files that define the name by a text search, parses
+only those (and their bases') with LibCST, and caches the result. Anything it cannot
+resolve is left out, and callers treat a missing class or column as "no fix".
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import libcst as cst
+from fe_gen.codemods.analysis.model_decls import AttrDecl, ClassDecl, FileDecls, read_declarations
+
+_DEFINES = re.compile(
+    rb"^[ \t]*class[ \t]+(\w+)"
+    rb"|^(\w+)[ \t]*(?::[^=\n]*)?=[^\n]*(?:declarative_base|generate_base)\(",
+    re.MULTILINE,
+)
+_ROOT_BASES = {"DeclarativeBase", "DeclarativeBaseNoMeta"}
+_MAX_DEPTH = 25
+
+
+@dataclass(frozen=True)
+class ColumnInfo:
+    """A mapped column attribute: nullable is True when it is, or when we cannot tell."""
+
+    name: str
+    nullable: bool
+    kind: str  # "str", "int", "float", "numeric", "bool", "datetime", "date", ..., "unknown"
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    """A mapped class: where it is defined and its attributes (columns and everything else)."""
+
+    name: str
+    path: Path
+    attrs: Mapping[str, AttrDecl]
+
+    def column(self, attr: str) -> ColumnInfo | None:
+        """The column mapped under `attr`, or None for relationships, properties, unknowns."""
+        decl = self.attrs.get(attr)
+        if decl is None or decl.kind != "column":
+            return None
+        return ColumnInfo(attr, decl.nullable, decl.sql_kind)
+
+
+class SourceSet:
+    """The files a lookup may read: the scanned ones first, then the project's on a miss."""
+
+    def __init__(
+        self,
+        files: Mapping[Path, bytes],
+        more: Callable[[], Iterable[Path]] | None = None,
+    ) -> None:
+        self._files = dict(files)
+        self._more = more
+        self._defining: dict[str, list[Path]] | None = None
+        self._expanded = False
+
+    def defining(self, name: str) -> list[Path]:
+        """Files that define `name` as a class or a declarative base (by a text search)."""
+        if self._defining is None:
+            self._defining = {}
+            self._add(self._files.items())
+        if name not in self._defining and not self._expanded and self._more is not None:
+            self._expanded = True
+            extra = [p for p in self._more() if p not in self._files]
+            self._add((p, _read(p)) for p in extra)
+        return self._defining.get(name, [])
+
+    def _add(self, items: Iterable[tuple[Path, bytes]]) -> None:
+        assert self._defining is not None
+        for path, data in items:
+            self._files.setdefault(path, data)
+            for match in _DEFINES.finditer(data):
+                name = (match.group(1) or match.group(2)).decode()
+                self._defining.setdefault(name, []).append(path)
+
+    def text(self, path: Path) -> str | None:
+        data = self._files.get(path)
+        if data is None:
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def module_matches(path: Path, module: str, from_path: Path) -> bool:
+    """Whether `path` is the file of `module` (absolute, or relative to `from_path`)."""
+    stem = path.parent if path.name == "__init__.py" else path.with_suffix("")
+    if module.startswith("."):
+        level = len(module) - len(module.lstrip("."))
+        base = from_path.parent
+        for _ in range(level - 1):
+            base = base.parent
+        rest = module[level:]
+        target = base.joinpath(*rest.split(".")) if rest else base
+        return os.path.normpath(stem) == os.path.normpath(target)
+    parts = tuple(module.split("."))
+    return stem.parts[-len(parts) :] == parts
+
+
+@dataclass(frozen=True)
+class _Root:
+    """A declarative base; `cls` is the class passed as `declarative_base(cls=...)`."""
+
+    cls: str = ""
+
+
+@dataclass(frozen=True)
+class _ClassRef:
+    path: Path
+    decls: FileDecls
+    decl: ClassDecl
+
+
+class ModelsIndex:
+    """Lazy, cached lookups of mapped classes by name."""
+
+    def __init__(self, sources: SourceSet) -> None:
+        self._sources = sources
+        self._decls: dict[Path, FileDecls | None] = {}
+        self._models: dict[tuple[str, str | None, Path], ModelInfo | None] = {}
+
+    def lookup(self, name: str, module: str | None, from_path: Path) -> ModelInfo | None:
+        """The mapped class `name` (imported from `module`, if known) as seen from a file."""
+        key = (name, module, from_path)
+        if key not in self._models:
+            found = self._find(name, module, from_path)
+            model = None
+            if isinstance(found, _ClassRef):
+                model = self._build(found)
+            self._models[key] = model
+        return self._models[key]
+
+    def _file(self, path: Path) -> FileDecls | None:
+        if path not in self._decls:
+            text = self._sources.text(path)
+            try:
+                self._decls[path] = read_declarations(text) if text is not None else None
+            except cst.ParserSyntaxError:
+                self._decls[path] = None
+        return self._decls[path]
+
+    def _find(self, name: str, module: str | None, from_path: Path) -> _ClassRef | _Root | None:
+        candidates = self._sources.defining(name)
+        chosen: list[Path] = []
+        if module is not None:
+            chosen = [p for p in candidates if module_matches(p, module, from_path)]
+        if len(chosen) != 1:
+            chosen = [from_path] if from_path in candidates else candidates
+        if len(chosen) != 1:
+            return None
+        decls = self._file(chosen[0])
+        if decls is None:
+            return None
+        if name in decls.bases:
+            return _Root(decls.bases[name])
+        decl = decls.classes.get(name)
+        return _ClassRef(chosen[0], decls, decl) if decl is not None else None
+
+    def _resolve_base(self, base: str, ref: _ClassRef) -> _ClassRef | _Root | None:
+        last = base.rsplit(".", 1)[-1]
+        if last in _ROOT_BASES or last == "SQLModel" or (last == "Model" and "." in base):
+            return _Root()
+        head, _, rest = base.partition(".")
+        if rest:
+            imported = ref.decls.imports.get(head)
+            if imported is None:
+                return None
+            module = ".".join(p for p in imported if p)
+            inner, _, leaf = rest.rpartition(".")
+            return self._find(leaf, f"{module}.{inner}" if inner else module, ref.path)
+        if base in ref.decls.bases:
+            return _Root(ref.decls.bases[base])
+        if base in ref.decls.classes:
+            return _ClassRef(ref.path, ref.decls, ref.decls.classes[base])
+        if base in ref.decls.imports:
+            module, original = ref.decls.imports[base]
+            return self._find(original, module, ref.path)
+        return self._find(base, None, ref.path)
+
+    def _linearize(
+        self, ref: _ClassRef, seen: set[tuple[Path, str]], depth: int
+    ) -> tuple[list[ClassDecl | None], bool]:
+        """Classes in (approximate) MRO order, None where a base could not be resolved."""
+        order: list[ClassDecl | None] = [ref.decl]
+        rooted = any(
+            d.endswith(".mapped") or d.endswith("mapped_as_dataclass") for d in ref.decl.decorators
+        )
+        if depth > _MAX_DEPTH:
+            return [*order, None], rooted
+        for base in ref.decl.bases:
+            found = self._resolve_base(base, ref)
+            if isinstance(found, _Root):
+                rooted = True
+                if found.cls:
+                    extra = self._resolve_base(found.cls, ref)
+                    found = extra if isinstance(extra, _ClassRef) else None
+                    if found is None:
+                        order.append(None)
+                        continue
+                else:
+                    continue
+            if found is None:
+                order.append(None)
+                continue
+            key = (found.path, found.decl.name)
+            if key in seen:
+                continue
+            seen.add(key)
+            sub, sub_rooted = self._linearize(found, seen, depth + 1)
+            order.extend(sub)
+            rooted = rooted or sub_rooted
+        return order, rooted
+
+    def _build(self, ref: _ClassRef) -> ModelInfo | None:
+        order, rooted = self._linearize(ref, {(ref.path, ref.decl.name)}, 0)
+        sqlmodel = any(b.rsplit(".", 1)[-1] == "SQLModel" for b in _all_bases(order))
+        if not rooted or ref.decl.abstract:
+            return None
+        if sqlmodel and ref.decl.keywords.get("table") != "True":
+            return None
+        attrs: dict[str, AttrDecl] = {}
+        blocked = False
+        for decl in order:
+            if decl is None:
+                blocked = True
+                continue
+            for name, attr in decl.attrs.items():
+                attrs.setdefault(name, AttrDecl("other") if blocked else attr)
+        return ModelInfo(ref.decl.name, ref.path, attrs)
+
+
+def _all_bases(order: list[ClassDecl | None]) -> Iterable[str]:
+    for decl in order:
+        if decl is not None:
+            yield from decl.bases
