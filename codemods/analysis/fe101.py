@@ -1,0 +1,282 @@
+"""FE101's decision for one filtering site: not a finding, a finding, or a finding with a fix.
+
+Kept apart from the rule module (which carries the documentation and the cases) so that
+matching stays separate from rewriting: `examine` decides, `_fix` only builds nodes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import libcst as cst
+from fe_gen.codemods.analysis import sqlbuild as sb
+from fe_gen.codemods.analysis.conditions import Col, Fail, Reader, Translation, translate
+from fe_gen.codemods.analysis.meta import COMPREHENSIONS, Meta, code, names_in
+from fe_gen.codemods.analysis.queries import LeftAlone, Resolver, Source
+from fe_gen.codemods.analysis.sites import Site
+from fe_gen.codemods.rules.base import Applicability, Edit, Fix
+from libcst.metadata import ClassScope, ImportAssignment
+
+_LOOPS = (cst.For, cst.While, cst.FunctionDef, cst.Lambda, cst.ClassDef, *COMPREHENSIONS)
+_FORBIDDEN_IN_CONDITION = (cst.Await, cst.Yield, cst.NamedExpr, cst.Lambda, *COMPREHENSIONS)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What to report: `fix` None with `detail` the reason when there is no fix."""
+
+    detail: str
+    fix: Fix | None
+
+
+class Examiner:
+    def __init__(self, meta: Meta, resolver: Resolver) -> None:
+        self.meta = meta
+        self.resolver = resolver
+
+    def examine(self, site: Site) -> Verdict | None:
+        """None: not a finding (left alone); else the report to make."""
+        if isinstance(self.meta.scope(site.node), ClassScope):
+            return None
+        if not any(_reads(site.row, condition) for condition in site.conditions):
+            return None
+        source = self.resolver.source(site.iterable)
+        if isinstance(source, LeftAlone) or self._placement(site, source) is not None:
+            return None
+        translation = self._translate(site, source)
+        if isinstance(translation, Translation):
+            translation.terms = [t for t in translation.terms if not _redundant(t, source)]
+            if not translation.terms:
+                return None  # the query already says so
+        if source.problem is not None:
+            return Verdict(f"no fix: {source.problem}", None)
+        if isinstance(translation, Fail):
+            return Verdict(f"no fix: {translation.reason}", None)
+        clash = self._import_clash(site, translation.imports)
+        if clash is not None:
+            return Verdict(f"no fix: {clash}", None)
+        return self._fix(site, source, translation)
+
+    # -- is the filter the only use of the rows, after the query, outside other loops? ------
+
+    def _executed(self, site: Site, source: Source) -> cst.CSTNode:
+        return source.executed_at if source.executed_at is not None else site.node
+
+    def _placement(self, site: Site, source: Source) -> str | None:
+        executed = self._executed(site, source)
+        around = set(map(id, self.meta.ancestors(executed)))
+        for ancestor in self.meta.ancestors(site.node):
+            if id(ancestor) in around:
+                break
+            if isinstance(ancestor, _LOOPS):
+                return "filtered again on every pass of a loop"
+        before = self.meta.start(site.node) < self.meta.end(executed)
+        if executed is not site.node and before and id(site.node) not in around:
+            return "the filter runs before the query"
+        if site.loop_target is not None and self._outlives(site.loop_target, site.node):
+            return "the loop variable is used after the loop"
+        return None
+
+    def _outlives(self, target: cst.Name, loop: cst.CSTNode) -> bool:
+        scope = self.meta.scope(target)
+        if scope is None:
+            return True
+        low, high = self.meta.start(loop), self.meta.end(loop)
+        for assignment in scope.assignments[target.value]:
+            for access in assignment.references:
+                if not low <= self.meta.start(access.node) <= high:
+                    return True
+        return False
+
+    # -- the condition -------------------------------------------------------------------
+
+    def _translate(self, site: Site, source: Source) -> Translation | Fail:
+        for condition in site.conditions:
+            for node in _walk(condition):
+                if isinstance(node, _FORBIDDEN_IN_CONDITION):
+                    return Fail(f"the condition holds `{type(node).__name__}`")
+        reader = Reader(site.row, lambda expr: self._column(site.row, source, expr))
+        return translate(site.conditions, reader, lambda value: self._value(site, source, value))
+
+    def _column(self, row: str, source: Source, expr: cst.BaseExpression) -> Col | Fail | None:
+        if not isinstance(expr, cst.Attribute):
+            return Fail(f"`{code(expr)}` uses the row") if _reads(row, expr) else None
+        index = _entity_index(row, source, expr.value)
+        if index is None:
+            return Fail(f"`{code(expr)}` uses the row") if _reads(row, expr) else None
+        entity = source.entities[index]
+        if entity.model is None:
+            return Fail(f"`{entity.name}` is not a mapped class fe-gen can read")
+        info = entity.model.column(expr.attr.value)
+        if info is None:
+            kind = entity.model.attrs.get(expr.attr.value)
+            what = (
+                "a relationship" if kind and kind.kind == "relationship" else "not a mapped column"
+            )
+            return Fail(f"`{entity.name}.{expr.attr.value}` is {what}")
+        return Col(entity, info)
+
+    def _value(self, site: Site, source: Source, value: cst.BaseExpression) -> str | Fail | None:
+        """None when `value` is the same at the query as at every row; str: unsafe; Fail."""
+        per_row = {name.value for node in site.per_row for name in names_in(node)}
+        unsafe = None
+        for node in _walk(value):
+            if isinstance(node, cst.Call):
+                unsafe = f"`{code(node.func)}()` would run once per query, not once per row"
+        executed = self._executed(site, source)
+        between = self._names_between(executed, site.node)
+        for name in names_in(value):
+            if name.value == site.row:
+                return Fail("the compared value depends on the row")
+            if name.value in per_row:
+                return Fail(f"`{name.value}` changes while the rows are filtered")
+            if name.value in between:
+                return Fail(f"`{name.value}` is used between the query and the filter")
+        return unsafe
+
+    def _names_between(self, executed: cst.CSTNode, site: cst.CSTNode) -> set[str]:
+        statement = self.meta.statement(executed)
+        function = self.meta.function(executed)
+        if statement is None or function is None or executed is site:
+            return set()
+        if id(site) in set(map(id, self.meta.ancestors(executed))):
+            return set()
+        low, high = self.meta.end(statement), self.meta.start(site)
+        names: set[str] = set()
+        for name in names_in(function):
+            if low < self.meta.start(name) < high:
+                names.add(name.value)
+        return names
+
+    def _import_clash(self, site: Site, helpers: Iterable[str]) -> str | None:
+        scope = self.meta.scope(site.node)
+        for helper in helpers:
+            for assignment in scope[helper] if scope is not None else ():
+                if not isinstance(assignment, ImportAssignment) or not any(
+                    q.name == f"sqlalchemy.{helper}"
+                    for q in assignment.get_qualified_names_for(helper)
+                ):
+                    return f"`{helper}` means something else in this module"
+        return None
+
+    # -- the rewrite ----------------------------------------------------------------------
+
+    def _fix(self, site: Site, source: Source, translation: Translation) -> Verdict:
+        reasons = list(dict.fromkeys(translation.unsafe))
+        if _comments(site.dropped) > _comments(site.kept):
+            reasons.append("the fix would drop a comment")
+        verb = "filter" if source.legacy else "where"
+        terms = translation.terms
+        dot = self._dot_after(source.anchor)
+
+        def add_where(updated: cst.CSTNode) -> cst.CSTNode:
+            assert isinstance(updated, cst.BaseExpression)
+            return sb.append_call(updated, verb, terms, dot)
+
+        fix = Fix(
+            edits=(Edit(source.anchor, add_where), Edit(site.node, site.rebuild)),
+            applicability=Applicability.UNSAFE if reasons else Applicability.SAFE,
+            imports=tuple(("sqlalchemy", name) for name in sorted(translation.imports)),
+            note="; ".join(reasons),
+        )
+        detail = f"unsafe fix: {fix.note}" if reasons else ""
+        return Verdict(detail, fix)
+
+    def _dot_after(self, anchor: cst.CSTNode) -> cst.Dot | None:
+        parent = self.meta.parent(anchor)
+        if (
+            isinstance(parent, cst.Attribute)
+            and parent.value is anchor
+            and isinstance(parent.dot.whitespace_before, cst.ParenthesizedWhitespace)
+        ):
+            return parent.dot.deep_clone()
+        return None
+
+
+def _entity_index(row: str, source: Source, holder: cst.BaseExpression) -> int | None:
+    if isinstance(holder, cst.Name) and holder.value == row and source.shape == "entity":
+        return 0
+    if source.shape != "tuple":
+        return None
+    if (
+        isinstance(holder, cst.Attribute)
+        and isinstance(holder.value, cst.Name)
+        and holder.value.value == row
+    ):
+        names = [entity.name for entity in source.entities]
+        return names.index(holder.attr.value) if names.count(holder.attr.value) == 1 else None
+    if (
+        isinstance(holder, cst.Subscript)
+        and isinstance(holder.value, cst.Name)
+        and holder.value.value == row
+    ):
+        element = holder.slice[0].slice if len(holder.slice) == 1 else None
+        if isinstance(element, cst.Index) and isinstance(element.value, cst.Integer):
+            index = int(element.value.value)
+            return index if index < len(source.entities) else None
+    return None
+
+
+def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
+    found: list[cst.CSTNode] = []
+
+    class _All(cst.CSTVisitor):
+        def on_visit(self, child: cst.CSTNode) -> bool:
+            found.append(child)
+            return True
+
+    node.visit(_All())
+    return found
+
+
+def _reads(row: str, node: cst.CSTNode) -> bool:
+    return any(name.value == row for name in names_in(node))
+
+
+def _comments(nodes: Iterable[cst.CSTNode]) -> int:
+    return sum(1 for node in nodes for child in _walk(node) if isinstance(child, cst.Comment))
+
+
+_SPACE = re.compile(r"\s+")
+_TRUE = re.compile(r"(?:\b[\w.]*\.)?\btrue\(\)")
+_FALSE = re.compile(r"(?:\b[\w.]*\.)?\bfalse\(\)")
+
+
+def canonical(text: str) -> str:
+    """A criterion's code, normalised so equivalent spellings compare equal."""
+    text = _FALSE.sub("False", _TRUE.sub("True", _SPACE.sub("", text)))
+    text = text.replace(".isnot(", ".is_not(").replace(".notin_(", ".not_in(")
+    for literal in ("True", "False", "None"):
+        text = re.sub(rf"^(.*)=={literal}$", rf"\1.is_({literal})", text)
+        text = re.sub(rf"^(.*)!={literal}$", rf"\1.is_not({literal})", text)
+    if re.fullmatch(r"[\w.]+", text):
+        text += ".is_(True)"
+    match = re.fullmatch(r"(?:~|not_\()([\w.]+)\)?", text)
+    return f"{match.group(1)}.is_(False)" if match else text
+
+
+def _redundant(term: cst.BaseExpression, source: Source) -> bool:
+    existing: set[str] = set()
+    allowed = {e.name for e in source.entities} | {"True", "False", "None", "true", "false"}
+    for criterion in _conjuncts(source.criteria):
+        if source.foreign and any(n.value not in allowed for n in names_in(criterion)):
+            continue
+        existing.add(canonical(code(criterion)))
+    if source.entities and not source.foreign:
+        head = code(source.entities[0].expr)
+        existing |= {canonical(f"{head}.{k}=={code(v)}") for k, v in source.filter_by}
+    return canonical(code(term)) in existing
+
+
+def _conjuncts(criteria: Iterable[cst.BaseExpression]) -> list[cst.BaseExpression]:
+    out: list[cst.BaseExpression] = []
+    for criterion in criteria:
+        func = criterion.func if isinstance(criterion, cst.Call) else None
+        if func is not None and code(func).rsplit(".", 1)[-1] == "and_":
+            assert isinstance(criterion, cst.Call)
+            out.extend(_conjuncts(arg.value for arg in criterion.args))
+        else:
+            out.append(criterion)
+    return out

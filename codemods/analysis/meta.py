@@ -1,0 +1,127 @@
+"""A small facade over a visitor's LibCST metadata, plus node helpers the analyses share."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import libcst as cst
+from libcst.metadata import (
+    Assignment,
+    ParentNodeProvider,
+    PositionProvider,
+    QualifiedNameProvider,
+    Scope,
+    ScopeProvider,
+)
+
+DEPENDENCIES = (ScopeProvider, QualifiedNameProvider, ParentNodeProvider, PositionProvider)
+FUNCTIONS = (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.Module)
+COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+
+
+class Meta:
+    """Metadata lookups for the nodes of the module a rule is visiting."""
+
+    def __init__(self, visitor: cst.MetadataDependent) -> None:
+        self._visitor = visitor
+
+    def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        parent = self._visitor.get_metadata(ParentNodeProvider, node, None)
+        return parent if isinstance(parent, cst.CSTNode) else None
+
+    def ancestors(self, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+        current = self.parent(node)
+        while current is not None:
+            yield current
+            current = self.parent(current)
+
+    def scope(self, node: cst.CSTNode) -> Scope | None:
+        scope = self._visitor.get_metadata(ScopeProvider, node, None)
+        return scope if isinstance(scope, Scope) else None
+
+    def qualified(self, node: cst.CSTNode) -> set[str]:
+        names = self._visitor.get_metadata(QualifiedNameProvider, node, set())
+        return {name.name for name in names}
+
+    def start(self, node: cst.CSTNode) -> tuple[int, int]:
+        position = self._visitor.get_metadata(PositionProvider, node)
+        return (position.start.line, position.start.column)
+
+    def end(self, node: cst.CSTNode) -> tuple[int, int]:
+        position = self._visitor.get_metadata(PositionProvider, node)
+        return (position.end.line, position.end.column)
+
+    def statement(self, node: cst.CSTNode) -> cst.BaseStatement | None:
+        """The statement (line or compound) holding `node`."""
+        for candidate in (node, *self.ancestors(node)):
+            if isinstance(candidate, cst.SimpleStatementLine | cst.BaseCompoundStatement):
+                return candidate
+        return None
+
+    def function(self, node: cst.CSTNode) -> cst.CSTNode | None:
+        """The innermost def, lambda, class or module around `node`."""
+        return next((a for a in self.ancestors(node) if isinstance(a, FUNCTIONS)), None)
+
+    def assignments(self, name: cst.Name) -> list[Assignment] | None:
+        """The assignments an access `name` may refer to; None if any is not a plain one."""
+        scope = self.scope(name)
+        if scope is None:
+            return None
+        for access in scope.accesses[name.value]:
+            if access.node is name:
+                found = list(access.referents)
+                if found and all(isinstance(a, Assignment) for a in found):
+                    return [a for a in found if isinstance(a, Assignment)]
+                return None
+        return None
+
+    def assigned_value(self, assignment: Assignment) -> cst.BaseExpression | None:
+        """The value of `name = value` / `name: T = value`, None for other kinds of binding."""
+        target = assignment.node
+        parent = self.parent(target)
+        if isinstance(parent, cst.AssignTarget):
+            statement = self.parent(parent)
+            if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+                return statement.value
+        if isinstance(parent, cst.AnnAssign) and parent.target is target:
+            return parent.value
+        return None
+
+
+def names_in(node: cst.CSTNode) -> list[cst.Name]:
+    """Name nodes read in an expression: attribute and keyword names excluded."""
+    found: list[cst.Name] = []
+
+    class _Names(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            found.append(name)
+
+        def visit_Attribute(self, attribute: cst.Attribute) -> bool:
+            attribute.value.visit(self)
+            return False
+
+        def visit_Arg(self, arg: cst.Arg) -> bool:
+            arg.value.visit(self)
+            return False
+
+    node.visit(_Names())
+    return found
+
+
+def has_comments(*nodes: cst.CSTNode) -> bool:
+    """Whether any of `nodes` holds a comment (a fix that drops them is unsafe)."""
+
+    class _Comments(cst.CSTVisitor):
+        found = False
+
+        def visit_Comment(self, comment: cst.Comment) -> None:
+            self.found = True
+
+    visitor = _Comments()
+    for node in nodes:
+        node.visit(visitor)
+    return visitor.found
+
+
+def code(node: cst.CSTNode) -> str:
+    return cst.Module([]).code_for_node(node)

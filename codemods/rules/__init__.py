@@ -1,0 +1,45 @@
+"""The rule registry: what the engine needs before paying for LibCST.
+
+Each entry names its rule's code, its module and its two cheap tests (text, stdlib AST),
+so a run over a clean tree never imports LibCST. `load()` imports the rule class itself;
+a meta-test checks that entry and class agree.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from fe_gen.codemods.analysis import prefilter
+
+if TYPE_CHECKING:
+    from fe_gen.codemods.rules.base import Rule
+
+
+@dataclass(frozen=True)
+class RuleEntry:
+    code: str
+    name: str
+    module: str
+    cls: str
+    prefilter: Callable[[bytes], bool]
+    precheck: Callable[[ast.Module], frozenset[str] | None]
+
+    def load(self) -> type[Rule]:
+        rule: type[Rule] = getattr(importlib.import_module(self.module), self.cls)
+        return rule
+
+
+ALL_RULES: tuple[RuleEntry, ...] = (
+    RuleEntry(
+        code="FE101",
+        name="client-side-filter",
+        module="fe_gen.codemods.rules.fe101_client_side_filter",
+        cls="ClientSideFilter",
+        prefilter=prefilter.text_may_match,
+        precheck=prefilter.candidates,
+    ),
+)
