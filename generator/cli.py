@@ -117,6 +117,42 @@ def inspect(
     sys.stdout.write(schema.to_json() + "\n")
 
 
+@app.command()
+def optimize(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or folders to optimize (default: .).", show_default=False),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 if anything is found.")
+    ] = False,
+    diff: Annotated[
+        bool, typer.Option("--diff", help="Write nothing; print a diff; exit 1 if it is not empty.")
+    ] = False,
+    unsafe_fixes: Annotated[
+        bool, typer.Option("--unsafe-fixes", help="Also apply fixes marked unsafe.")
+    ] = False,
+    select: Annotated[
+        list[str] | None, typer.Option(help="Rule codes or prefixes to run, comma-separated.")
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option(help="Rule codes or prefixes to skip, comma-separated.")
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help="Output format: text, json or github.")
+    ] = "text",
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes; 0 = one per core.")] = 0,
+) -> None:
+    """Fix slow SQLAlchemy patterns in place and report those without a safe fix."""
+    from fe_gen.codemods.config import options_to_settings
+    from fe_gen.codemods.engine import run
+
+    settings = options_to_settings(
+        paths or [], check, diff, unsafe_fixes, select, ignore, output_format, jobs
+    )
+    raise typer.Exit(run(settings))
+
+
 def main() -> None:
     """Console-script entry point: run the app, turning FeGenError into one line and exit 2."""
     try:
