@@ -75,7 +75,7 @@ def _what(error: BaseException, *, module: str, importing: str, frame: _Frame | 
 
 
 def _without_location(error: ImportError) -> str:
-    """"cannot import name 'X' from 'pkg' (/site-packages/pkg/__init__.py)" without the path."""
+    """The ImportError text without its trailing site-packages path in parentheses."""
     return re.sub(r" \([^()]*\)$", "", _one_line(error))
 
 
