@@ -24,6 +24,9 @@ from sqlalchemy import MetaData, Table, exc
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper, configure_mappers, registry
 
+_REGISTRY_ATTRIBUTES = ("registry", "_sa_registry")
+"""Where a declarative Base keeps its registry; `_sa_registry` is SQLModel's."""
+
 
 @dataclass(frozen=True)
 class Found:
@@ -51,8 +54,11 @@ def registry_of(value: object) -> registry | None:
         mapper: object = sa_inspect(value, raiseerr=False)
         if isinstance(mapper, Mapper):
             return mapper.registry
-        owned = _safe_getattr(value, "registry")
-        return owned if isinstance(owned, registry) else None
+        for name in _REGISTRY_ATTRIBUTES:
+            owned = _safe_getattr(value, name)
+            if isinstance(owned, registry):
+                return owned
+        return None
     model = _safe_getattr(value, "Model")
     return registry_of(model) if isinstance(model, type) else None
 
@@ -133,7 +139,7 @@ def _owner(value: object, reg: registry) -> type[Any] | None:
     """The declarative Base whose namespace holds `reg`, if `value` is or extends one."""
     if isinstance(value, type):
         for cls in value.__mro__:
-            if vars(cls).get("registry") is reg:
+            if any(vars(cls).get(name) is reg for name in _REGISTRY_ATTRIBUTES):
                 return cls
     return None
 

@@ -14,6 +14,7 @@ MODEL_NAMES = [
     pytest.param("classic", ("Legacy", "Decorated"), id="declarative-base-fn-as-declarative"),
     pytest.param("two_bases", ("Account", "AuditEntry"), id="two-bases-dataclass"),
     pytest.param("flask_like", ("Widget",), id="flask-sqlalchemy-db"),
+    pytest.param("sqlmodel_like", ("Hero",), id="sqlmodel-only-table-classes"),
     pytest.param("inheritance", ("Vehicle", "Car", "Truck"), id="inheritance"),
     pytest.param("conventions", ("Warehouse", "Item"), id="schema"),
 ]
@@ -38,6 +39,7 @@ BASES = [
         id="two-bases",
     ),
     pytest.param("flask_like", (TypeRef("flask_like", "db.Model"),), id="flask-db-model"),
+    pytest.param("sqlmodel_like", (TypeRef("sqlmodel_like", "Model"),), id="sqlmodel-base"),
 ]
 
 

@@ -159,6 +159,7 @@ ROUND_TRIP = [
     "classic",
     "two_bases",
     "flask_like",
+    "sqlmodel_like",
     "inheritance",
 ]
 
