@@ -149,4 +149,7 @@ def _attribute(module: ModuleType, attribute: str, location: str) -> object:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv))
+    status = main(sys.argv)
+    sys.stderr.flush()
+    # The reply is out: skip atexit hooks and non-daemon threads the models may have started.
+    os._exit(status)

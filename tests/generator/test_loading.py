@@ -186,3 +186,8 @@ def test_same_json_under_two_hash_seeds(spec: str, monkeypatch: pytest.MonkeyPat
         schema = load_schema(spec, search_path=PACKAGES, exclude=["shop.legacy"], env_file=SHOP_ENV)
         outputs.append(schema.to_json())
     assert outputs[0] == outputs[1]
+
+
+def test_threads_started_at_import_do_not_hold_up_loading() -> None:
+    schema = load_schema(str(MODELS / "threads.py"), timeout=20)
+    assert names(schema) == ("Job",)
