@@ -92,8 +92,10 @@ def introspect(
             f"no mapped classes found in {source.location}: define models on a declarative "
             "Base (or a registry) and import them there, or name the Base as module:Base"
         )
+    _check_unique_names(mappers)
     diagnostics: list[Diagnostic] = []
     models = tuple(_model(mapper, diagnostics) for mapper in mappers)
+    models = _without_outside_targets(models, diagnostics)
     return Schema(
         source=source,
         bases=tuple(dict.fromkeys(ref for ref in bases.values())),
@@ -193,6 +195,38 @@ def _configure(registries: Iterable[registry]) -> None:
         raise FeGenError(
             f"configuring the mapped classes failed: {type(error).__name__}: {message}"
         ) from None
+
+
+def _check_unique_names(mappers: list[Mapper[Any]]) -> None:
+    """Models are known by class name downstream (files, routes), so names must not clash."""
+    seen: dict[str, type[Any]] = {}
+    for mapper in mappers:
+        cls = mapper.class_
+        other = seen.setdefault(cls.__name__, cls)
+        if other is not cls:
+            raise FeGenError(
+                f"two mapped classes are named {cls.__name__}: {other.__module__}."
+                f"{other.__qualname__} and {cls.__module__}.{cls.__qualname__}; rename one, "
+                "or pick one Base with module:Base"
+            )
+
+
+def _without_outside_targets(
+    models: tuple[Model, ...], diagnostics: list[Diagnostic]
+) -> tuple[Model, ...]:
+    """Relationships to classes left out (another Base, another MetaData) cannot be included."""
+    names = {model.name for model in models}
+    result = []
+    for model in models:
+        relationships = []
+        for rel in model.relationships:
+            if rel.target not in names and rel.includable:
+                message = f"target {rel.target} is not among the models read; it cannot be included"
+                diagnostics.append(Diagnostic("warning", model.name, rel.key, message))
+                rel = dataclasses.replace(rel, includable=False)
+            relationships.append(rel)
+        result.append(dataclasses.replace(model, relationships=tuple(relationships)))
+    return tuple(result)
 
 
 def _model(mapper: Mapper[Any], diagnostics: list[Diagnostic]) -> Model:

@@ -39,30 +39,14 @@ def _relationship(
 ) -> Relationship:
     model = mapper.class_.__name__
     direction = _DIRECTIONS[rel.direction]
-    target = rel.mapper
-    secondary = rel.secondary
-    includable = _plain_join(rel) and (secondary is None or isinstance(secondary, Table))
+    includable = _plain_join(rel) and (rel.secondary is None or isinstance(rel.secondary, Table))
     if not includable:
         message = "join is not plain column equality; it cannot be included"
         diagnostics.append(Diagnostic("warning", model, rel.key, message))
-    if direction == "many_to_many" and isinstance(secondary, Table):
-        parent_pairs = list(rel.synchronize_pairs)
-        target_pairs = list(rel.secondary_synchronize_pairs or ())
-        local_keys = tuple(_key(mapper, column) for column, _ in parent_pairs)
-        remote_keys = tuple(_key(target, column) for column, _ in target_pairs)
-        link: Secondary | None = Secondary(
-            table=secondary.fullname,
-            local_columns=tuple(column.name for _, column in parent_pairs),
-            remote_columns=tuple(column.name for _, column in target_pairs),
-        )
-    else:
-        pairs = list(rel.local_remote_pairs or ())
-        local_keys = tuple(_key(mapper, local) for local, _ in pairs)
-        remote_keys = tuple(_key(target, remote) for _, remote in pairs)
-        link = None
+    local_keys, remote_keys, link = _join_columns(mapper, rel)
     return Relationship(
         key=rel.key,
-        target=target.class_.__name__,
+        target=rel.mapper.class_.__name__,
         direction=direction,
         local_columns=local_keys,
         remote_columns=remote_keys,
@@ -73,6 +57,27 @@ def _relationship(
         order_by=_order_by(model, rel, diagnostics),
         includable=includable,
     )
+
+
+def _join_columns(
+    mapper: Mapper[Any], rel: RelationshipProperty[Any]
+) -> tuple[tuple[str, ...], tuple[str, ...], Secondary | None]:
+    """Local and remote attribute keys, aligned; for many-to-many also the link table."""
+    target = rel.mapper
+    secondary = rel.secondary
+    if rel.direction is not RelationshipDirection.MANYTOMANY or not isinstance(secondary, Table):
+        pairs = list(rel.local_remote_pairs or ())
+        local = tuple(_key(mapper, column) for column, _ in pairs)
+        return local, tuple(_key(target, column) for _, column in pairs), None
+    parent_pairs = list(rel.synchronize_pairs)
+    target_pairs = list(rel.secondary_synchronize_pairs or ())
+    link = Secondary(
+        table=secondary.fullname,
+        local_columns=tuple(column.name for _, column in parent_pairs),
+        remote_columns=tuple(column.name for _, column in target_pairs),
+    )
+    local = tuple(_key(mapper, column) for column, _ in parent_pairs)
+    return local, tuple(_key(target, column) for column, _ in target_pairs), link
 
 
 def _key(mapper: Mapper[Any], column: Any) -> str:

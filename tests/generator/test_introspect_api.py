@@ -108,3 +108,41 @@ def test_find_targets_in_namespace_order() -> None:
 def test_no_targets_is_an_error() -> None:
     with pytest.raises(FeGenError, match=r"^no mapped classes found in inline: "):
         introspect([], source=SOURCE)
+
+
+class OtherBase(DeclarativeBase):
+    pass
+
+
+class Sticker(OtherBase):
+    __tablename__ = "api_stickers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    book_id: Mapped[int] = mapped_column(ForeignKey(Book.id))
+    book: Mapped[Book] = relationship(Book)
+
+
+def test_relationship_to_a_class_left_out_is_not_includable() -> None:
+    schema = introspect([OtherBase], source=SOURCE)
+    assert schema.model("Sticker").relationships[0].includable is False
+    assert schema.diagnostics == (
+        Diagnostic(
+            "warning",
+            "Sticker",
+            "book",
+            "target Book is not among the models read; it cannot be included",
+        ),
+    )
+
+
+def test_two_classes_with_one_name_are_an_error() -> None:
+    twin = registry()
+    table = Table("api_twin_books", twin.metadata, Column("id", Integer, primary_key=True))
+    duplicate = type("Book", (), {"__module__": "elsewhere"})
+    twin.map_imperatively(duplicate, table)
+    with pytest.raises(FeGenError) as caught:
+        introspect([Base, twin], source=SOURCE)
+    assert caught.value.message == (
+        f"two mapped classes are named Book: {__name__}.Book and elsewhere.Book; rename one, "
+        "or pick one Base with module:Base"
+    )
