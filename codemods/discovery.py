@@ -10,8 +10,8 @@ by one, `exclude` must hold for them too).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import pathspec
@@ -26,19 +26,31 @@ SKIP_DIRS = frozenset(
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
-class _Ignore:
-    """Gitignore-style patterns anchored at `base`."""
+_GROUP = re.compile(r"\(\?P<\w+>")
 
-    base: Path
-    spec: pathspec.GitIgnoreSpec
+
+class _Ignore:
+    """Gitignore-style patterns anchored at `base`.
+
+    Most paths match no pattern at all; one regex made of all the patterns answers that
+    in a single search, and only a path it matches goes through pathspec's exact,
+    order-aware (negations) evaluation.
+    """
+
+    def __init__(self, base: Path, spec: pathspec.GitIgnoreSpec) -> None:
+        self.base = str(base).rstrip(os.sep) + os.sep
+        self.spec = spec
+        regexes = [getattr(p, "regex", None) for p in spec.patterns if p.include is not None]
+        parts = [_GROUP.sub("(?:", regex.pattern) for regex in regexes if regex is not None]
+        self.any = re.compile("|".join(f"(?:{part})" for part in parts)) if parts else None
 
     def matches(self, path: Path, is_dir: bool) -> bool:
-        try:
-            relative = path.relative_to(self.base).as_posix()
-        except ValueError:
+        text = str(path)
+        if not text.startswith(self.base) or self.any is None:
             return False
-        return self.spec.match_file(relative + "/" if is_dir else relative)
+        relative = text[len(self.base) :].replace(os.sep, "/")
+        candidate = relative + "/" if is_dir else relative
+        return self.any.search(candidate) is not None and self.spec.match_file(candidate)
 
 
 def _load(base: Path, file: Path) -> _Ignore | None:

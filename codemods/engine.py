@@ -24,20 +24,21 @@ from fe_gen.codemods.models_index import ModelsIndex, SourceSet
 from fe_gen.codemods.rules import ALL_RULES, RuleEntry
 from fe_gen.codemods.runner import FileOutcome, process
 
-PARALLEL_MIN = 8  # files past the text prefilter before a process pool pays for itself
+PARALLEL_MIN = 64  # files in a run before forking workers pays for itself
+CHUNK = 8  # files per task: small enough for the few expensive files to spread out
 
-_WORKER: tuple[Settings, ModelsIndex] | None = None
+_WORKER: tuple[Settings, ModelsIndex, dict[Path, bytes]] | None = None
 
 
-def _init_worker(settings: Settings, models: ModelsIndex) -> None:
+def _init_worker(settings: Settings, models: ModelsIndex, data: dict[Path, bytes]) -> None:
     global _WORKER
-    _WORKER = (settings, models)
+    _WORKER = (settings, models, data)
 
 
-def _work(item: tuple[Path, bytes]) -> FileOutcome:
+def _work(path: Path) -> FileOutcome:
     assert _WORKER is not None
-    settings, models = _WORKER
-    return process(item[0], item[1], settings.rules, settings.mode, settings.unsafe_fixes, models)
+    settings, models, data = _WORKER
+    return process(path, data[path], settings.rules, settings.mode, settings.unsafe_fixes, models)
 
 
 def _read(paths: Sequence[Path]) -> tuple[dict[Path, bytes], list[FileOutcome]]:
@@ -54,25 +55,28 @@ def _read(paths: Sequence[Path]) -> tuple[dict[Path, bytes], list[FileOutcome]]:
 def _models(settings: Settings, walker: Walker, data: dict[Path, bytes]) -> ModelsIndex:
     """The index reads the scanned files, then (lazily) the rest of the project."""
     root = git_root(settings.cwd) or settings.project_root
+    given = [Path(os.path.abspath(p)) for p in settings.paths]
+    covered = root is None or any(p.is_dir() and (p == root or p in root.parents) for p in given)
 
     def more() -> list[Path]:
-        return walker.files([root]) if root is not None else []
+        return [] if covered or root is None else walker.files([root])
 
     return ModelsIndex(SourceSet(data, more))
 
 
-def _run(
-    items: list[tuple[Path, bytes]], settings: Settings, models: ModelsIndex
-) -> list[FileOutcome]:
-    workers = min(settings.workers, len(items))
-    if workers <= 1 or len(items) < PARALLEL_MIN:
-        _init_worker(settings, models)
-        return [_work(item) for item in items]
+def _run(data: dict[Path, bytes], settings: Settings, models: ModelsIndex) -> list[FileOutcome]:
+    """Every file through `runner.process`: in this process, or in a pool of workers
+    (forked, so they share the file contents and the models index without pickling)."""
+    paths = list(data)
+    workers = min(settings.workers, max(1, len(paths) // CHUNK))
+    _init_worker(settings, models, data)
+    if workers <= 1 or len(paths) < PARALLEL_MIN:
+        return [_work(path) for path in paths]
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    chunk = max(1, len(items) // (workers * 4))
-    with ProcessPoolExecutor(workers, context, _init_worker, (settings, models)) as pool:
-        return list(pool.map(_work, items, chunksize=chunk))
+    initargs = (settings, models, data)
+    with ProcessPoolExecutor(workers, context, _init_worker, initargs) as pool:
+        return list(pool.map(_work, paths, chunksize=CHUNK))
 
 
 def run(settings: Settings) -> int:
@@ -82,9 +86,7 @@ def run(settings: Settings) -> int:
     paths = walker.files(settings.paths)
     data, outcomes = _read(paths)
     models = _models(settings, walker, data)
-    wanted = [(p, b) for p, b in data.items() if any(r.prefilter(b) for r in settings.rules)]
-    skipped = [FileOutcome(path, skipped=True) for path in data if path not in dict(wanted)]
-    outcomes += _run(wanted, settings, models) + skipped
+    outcomes += _run(data, settings, models)
     if settings.mode is Mode.FIX:
         for outcome in outcomes:
             if outcome.new_data is not None:

@@ -12,14 +12,15 @@ resolve is left out, and callers treat a missing class or column as "no fix".
 
 from __future__ import annotations
 
+import ast
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
-import libcst as cst
-from fe_gen.codemods.analysis.model_decls import AttrDecl, ClassDecl, FileDecls, read_declarations
+AttrKind = Literal["column", "relationship", "other"]
 
 _DEFINES = re.compile(
     rb"^[ \t]*class[ \t]+(\w+)"
@@ -28,6 +29,102 @@ _DEFINES = re.compile(
 )
 _ROOT_BASES = {"DeclarativeBase", "DeclarativeBaseNoMeta"}
 _MAX_DEPTH = 25
+
+
+@dataclass(frozen=True)
+class AttrDecl:
+    """One class-body attribute: a column (with nullability and kind) or something else."""
+
+    kind: AttrKind
+    nullable: bool = True
+    sql_kind: str = "unknown"
+
+
+@dataclass
+class ClassDecl:
+    """A class statement as written: base expressions, keywords, decorators, attributes."""
+
+    name: str
+    bases: list[str]
+    keywords: dict[str, str]
+    decorators: list[str]
+    attrs: dict[str, AttrDecl] = field(default_factory=dict)
+    abstract: bool = False
+
+
+@dataclass
+class FileDecls:
+    """Top-level imports, declarative-base assignments and class spans of one file.
+
+    The outline comes from the stdlib parser; a class's body is parsed with LibCST only
+    when a lookup asks for that class.
+    """
+
+    lines: list[str] = field(default_factory=list)
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)
+    imports: dict[str, tuple[str, str]] = field(default_factory=dict)  # local -> (module, name)
+    bases: dict[str, str] = field(default_factory=dict)  # `Base = declarative_base(cls=X)`
+    _classes: dict[str, ClassDecl | None] = field(default_factory=dict)
+
+    def cls(self, name: str) -> ClassDecl | None:
+        if name not in self.spans:
+            return None
+        if name not in self._classes:
+            import libcst as cst
+            from fe_gen.codemods.analysis.model_decls import read_class
+
+            first, last = self.spans[name]
+            try:
+                self._classes[name] = read_class("".join(self.lines[first - 1 : last]))
+            except cst.ParserSyntaxError:
+                self._classes[name] = None
+        return self._classes[name]
+
+
+def _dotted(node: ast.expr) -> str:
+    if isinstance(node, ast.Call):
+        return _dotted(node.func)
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        head = _dotted(node.value)
+        return f"{head}.{node.attr}" if head else ""
+    return ""
+
+
+def _outline_statement(statement: ast.stmt, decls: FileDecls) -> None:
+    if isinstance(statement, ast.ImportFrom):
+        module = "." * statement.level + (statement.module or "")
+        for alias in statement.names:
+            decls.imports[alias.asname or alias.name] = (module, alias.name)
+    elif isinstance(statement, ast.Import):
+        for alias in statement.names:
+            local = alias.asname or alias.name.split(".", 1)[0]
+            decls.imports[local] = (alias.name if alias.asname else local, "")
+    elif isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
+        func = _dotted(statement.value.func).rsplit(".", 1)[-1]
+        target = statement.targets[0] if len(statement.targets) == 1 else None
+        if isinstance(target, ast.Name) and func in {"declarative_base", "generate_base"}:
+            cls = next((k.value for k in statement.value.keywords if k.arg == "cls"), None)
+            decls.bases[target.id] = _dotted(cls) if cls is not None else ""
+    elif isinstance(statement, ast.ClassDef):
+        first = min([statement.lineno, *(d.lineno for d in statement.decorator_list)])
+        decls.spans[statement.name] = (first, statement.end_lineno or statement.lineno)
+    elif isinstance(statement, ast.If | ast.Try):
+        for inner in [*statement.body, *statement.orelse]:
+            _outline_statement(inner, decls)
+
+
+def outline(text: str) -> FileDecls | None:
+    """A file's FileDecls, or None when it does not parse."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return None
+    decls = FileDecls(lines=text.splitlines(keepends=True))
+    for statement in tree.body:
+        _outline_statement(statement, decls)
+    return decls
 
 
 @dataclass(frozen=True)
@@ -155,10 +252,7 @@ class ModelsIndex:
     def _file(self, path: Path) -> FileDecls | None:
         if path not in self._decls:
             text = self._sources.text(path)
-            try:
-                self._decls[path] = read_declarations(text) if text is not None else None
-            except cst.ParserSyntaxError:
-                self._decls[path] = None
+            self._decls[path] = outline(text) if text is not None else None
         return self._decls[path]
 
     def _find(self, name: str, module: str | None, from_path: Path) -> _ClassRef | _Root | None:
@@ -175,10 +269,13 @@ class ModelsIndex:
             return None
         if name in decls.bases:
             return _Root(decls.bases[name])
-        decl = decls.classes.get(name)
+        decl = decls.cls(name)
         return _ClassRef(chosen[0], decls, decl) if decl is not None else None
 
-    def _resolve_base(self, base: str, ref: _ClassRef) -> _ClassRef | _Root | None:
+    def _resolve_base(self, base: str, ref: _ClassRef) -> _ClassRef | _Root | bool | None:
+        """The base's class or root; None if unresolved; False for `object` (nothing)."""
+        if base == "object":
+            return False
         last = base.rsplit(".", 1)[-1]
         if last in _ROOT_BASES or last == "SQLModel" or (last == "Model" and "." in base):
             return _Root()
@@ -192,8 +289,9 @@ class ModelsIndex:
             return self._find(leaf, f"{module}.{inner}" if inner else module, ref.path)
         if base in ref.decls.bases:
             return _Root(ref.decls.bases[base])
-        if base in ref.decls.classes:
-            return _ClassRef(ref.path, ref.decls, ref.decls.classes[base])
+        local = ref.decls.cls(base)
+        if local is not None:
+            return _ClassRef(ref.path, ref.decls, local)
         if base in ref.decls.imports:
             module, original = ref.decls.imports[base]
             return self._find(original, module, ref.path)
@@ -211,6 +309,8 @@ class ModelsIndex:
             return [*order, None], rooted
         for base in ref.decl.bases:
             found = self._resolve_base(base, ref)
+            if found is False:
+                continue
             if isinstance(found, _Root):
                 rooted = True
                 if found.cls:
@@ -221,7 +321,7 @@ class ModelsIndex:
                         continue
                 else:
                     continue
-            if found is None:
+            if not isinstance(found, _ClassRef):
                 order.append(None)
                 continue
             key = (found.path, found.decl.name)

@@ -18,14 +18,21 @@ from typing import TYPE_CHECKING
 
 from fe_gen.codemods.config import Mode
 from fe_gen.codemods.fileio import DecodeError, decode
-from fe_gen.codemods.rules import RuleEntry
+from fe_gen.codemods.reduce import merge, reduce_source
+from fe_gen.codemods.rules import Needed, RuleEntry
 from fe_gen.codemods.suppression import is_suppressed, suppressions
 
 if TYPE_CHECKING:
+    import libcst as cst
+    from fe_gen.codemods.analyse import Located
     from fe_gen.codemods.models_index import ModelsIndex
     from fe_gen.codemods.rules.base import Finding
 
 MAX_ROUNDS = 5
+
+
+class ParseError(Exception):
+    """LibCST could not parse a source the stdlib parser accepted."""
 
 
 @dataclass(frozen=True)
@@ -86,18 +93,63 @@ def process(
         )
 
 
-def _precheck(
-    text: str, rules: Sequence[RuleEntry]
-) -> tuple[ast.Module, frozenset[str], list[RuleEntry]]:
+def _precheck(text: str, rules: Sequence[RuleEntry]) -> tuple[str, list[RuleEntry]]:
+    """The reduced source the rules will see, and the rules that may find something."""
     tree = ast.parse(text)
-    needed: set[str] = set()
+    needed: Needed = {}
     active = []
     for rule in rules:
-        names = rule.precheck(tree)
-        if names is not None:
-            needed |= names
-            active.append(rule)
-    return tree, frozenset(needed), active
+        found = rule.precheck(tree)
+        if found is None:
+            continue
+        active.append(rule)
+        for unit, names in found.items():
+            old = needed.get(unit, frozenset())
+            needed[unit] = None if old is None or names is None else old | names
+    return (reduce_source(text, tree, needed) if active else text), active
+
+
+@dataclass
+class _Round:
+    """One analysis of a source: what the rules report, and the fixes we may apply."""
+
+    located: list[Located]
+    fixable: list[Finding]
+    module: cst.Module
+
+
+def _analyse(
+    path: Path, text: str, full: str, rules: Sequence[RuleEntry], models: ModelsIndex, unsafe: bool
+) -> _Round:
+    """Run the rules on `text` (the reduced `full`); suppressions are read from `full`."""
+    from fe_gen.codemods import analyse  # LibCST is imported only past the cheap tests
+
+    module, located = analyse.run_rules(path, text, rules, models)
+    table = suppressions(full)
+    located = [f for f in located if not is_suppressed(f.finding.code, f.lines, table)]
+    fixable = [f.finding for f in located if _applicable(f.finding, unsafe)]
+    return _Round(located, fixable, module)
+
+
+def _fix(
+    path: Path,
+    current: str,
+    reduced: str,
+    found: _Round,
+    rules: Sequence[RuleEntry],
+    models: ModelsIndex,
+    unsafe: bool,
+) -> tuple[str, list[Finding]]:
+    """`current` with the fixes applied: made on the reduced source and carried over, or,
+    when a change would touch a blanked line, made again on the full source."""
+    from fe_gen.codemods import analyse
+
+    new_reduced, applied = analyse.apply_fixes(found.module, found.fixable)
+    merged = merge(current, reduced, new_reduced)
+    if merged is not None:
+        return merged, applied
+    full = _analyse(path, current, current, rules, models, unsafe)
+    return analyse.apply_fixes(full.module, full.fixable)
 
 
 def _process_text(
@@ -109,35 +161,27 @@ def _process_text(
     models: ModelsIndex,
     encoding: str,
 ) -> FileOutcome:
-    try:
-        tree, needed, active = _precheck(text, rules)
-    except (SyntaxError, ValueError) as error:
-        return FileOutcome(path, error=f"cannot parse: {_syntax_message(error)}")
-    if not active:
-        return FileOutcome(path, skipped=True)
-    from fe_gen.codemods import analyse  # LibCST is imported only past the cheap tests
-
     outcome = FileOutcome(path, old_text=text, new_text=text)
     current = text
     for round_ in range(MAX_ROUNDS + 1):
         try:
-            module, located = analyse.run_rules(path, current, tree, active, needed, models)
-        except analyse.ParseError as error:
-            outcome.error = f"cannot parse: {error}"
+            reduced, active = _precheck(current, rules)
+            if not active:
+                outcome.skipped = current == text
+                break
+            found = _analyse(path, reduced, current, active, models, unsafe)
+        except (SyntaxError, ValueError, ParseError) as error:
+            outcome.error = f"cannot parse: {_syntax_message(error)}"
             return outcome
-        table = suppressions(current)
-        located = [f for f in located if not is_suppressed(f.finding.code, f.lines, table)]
-        outcome.findings = [f.reported for f in located]
-        fixable = [f.finding for f in located if _applicable(f.finding, unsafe)]
-        if mode is Mode.CHECK or not fixable or round_ == MAX_ROUNDS:
+        outcome.findings = [f.reported for f in found.located]
+        if mode is Mode.CHECK or not found.fixable or round_ == MAX_ROUNDS:
             break
-        new_code, applied = analyse.apply_fixes(module, fixable)
+        new_code, applied = _fix(path, current, reduced, found, active, models, unsafe)
         if new_code == current:
             break
         outcome.fixed.update(finding.code for finding in applied)
         outcome.findings = []
         current = new_code
-        tree = ast.parse(current)
     outcome.new_text = current
     if current != text:
         outcome.new_data = current.encode(encoding)

@@ -9,12 +9,11 @@ from libcst.metadata import (
     Assignment,
     ParentNodeProvider,
     PositionProvider,
-    QualifiedNameProvider,
     Scope,
     ScopeProvider,
 )
 
-DEPENDENCIES = (ScopeProvider, QualifiedNameProvider, ParentNodeProvider, PositionProvider)
+DEPENDENCIES = (ScopeProvider, ParentNodeProvider, PositionProvider)
 FUNCTIONS = (cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.Module)
 COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
 
@@ -40,8 +39,12 @@ class Meta:
         return scope if isinstance(scope, Scope) else None
 
     def qualified(self, node: cst.CSTNode) -> set[str]:
-        names = self._visitor.get_metadata(QualifiedNameProvider, node, set())
-        return {name.name for name in names}
+        """Qualified names of a Name/Attribute, asked of its scope only when needed
+        (QualifiedNameProvider would compute them for every node of the module)."""
+        scope = self.scope(node)
+        if scope is None:
+            return set()
+        return {name.name for name in scope.get_qualified_names_for(node)}
 
     def start(self, node: cst.CSTNode) -> tuple[int, int]:
         position = self._visitor.get_metadata(PositionProvider, node)

@@ -1,18 +1,14 @@
-"""Read the declarations of one source file: classes, their attributes, imports, bases.
+"""Read one class statement: its bases, keywords, decorators and attributes (with LibCST).
 
-This is the static half of the models index: no user code is imported, only parsed with
-LibCST. Everything here is per file; resolving a class's bases across files, and so
-deciding whether it is mapped, is `models_index`'s job.
+This is the static half of the models index: no user code is imported, only parsed.
+Resolving a class's bases across files, and so deciding whether it is mapped, is
+`models_index`'s job.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Literal
-
 import libcst as cst
-
-AttrKind = Literal["column", "relationship", "other"]
+from fe_gen.codemods.models_index import AttrDecl, ClassDecl
 
 _STR = {"String", "Text", "Unicode", "UnicodeText", "VARCHAR", "CHAR", "NVARCHAR", "NCHAR"}
 _SQL_KINDS: dict[str, str] = {
@@ -47,36 +43,6 @@ _PY_KINDS: dict[str, str] = {
 _COLUMN_CALLS = {"Column", "mapped_column", "Field"}
 _RELATIONSHIP_CALLS = {"relationship", "relation", "Relationship", "dynamic_loader"}
 _IGNORED = {"__tablename__", "__table_args__", "__mapper_args__", "__abstract__", "__table__"}
-
-
-@dataclass(frozen=True)
-class AttrDecl:
-    """One class-body attribute: a column (with nullability and kind) or something else."""
-
-    kind: AttrKind
-    nullable: bool = True
-    sql_kind: str = "unknown"
-
-
-@dataclass
-class ClassDecl:
-    """A class statement as written: base expressions, keywords, decorators, attributes."""
-
-    name: str
-    bases: list[str]
-    keywords: dict[str, str]
-    decorators: list[str]
-    attrs: dict[str, AttrDecl] = field(default_factory=dict)
-    abstract: bool = False
-
-
-@dataclass
-class FileDecls:
-    """Top-level classes, imported names and declarative-base assignments of one file."""
-
-    classes: dict[str, ClassDecl] = field(default_factory=dict)
-    imports: dict[str, tuple[str, str]] = field(default_factory=dict)  # local -> (module, name)
-    bases: dict[str, str] = field(default_factory=dict)  # `Base = declarative_base(cls=X)`
 
 
 def dotted(node: cst.BaseExpression) -> str:
@@ -220,63 +186,23 @@ def _attr_from_value(
     return AttrDecl("column", optional, kind)
 
 
-class _DeclCollector(cst.CSTVisitor):
-    """Collects top-level declarations; does not descend into function bodies."""
-
-    def __init__(self) -> None:
-        self.decls = FileDecls()
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        if isinstance(node.names, cst.ImportStar):
-            return False
-        module = "." * len(node.relative) + (dotted(node.module) if node.module else "")
-        for alias in node.names:
-            name = dotted(alias.name)
-            local = alias.asname.name if alias.asname else alias.name
-            if isinstance(local, cst.Name):
-                self.decls.imports[local.value] = (module, name)
-        return False
-
-    def visit_Import(self, node: cst.Import) -> bool:
-        for alias in node.names:
-            name = dotted(alias.name)
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                self.decls.imports[alias.asname.name.value] = (name, "")
-            else:
-                head = name.split(".", 1)[0]
-                self.decls.imports[head] = (head, "")
-        return False
-
-    def visit_Assign(self, node: cst.Assign) -> bool:
-        if len(node.targets) == 1 and isinstance(node.value, cst.Call):
-            target = node.targets[0].target
-            func = _last(dotted(node.value.func))
-            if isinstance(target, cst.Name) and func in {"declarative_base", "generate_base"}:
-                cls = _kwarg(node.value, "cls")
-                self.decls.bases[target.value] = dotted(cls) if cls is not None else ""
-        return False
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
-        keywords = {
-            arg.keyword.value: dotted(arg.value) or cst.Module([]).code_for_node(arg.value)
-            for arg in node.bases
-            if arg.keyword is not None
-        }
-        decl = ClassDecl(
-            name=node.name.value,
-            bases=[dotted(arg.value) for arg in node.bases if arg.keyword is None],
-            keywords=keywords,
-            decorators=[dotted(d.decorator) for d in node.decorators],
-        )
-        sqlmodel = keywords.get("table") == "True" or "SQLModel" in map(_last, decl.bases)
-        if isinstance(node.body, cst.IndentedBlock):
-            for statement in node.body.body:
-                _read_statement(statement, decl, sqlmodel)
-        self.decls.classes[decl.name] = decl
-        return False
+def _class_decl(node: cst.ClassDef) -> ClassDecl:
+    keywords = {
+        arg.keyword.value: dotted(arg.value) or cst.Module([]).code_for_node(arg.value)
+        for arg in node.bases
+        if arg.keyword is not None
+    }
+    decl = ClassDecl(
+        name=node.name.value,
+        bases=[dotted(arg.value) for arg in node.bases if arg.keyword is None],
+        keywords=keywords,
+        decorators=[dotted(d.decorator) for d in node.decorators],
+    )
+    sqlmodel = keywords.get("table") == "True" or "SQLModel" in map(_last, decl.bases)
+    if isinstance(node.body, cst.IndentedBlock):
+        for statement in node.body.body:
+            _read_statement(statement, decl, sqlmodel)
+    return decl
 
 
 def _read_statement(statement: cst.BaseStatement, decl: ClassDecl, sqlmodel: bool) -> None:
@@ -302,8 +228,8 @@ def _read_statement(statement: cst.BaseStatement, decl: ClassDecl, sqlmodel: boo
             decl.attrs[target.value] = _attr_from_value(value, annotation, sqlmodel)
 
 
-def read_declarations(source: str) -> FileDecls:
-    """Parse `source` with LibCST and collect its top-level declarations."""
-    collector = _DeclCollector()
-    cst.parse_module(source).visit(collector)
-    return collector.decls
+def read_class(source: str) -> ClassDecl | None:
+    """Parse one top-level class statement with LibCST and read its declarations."""
+    module = cst.parse_module(source)
+    node = module.body[0] if len(module.body) == 1 else None
+    return _class_decl(node) if isinstance(node, cst.ClassDef) else None

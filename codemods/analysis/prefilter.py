@@ -1,39 +1,61 @@
 """FE101's cheap tests, run before any LibCST work: one on the bytes, one on the stdlib AST.
 
 Both are supersets of what the rule reports (a file they reject cannot hold a finding);
-they only have to be cheap. The text test wants a query call and some filtering construct;
-the AST test wants a comprehension / `filter(lambda)` / `for ... if` whose condition reads
-an attribute of the row and whose iterable leads (through local assignments) to a query
-call or to a call of a function of the module. It names the top-level functions and
-classes to analyse, plus the module functions they call (a query may be built there).
+they only have to be cheap, and the AST test also has to be sharp, because every function
+it names costs a LibCST parse with metadata (about 2 ms a line). The text test wants a
+query call and a filtering construct. The AST test mirrors the rule's shapes: a
+comprehension, `filter(lambda)` or `for ... if ...: x.append(...)` loop whose condition
+reads `row.attr` and whose iterable leads, through local assignments, to a query call
+(`select(`, `.query(`, `.execute(stmt)`, `.scalars(stmt)`, `Model.query`) or to a
+function of the module; and not inside a loop that the rows were fetched before.
+It names the functions to analyse (`f`, `Class.method`) and the module functions they call.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 
-QUERY_TEXT = re.compile(
-    rb"\.(?:query|execute|scalars|exec|stream|stream_scalars)\b|\bselect\(|\.all\(",
-)
+QUERY_TEXT = re.compile(rb"\.(?:query|execute|scalars|exec|stream|stream_scalars)\b|\bselect\(")
 FILTER_TEXT = re.compile(
     rb"\.append\(|\bfilter\(\s*lambda|\bfor\b[^\n]*\bif\b"
     rb"|^[ \t]*if\b(?![^\n]*:[ \t]*(?:#[^\n]*)?\r?$)",
     re.MULTILINE,
 )
-_QUERY_METHODS = {
-    "all", "fetchall", "scalars", "execute", "exec", "query", "unique", "stream", "stream_scalars",
-}  # fmt: skip
+_EXECUTORS = {"execute", "scalars", "exec", "stream", "stream_scalars", "query"}
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_LOOPS = (ast.For, ast.AsyncFor, ast.While, *_COMPREHENSIONS, ast.Lambda)
 
 
 def text_may_match(source: bytes) -> bool:
     return QUERY_TEXT.search(source) is not None and FILTER_TEXT.search(source) is not None
 
 
+def _is_append(statement: ast.stmt) -> bool:
+    return (
+        isinstance(statement, ast.Expr)
+        and isinstance(statement.value, ast.Call)
+        and isinstance(statement.value.func, ast.Attribute)
+        and statement.value.func.attr == "append"
+    )
+
+
+def _loop_condition(node: ast.For | ast.AsyncFor) -> ast.expr | None:
+    body = node.body
+    first = body[0] if body else None
+    if node.orelse or not isinstance(first, ast.If) or first.orelse:
+        return None
+    if len(body) == 1 and len(first.body) == 1 and _is_append(first.body[0]):
+        return first.test
+    if len(body) == 2 and isinstance(first.body[0], ast.Continue) and _is_append(body[1]):
+        return first.test
+    return None
+
+
 def _site(node: ast.AST) -> tuple[str, ast.expr, list[ast.expr]] | None:
-    """(row variable, iterable, conditions) of a filtering construct, loosely."""
+    """(row variable, iterable, conditions) of a filtering construct FE101 knows."""
     if isinstance(node, _COMPREHENSIONS) and len(node.generators) == 1:
         generator = node.generators[0]
         if generator.ifs and isinstance(generator.target, ast.Name):
@@ -47,50 +69,55 @@ def _site(node: ast.AST) -> tuple[str, ast.expr, list[ast.expr]] | None:
         and len(node.args[0].args.args) == 1
     ):
         return node.args[0].args.args[0].arg, node.args[1], [node.args[0].body]
-    if (
-        isinstance(node, ast.For | ast.AsyncFor)
-        and isinstance(node.target, ast.Name)
-        and node.body
-        and isinstance(node.body[0], ast.If)
-    ):
-        return node.target.id, node.iter, [node.body[0].test]
+    if isinstance(node, ast.For | ast.AsyncFor) and isinstance(node.target, ast.Name):
+        condition = _loop_condition(node)
+        if condition is not None:
+            return node.target.id, node.iter, [condition]
     return None
 
 
 def _reads_row(row: str, conditions: list[ast.expr]) -> bool:
+    """Whether a condition reads `row.attr` (or `row[0].attr`, `row.Model.attr`)."""
     for condition in conditions:
         for node in ast.walk(condition):
-            if (
-                isinstance(node, ast.Attribute | ast.Subscript)
-                and isinstance(node.value, ast.Name)
-                and node.value.id == row
-            ):
+            if not isinstance(node, ast.Attribute):
+                continue
+            holder = node.value
+            if isinstance(holder, ast.Subscript | ast.Attribute):
+                holder = holder.value
+            if isinstance(holder, ast.Name) and holder.id == row:
                 return True
     return False
 
 
-class _Scope:
-    """One function (or the module's own statements): its assignments and calls."""
+class _Function:
+    """One function (or the module's loose statements): assignments, calls, parents."""
 
     def __init__(self, body: list[ast.stmt], functions: set[str]) -> None:
         self.values: dict[str, list[ast.expr]] = {}
         self.calls: set[str] = set()
+        self.parents: dict[int, ast.AST] = {}
         self.nodes: list[ast.AST] = []
+        self.functions = functions
         for statement in body:
             for node in ast.walk(statement):
                 self.nodes.append(node)
-                if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
-                    targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-                    for target in targets:
-                        if isinstance(target, ast.Name):
-                            self.values.setdefault(target.id, []).append(node.value)
-                elif (
-                    isinstance(node, ast.Call)
-                    and isinstance(node.func, ast.Name)
-                    and node.func.id in functions
-                ):
-                    self.calls.add(node.func.id)
-        self.functions = functions
+                for child in ast.iter_child_nodes(node):
+                    self.parents[id(child)] = node
+                self._record(node)
+
+    def _record(self, node: ast.AST) -> None:
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name):
+                    self.values.setdefault(target.id, []).append(node.value)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in self.functions
+        ):
+            self.calls.add(node.func.id)
 
     def queryish(self, expr: ast.expr, depth: int = 0) -> bool:
         if depth > 6:
@@ -98,7 +125,7 @@ class _Scope:
         for node in ast.walk(expr):
             if isinstance(node, ast.Call):
                 func = node.func
-                if isinstance(func, ast.Attribute) and func.attr in _QUERY_METHODS:
+                if isinstance(func, ast.Attribute) and func.attr in _EXECUTORS and node.args:
                     return True
                 if isinstance(func, ast.Name) and (
                     func.id == "select" or func.id in self.functions
@@ -112,24 +139,105 @@ class _Scope:
                 return True
         return False
 
-    def has_site(self) -> bool:
-        for node in self.nodes:
-            found = _site(node)
-            if found is not None and _reads_row(found[0], found[2]) and self.queryish(found[1]):
+    def _loops(self, node: ast.AST) -> Iterator[ast.AST]:
+        parent = self.parents.get(id(node))
+        while parent is not None and not isinstance(parent, _FUNCTIONS):
+            if isinstance(parent, _LOOPS):
+                yield parent
+            parent = self.parents.get(id(parent))
+
+    def _regrouped(self, node: ast.AST, iterable: ast.expr) -> bool:
+        """A list fetched before a loop and filtered on every pass of it."""
+        if not isinstance(iterable, ast.Name):
+            return False
+        values = self.values.get(iterable.id, [])
+        for loop in self._loops(node):
+            inside = {id(n) for n in ast.walk(loop)}
+            if values and not any(id(value) in inside for value in values):
                 return True
         return False
 
+    def relevant(self) -> frozenset[str] | None:
+        """Names the rule will look up around the sites found (None: no site)."""
+        names: set[str] = set()
+        found_any = False
+        for node in self.nodes:
+            found = _site(node)
+            if found is None or not _reads_row(found[0], found[2]):
+                continue
+            if self.queryish(found[1]) and not self._regrouped(node, found[1]):
+                found_any = True
+                names.add(found[0])
+                names |= {n.id for c in found[2] for n in ast.walk(c) if isinstance(n, ast.Name)}
+                self._locals(found[1], names)
+        return frozenset(names) if found_any else None
 
-def candidates(tree: ast.Module) -> frozenset[str] | None:
-    """Top-level names to analyse (see the module docstring); None when there is nothing."""
+    def _locals(self, expr: ast.expr, names: set[str]) -> None:
+        """Local variables on the spine of `expr`: receivers, awaits, executed statements."""
+        if isinstance(expr, ast.Name):
+            if expr.id in self.values and expr.id not in names:
+                names.add(expr.id)
+                for value in self.values[expr.id]:
+                    self._locals(value, names)
+        elif isinstance(expr, ast.Await | ast.Attribute | ast.Subscript):
+            self._locals(expr.value, names)
+        elif isinstance(expr, ast.Call):
+            self._locals(expr.func, names)
+            func = expr.func
+            spine = isinstance(func, ast.Name) and func.id in {"list", "tuple"}
+            if spine or (isinstance(func, ast.Attribute) and func.attr in _EXECUTORS):
+                for arg in expr.args[:1]:
+                    self._locals(arg, names)
+
+
+def _units(statement: ast.stmt) -> Iterator[tuple[str, list[ast.stmt]]]:
+    """(name, body) of each function to test: a def, or each method of a class."""
+    if isinstance(statement, _FUNCTIONS):
+        yield statement.name, [statement]
+    elif isinstance(statement, ast.ClassDef):
+        for member in statement.body:
+            if isinstance(member, _FUNCTIONS):
+                yield f"{statement.name}.{member.name}", [member]
+
+
+_COMPREHENSION_TYPES = frozenset(_COMPREHENSIONS)
+_FOR_TYPES = frozenset({ast.For, ast.AsyncFor})
+
+
+def _quick(node: ast.AST) -> bool:
+    """A cheap necessary condition for `_site(node)` (this runs on every node)."""
+    kind = type(node)
+    if kind in _COMPREHENSION_TYPES:
+        return any(g.ifs for g in node.generators)  # type: ignore[attr-defined]
+    if kind in _FOR_TYPES:
+        return type(node.body[0]) is ast.If  # type: ignore[attr-defined]
+    if kind is ast.Call:
+        func = node.func  # type: ignore[attr-defined]
+        return type(func) is ast.Name and func.id == "filter"
+    return False
+
+
+def _may_have_site(body: list[ast.stmt]) -> bool:
+    return any(_quick(node) for statement in body for node in ast.walk(statement))
+
+
+def candidates(tree: ast.Module) -> dict[str, frozenset[str] | None] | None:
+    """What to analyse, None when nothing can match: unit name -> the names its sites use
+    (the engine may blank the unit's statements that mention none of them), or None to
+    keep the unit whole (a function the site's query may come from)."""
     functions = {s.name for s in tree.body if isinstance(s, _FUNCTIONS)}
-    needed: set[str] = set()
+    needed: dict[str, frozenset[str] | None] = {}
     loose = [s for s in tree.body if not isinstance(s, (*_FUNCTIONS, ast.ClassDef))]
-    if _Scope(loose, functions).has_site():
-        needed.add("<module>")
+    if _may_have_site(loose) and _Function(loose, functions).relevant() is not None:
+        needed["<module>"] = None
     for statement in tree.body:
-        if isinstance(statement, (*_FUNCTIONS, ast.ClassDef)):
-            scope = _Scope([statement], functions)
-            if scope.has_site():
-                needed |= {statement.name, *scope.calls}
-    return frozenset(needed) if needed else None
+        for name, body in _units(statement):
+            if not _may_have_site(body):
+                continue
+            unit = _Function(body, functions)
+            names = unit.relevant()
+            if names is not None:
+                needed[name] = names if name not in needed else None
+                for call in unit.calls:
+                    needed[call] = None
+    return needed or None

@@ -16,7 +16,7 @@ and a `problem` when it is a query but cannot take a fix.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import libcst as cst
@@ -47,6 +47,7 @@ _CHANGE_ROWS = {
     "subquery", "cte", "scalar_subquery", "exists", "with_statement_hint", "prefix_with",
     "suffix_with", "first", "one", "one_or_none", "scalar", "get", "count",
 }  # fmt: skip
+_TERMINAL = {"all", "fetchall", "unique", "scalars", "execute", "scalar_one", "one_or_none"}
 _CONSUMERS = {"builtins.list", "builtins.tuple"}
 
 
@@ -78,7 +79,6 @@ class Source:
     consumed: tuple[cst.Name, ...] = ()  # result variables on the way: each must be used once
     foreign: bool = False  # built in another function of the module
     problem: str | None = None  # a query, but no fix can be offered
-    results: tuple[str, ...] = field(default_factory=tuple)
 
 
 def unchain(expr: cst.BaseExpression) -> tuple[cst.BaseExpression, list[cst.Call]]:
@@ -102,6 +102,7 @@ class Resolver:
         self.meta = meta
         self.models = models
         self.path = path
+        self._following: set[str] = set()
 
     # -- what an expression evaluates to -------------------------------------------------
 
@@ -224,6 +225,8 @@ class Resolver:
             name = method(link)
             if name in _CHANGE_ROWS:
                 return LeftAlone(f"the query uses `.{name}()`, which a moved condition changes")
+            if name in _TERMINAL:
+                return LeftAlone(f"`.{name}()` has already run the query")
             if name not in _BUILDERS:
                 problem = problem or f"the query calls `.{name}()`"
                 continue
@@ -276,9 +279,16 @@ class Resolver:
         ):
             return LeftAlone("not a function of this module")
         returns = _returns(definition)
-        if returns is None or definition.decorators:
-            return LeftAlone("a function fe-gen does not follow (decorated, generator, no return)")
-        found = [self.query_object(r) if legacy else self.statement(r) for r in returns]
+        name = definition.name.value
+        if returns is None or definition.decorators or name in self._following:
+            return LeftAlone("a function fe-gen does not follow (decorated, generator, recursive)")
+        self._following.add(name)
+        try:
+            if any(_runs(self.source(r)) for r in returns):
+                return LeftAlone(f"`{name}()` runs the query itself")
+            found = [self.query_object(r) if legacy else self.statement(r) for r in returns]
+        finally:
+            self._following.discard(name)
         sources = [f for f in found if isinstance(f, Source)]
         if len(sources) != len(found) or not sources:
             return next((f for f in found if isinstance(f, LeftAlone)), LeftAlone("no query"))
@@ -306,6 +316,10 @@ class Resolver:
             if any(not isinstance(a.scope, GlobalScope) for a in scope[head.value]):
                 return False
         return True
+
+
+def _runs(found: Source | LeftAlone) -> bool:
+    return isinstance(found, Source) and found.executed_at is not None
 
 
 def _returns(function: cst.FunctionDef) -> list[cst.BaseExpression] | None:

@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from fe_gen.codemods.rules.base import Rule
 
 
+# unit ("f", "Class.method", "<module>") -> names its sites use, or None to keep it whole
+Needed = dict[str, frozenset[str] | None]
+
+
 @dataclass(frozen=True)
 class RuleEntry:
     code: str
@@ -26,7 +30,7 @@ class RuleEntry:
     module: str
     cls: str
     prefilter: Callable[[bytes], bool]
-    precheck: Callable[[ast.Module], frozenset[str] | None]
+    precheck: Callable[[ast.Module], Needed | None]
 
     def load(self) -> type[Rule]:
         rule: type[Rule] = getattr(importlib.import_module(self.module), self.cls)

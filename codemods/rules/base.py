@@ -85,7 +85,6 @@ class RuleContext:
 
     path: Path
     models: ModelsIndex
-    module: cst.Module  # the full module (rules analyse a reduced copy sharing its nodes)
 
 
 class Rule(cst.BatchableCSTVisitor):
