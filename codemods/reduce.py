@@ -83,11 +83,19 @@ def _bodies(statement: ast.stmt) -> Iterable[list[ast.stmt]]:
         yield handler.body
 
 
+_KEPT = (ast.Continue, ast.Break, ast.Return, ast.Raise, ast.Global, ast.Nonlocal)
+_WHOLE = (*_FUNCTIONS, ast.ClassDef, ast.For, ast.AsyncFor, ast.While)
+
+
 def _thin(blanker: _Blanker, body: list[ast.stmt], names: frozenset[str]) -> None:
+    """Blank the statements of `body` that mention none of `names`; loops (the shapes a
+    rule matches) and control flow stay whole."""
     for statement in body:
+        if isinstance(statement, _KEPT):
+            continue
         if not _names(statement) & names:
-            blanker.blank(statement)
-        elif not isinstance(statement, (*_FUNCTIONS, ast.ClassDef, ast.Lambda)):
+            blanker.blank(statement, _stub(statement))
+        elif not isinstance(statement, _WHOLE):
             for block in _bodies(statement):
                 _thin(blanker, block, names)
 

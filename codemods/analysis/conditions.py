@@ -192,15 +192,14 @@ class Writer:
 
     def write(self, node: Node) -> list[cst.BaseExpression] | Fail:
         """Top-level conjuncts (each one `.where()` argument)."""
-        items = _flatten(node, "and")
         out: list[cst.BaseExpression] = []
         guards: frozenset[tuple[str, str]] = frozenset()
-        for item in items:
-            written = self._node(item, False, guards)
+        for item, negated in _conjuncts(node, False):
+            written = self._node(item, negated, guards)
             if isinstance(written, Fail):
                 return written
             out.append(written)
-            guards |= _facts(item, True)
+            guards |= _facts(item, not negated)
         return out
 
     def _node(
@@ -338,10 +337,14 @@ class Writer:
         return sb.compare(expr, _SYMBOL[op], value)
 
 
-def _flatten(node: Node, op: str) -> list[Node]:
-    if isinstance(node, Bool) and node.op == op:
-        return [leaf for item in node.items for leaf in _flatten(item, op)]
-    return [node]
+def _conjuncts(node: Node, negated: bool) -> list[tuple[Node, bool]]:
+    """The parts of a top-level conjunction (`a and b`, `not (a or b)`), each with the
+    negation it carries."""
+    if isinstance(node, Not):
+        return _conjuncts(node.item, not negated)
+    if isinstance(node, Bool) and (node.op == "and") != negated:
+        return [part for item in node.items for part in _conjuncts(item, negated)]
+    return [(node, negated)]
 
 
 def _facts(node: Node, truth: bool) -> frozenset[tuple[str, str]]:

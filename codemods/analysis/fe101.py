@@ -42,6 +42,8 @@ class Examiner:
             return None
         if not any(_reads(site.row, condition) for condition in site.conditions):
             return None
+        if self._stateful(site):
+            return None  # e.g. `if x.id not in seen: seen.append(x.id)`: not a filter SQL has
         source = self.resolver.source(site.iterable)
         if isinstance(source, LeftAlone) or self._placement(site, source) is not None:
             return None
@@ -60,6 +62,11 @@ class Examiner:
         return self._fix(site, source, translation)
 
     # -- is the filter the only use of the rows, after the query, outside other loops? ------
+
+    def _stateful(self, site: Site) -> bool:
+        """Whether the condition reads something the per-row code changes."""
+        per_row = {name.value for node in site.per_row for name in names_in(node)} - {site.row}
+        return any(n.value in per_row for c in site.conditions for n in names_in(c))
 
     def _executed(self, site: Site, source: Source) -> cst.CSTNode:
         return source.executed_at if source.executed_at is not None else site.node
@@ -120,7 +127,6 @@ class Examiner:
 
     def _value(self, site: Site, source: Source, value: cst.BaseExpression) -> str | Fail | None:
         """None when `value` is the same at the query as at every row; str: unsafe; Fail."""
-        per_row = {name.value for node in site.per_row for name in names_in(node)}
         unsafe = None
         for node in _walk(value):
             if isinstance(node, cst.Call):
@@ -130,8 +136,6 @@ class Examiner:
         for name in names_in(value):
             if name.value == site.row:
                 return Fail("the compared value depends on the row")
-            if name.value in per_row:
-                return Fail(f"`{name.value}` changes while the rows are filtered")
             if name.value in between:
                 return Fail(f"`{name.value}` is used between the query and the filter")
         return unsafe

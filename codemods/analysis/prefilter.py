@@ -27,6 +27,12 @@ _EXECUTORS = {"execute", "scalars", "exec", "stream", "stream_scalars", "query"}
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _LOOPS = (ast.For, ast.AsyncFor, ast.While, *_COMPREHENSIONS, ast.Lambda)
+_SPINE = {"list", "tuple"}
+# names the rule resolves through scopes wherever they are bound: builtins, SQLAlchemy
+_ALWAYS = frozenset(
+    {"select", "filter", "list", "tuple", "set", "frozenset", "sorted", "next", "any", "all"}
+    | {"sum", "min", "max", "dict", "bool", "or_", "and_"}
+)
 
 
 def text_may_match(source: bytes) -> bool:
@@ -167,13 +173,15 @@ class _Function:
                 continue
             if self.queryish(found[1]) and not self._regrouped(node, found[1]):
                 found_any = True
+                names |= _ALWAYS
                 names.add(found[0])
                 names |= {n.id for c in found[2] for n in ast.walk(c) if isinstance(n, ast.Name)}
                 self._locals(found[1], names)
         return frozenset(names) if found_any else None
 
     def _locals(self, expr: ast.expr, names: set[str]) -> None:
-        """Local variables on the spine of `expr`: receivers, awaits, executed statements."""
+        """Names the rule resolves along the spine of `expr`: local variables holding the
+        rows, result or statement; called functions; the selected entities."""
         if isinstance(expr, ast.Name):
             if expr.id in self.values and expr.id not in names:
                 names.add(expr.id)
@@ -182,10 +190,15 @@ class _Function:
         elif isinstance(expr, ast.Await | ast.Attribute | ast.Subscript):
             self._locals(expr.value, names)
         elif isinstance(expr, ast.Call):
-            self._locals(expr.func, names)
             func = expr.func
-            spine = isinstance(func, ast.Name) and func.id in {"list", "tuple"}
-            if spine or (isinstance(func, ast.Attribute) and func.attr in _EXECUTORS):
+            if isinstance(func, ast.Name):
+                names.add(func.id)
+            else:
+                self._locals(func, names)
+            method = func.attr if isinstance(func, ast.Attribute) else ""
+            if method == "query" or (isinstance(func, ast.Name) and func.id == "select"):
+                names |= {n.id for a in expr.args for n in ast.walk(a) if isinstance(n, ast.Name)}
+            elif method in _EXECUTORS or (isinstance(func, ast.Name) and func.id in _SPINE):
                 for arg in expr.args[:1]:
                     self._locals(arg, names)
 

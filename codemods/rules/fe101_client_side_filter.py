@@ -58,8 +58,191 @@ from fe_gen.codemods.analysis.queries import Resolver
 from fe_gen.codemods.rules.base import Invalid, Rule, RuleContext, Valid
 from libcst.metadata import ProviderT
 
-_VALID: list[Valid] = []
-_INVALID: list[Invalid] = []
+_M = """\
+from sqlalchemy import select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    email: Mapped[str | None]
+    active: Mapped[bool]
+    verified: Mapped[bool | None]
+    age: Mapped[int | None]
+    score: Mapped[int]
+
+    @property
+    def label(self) -> str:
+        return self.name.title()
+
+
+"""
+_OR = _M.replace("import select", "import or_, select")
+
+
+def _valid(code: str, id: str) -> Valid:
+    return Valid(_M + code, id)
+
+
+def _invalid(code: str, expected: str | None, id: str, unsafe: bool = False) -> Invalid:
+    prelude = _OR if expected is not None and "or_(" in expected else _M
+    return Invalid(_M + code, None if expected is None else prelude + expected, id, unsafe)
+
+
+_VALID: list[Valid] = [
+    _valid(
+        "def f(session):\n"
+        "    users = session.scalars(select(User)).all()\n"
+        "    return users, [u for u in users if u.active]\n",
+        "unfiltered-rows-used-again",
+    ),
+    _valid(
+        "def f(session):\n"
+        "    return [u for u in session.scalars(select(User).limit(10)) if u.active]\n",
+        "limit-changes-which-rows",
+    ),
+    _valid(
+        "def f(session):\n"
+        "    return [u for u in session.query(User).distinct().all() if u.active]\n",
+        "distinct",
+    ),
+    _valid(
+        "def f(session):\n"
+        "    return [u for u in session.scalars(select(User).with_for_update()) if u.active]\n",
+        "for-update",
+    ),
+    _valid(
+        "def f(session):\n"
+        "    users = session.scalars(select(User).where(User.active)).all()\n"
+        "    return [u for u in users if u.active]\n",
+        "condition-already-in-query",
+    ),
+    _valid(
+        "def f(session, groups):\n"
+        "    users = session.scalars(select(User)).all()\n"
+        "    return {g: [u for u in users if u.score == g] for g in groups}\n",
+        "split-into-groups",
+    ),
+    _valid("def f(users):\n    return [u for u in users if u.active]\n", "rows-not-from-a-query"),
+    _valid(
+        "def f(session):\n"
+        "    out = []\n"
+        "    for u in session.scalars(select(User)):\n"
+        "        if u.active:\n"
+        "            out.append(u)\n"
+        "    return out, u\n",
+        "loop-variable-used-after",
+    ),
+    _valid(
+        "def f(session, flag):\n    return [u for u in session.scalars(select(User)) if flag]\n",
+        "condition-ignores-the-row",
+    ),
+    _valid(
+        "def f(session):\n"
+        "    rows = (u for u in session.scalars(select(User)) if u.active)\n"
+        "    return rows\n",
+        "lazy-generator-kept",
+    ),
+    _valid(
+        "def f(session):\n"
+        "    return [u for u in session.scalars(select(User)) if u.active]  # fe-gen: ignore\n",
+        "suppressed",
+    ),
+]
+_INVALID: list[Invalid] = [
+    _invalid(
+        "def f(session):\n"
+        "    users = session.scalars(select(User)).all()\n"
+        '    return [u for u in users if u.name == "ada"]\n',
+        "def f(session):\n"
+        '    users = session.scalars(select(User).where(User.name == "ada")).all()\n'
+        "    return list(users)\n",
+        "comprehension-eq",
+    ),
+    _invalid(
+        'def f(session):\n    return [u for u in session.query(User).all() if u.email != "x"]\n',
+        "def f(session):\n"
+        '    return session.query(User).filter(User.email.is_distinct_from("x")).all()\n',
+        "nullable-ne-is-distinct-from",
+    ),
+    _invalid(
+        "def f(session):\n"
+        "    out = []\n"
+        "    for u in session.scalars(select(User)):\n"
+        "        if u.email is None:\n"
+        "            out.append(u.id)\n"
+        "    return out\n",
+        "def f(session):\n"
+        "    out = []\n"
+        "    for u in session.scalars(select(User).where(User.email.is_(None))):\n"
+        "        out.append(u.id)\n"
+        "    return out\n",
+        "loop-append",
+    ),
+    _invalid(
+        "def f(session, names):\n"
+        "    return list(filter(lambda u: u.name in names, session.scalars(select(User))))\n",
+        "def f(session, names):\n"
+        "    return list(session.scalars(select(User).where(User.name.in_(names))))\n",
+        "filter-lambda-in",
+    ),
+    _invalid(
+        "async def f(db):\n"
+        "    users = (await db.scalars(select(User))).all()\n"
+        "    return [u for u in users if not u.verified]\n",
+        "async def f(db):\n"
+        "    users = (await db.scalars(select(User).where(User.verified.is_not(True)))).all()\n"
+        "    return list(users)\n",
+        "async-not-nullable-bool",
+    ),
+    _invalid(
+        "def f(session):\n    return [u for u in session.query(User) if u.name and u.score]\n",
+        "def f(session):\n"
+        '    return list(session.query(User).filter(User.name != "", User.score != 0))\n',
+        "truthiness-of-string-and-int",
+    ),
+    _invalid(
+        "def f(db):\n"
+        "    return [u for u in db.scalars(select(User)) if u.age is None or u.age > 65]\n",
+        "def f(db):\n"
+        "    return list(db.scalars(select(User).where(or_(User.age.is_(None), User.age > 65))))\n",
+        "or-with-null-guard",
+    ),
+    _invalid(
+        "def f(session):\n    return [u for u in session.scalars(select(User)) if u.age > 65]\n",
+        "def f(session):\n    return list(session.scalars(select(User).where(User.age > 65)))\n",
+        "order-on-nullable-is-unsafe",
+        unsafe=True,
+    ),
+    _invalid(
+        "def _users(session):\n"
+        "    return session.query(User).filter(User.active)\n\n\n"
+        "def f(session):\n"
+        "    return [u for u in _users(session).all() if u.score >= 10]\n",
+        "def _users(session):\n"
+        "    return session.query(User).filter(User.active)\n\n\n"
+        "def f(session):\n"
+        "    return _users(session).filter(User.score >= 10).all()\n",
+        "query-built-by-a-function-of-the-module",
+    ),
+    _invalid(
+        "def f(session):\n    return [u for u in session.query(User).all() if u.label == 'X']\n",
+        None,
+        "python-property-has-no-fix",
+    ),
+    _invalid(
+        "def f(session):\n"
+        "    return [u for u in session.query(User).all() if u.name.lower() == 'x']\n",
+        None,
+        "string-method-has-no-fix",
+    ),
+]
 
 
 class ClientSideFilter(Rule):

@@ -1,0 +1,29 @@
+"""Helpers shared by the codemod tests: run the rules on a source text in memory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fe_gen.codemods.config import Mode
+from fe_gen.codemods.engine import optimize_source
+from fe_gen.codemods.runner import FileOutcome
+
+
+def check(source: str, **options: object) -> FileOutcome:
+    return optimize_source(source, mode=Mode.CHECK, **options)  # type: ignore[arg-type]
+
+
+def fix(source: str, *, unsafe: bool = False, **options: object) -> str:
+    outcome = optimize_source(source, mode=Mode.FIX, unsafe_fixes=unsafe, **options)  # type: ignore[arg-type]
+    assert outcome.error is None, outcome.error
+    return outcome.new_text if outcome.new_data is not None else source
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty project folder (with a pyproject.toml) as the working directory."""
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "demo"\n')
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
