@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
-
 from fe_gen.codemods.rules import ALL_RULES, RuleEntry
 from fe_gen.codemods.rules.base import Invalid, Valid
+
 from tests.codemods.conftest import check, fix
 
 VALID = [
@@ -49,13 +49,13 @@ def test_invalid(entry: RuleEntry, case: Invalid) -> None:
 @pytest.mark.parametrize("entry", ALL_RULES, ids=lambda e: e.code)
 def test_rule_meta(entry: RuleEntry) -> None:
     rule = entry.load()
-    assert re.fullmatch(r"FE\d{3}", rule.CODE) and rule.CODE == entry.code
-    assert rule.NAME == entry.name
+    assert re.fullmatch(r"FE\d{3}", rule.CODE) and entry.code == rule.CODE
+    assert entry.name == rule.NAME
     module_file = Path(__import__(entry.module, fromlist=["_"]).__file__ or "")
     assert module_file.name == f"{rule.CODE.lower()}_{rule.NAME.replace('-', '_')}.py"
     assert rule.VALID and rule.INVALID
     assert any(case.expected is not None for case in rule.INVALID)
-    doc = rule.__module__ and __import__(entry.module, fromlist=["_"]).__doc__ or ""
+    doc = (rule.__module__ and __import__(entry.module, fromlist=["_"]).__doc__) or ""
     for section in ("## What it does", "## Why is this bad?", "## Example", "## Use instead"):
         assert section in doc
     if rule.FIX in {"unsafe", "sometimes"}:

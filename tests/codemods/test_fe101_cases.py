@@ -1,0 +1,504 @@
+# ruff: noqa: E501  (one source per line reads best in these tables)
+"""FE101 feature tables (pyupgrade style): sources that stay, sources and their fixes.
+
+Every source is appended to MODELS, so the rows' class is known to the models index.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.codemods.conftest import check, fix
+
+MODELS = """\
+from sqlalchemy import ForeignKey, String, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    email: Mapped[str | None]
+    role: Mapped[str] = mapped_column(default="member")
+    active: Mapped[bool] = mapped_column(default=True)
+    verified: Mapped[bool | None]
+    age: Mapped[int | None]
+    score: Mapped[int] = mapped_column(default=0)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+
+
+"""
+
+
+def _with(*names: str) -> str:
+    return MODELS.replace("import ForeignKey", f"import {', '.join(names)}, ForeignKey")
+
+
+NOOP = [
+    pytest.param(
+        "def f(session):\n"
+        "    users = session.scalars(select(User)).all()\n"
+        "    active = [u for u in users if u.active]\n"
+        "    return users, active\n",
+        id="rows-used-unfiltered-too",
+    ),
+    pytest.param(
+        "def f(session):\n"
+        "    return [u for u in session.scalars(select(User).limit(10)).all() if u.active]\n",
+        id="limit",
+    ),
+    pytest.param(
+        "def f(session):\n"
+        "    stmt = select(User)\n"
+        "    stmt = stmt.offset(5)\n"
+        "    return [u for u in session.scalars(stmt) if u.active]\n",
+        id="offset-added-to-the-statement-variable",
+    ),
+    pytest.param(
+        "def f(session):\n    return [u for u in session.query(User).distinct().all() if u.active]\n",
+        id="legacy-distinct",
+    ),
+    pytest.param(
+        "def f(session):\n"
+        "    return [u for u in session.scalars(select(User).group_by(User.id)) if u.active]\n",
+        id="group-by",
+    ),
+    pytest.param(
+        "def f(session):\n"
+        "    return [u for u in session.scalars(select(User).with_for_update()) if u.active]\n",
+        id="for-update",
+    ),
+    pytest.param(
+        "from sqlalchemy import func\n\n\n"
+        "def f(session):\n"
+        "    rows = session.execute(select(User, func.row_number().over())).all()\n"
+        "    return [r for r in rows if r[0].active]\n",
+        id="window",
+    ),
+    pytest.param(
+        "def f(session, teams):\n"
+        "    users = session.scalars(select(User)).all()\n"
+        "    out = {}\n"
+        "    for t in teams:\n"
+        "        out[t.id] = [u for u in users if u.team_id == t.id]\n"
+        "    return out\n",
+        id="grouping-by-a-loop-variable",
+    ),
+    pytest.param(
+        "def f(session):\n"
+        "    users = session.query(User).filter(User.active == True).all()\n"
+        "    return [u for u in users if u.active]\n",
+        id="repeats-a-filter",
+    ),
+    pytest.param(
+        'def f(session):\n    return [u for u in session.query(User).filter_by(role="a").all() if u.role == "a"]\n',
+        id="repeats-filter-by",
+    ),
+    pytest.param("def f(users):\n    return [u for u in users if u.active]\n", id="parameter"),
+    pytest.param(
+        "def f(cache):\n"
+        '    users = cache.get("users")\n'
+        "    return [u for u in users if u.active]\n",
+        id="cache",
+    ),
+    pytest.param(
+        "from app.service import get_users\n\n\n"
+        "def f(session):\n"
+        "    return [u for u in get_users(session).all() if u.active]\n",
+        id="query-from-another-module",
+    ),
+    pytest.param(
+        "def get_users(session):\n"
+        "    return session.query(User).all()\n\n\n"
+        "def f(session):\n"
+        "    return [u for u in get_users(session) if u.active]\n",
+        id="function-runs-the-query-itself",
+    ),
+    pytest.param(
+        "def f(session):\n"
+        "    out = []\n"
+        "    for u in session.scalars(select(User)):\n"
+        "        if u.active:\n"
+        "            out.append(u)\n"
+        "    else:\n"
+        "        out.append(None)\n"
+        "    return out\n",
+        id="loop-else",
+    ),
+    pytest.param(
+        "def f(session):\n"
+        "    out, n = [], 0\n"
+        "    for u in session.scalars(select(User)):\n"
+        "        n += 1\n"
+        "        if u.active:\n"
+        "            out.append(u)\n"
+        "    return out, n\n",
+        id="loop-does-more",
+    ),
+    pytest.param(
+        "def f(session):\n"
+        "    a, b = [], []\n"
+        "    for u in session.scalars(select(User)):\n"
+        "        if u.active:\n"
+        "            a.append(u)\n"
+        "        else:\n"
+        "            b.append(u)\n"
+        "    return a, b\n",
+        id="if-else-split",
+    ),
+    pytest.param(
+        "def f(session):\n"
+        "    out = []\n"
+        "    for u in session.scalars(select(User)):\n"
+        "        if u.active:\n"
+        "            out.append(u)\n"
+        "    return out, u\n",
+        id="loop-variable-used-after",
+    ),
+    pytest.param(
+        "def f(session):\n"
+        "    seen = []\n"
+        "    for u in session.scalars(select(User)):\n"
+        "        if u.id not in seen:\n"
+        "            seen.append(u.id)\n"
+        "    return seen\n",
+        id="dedupe-reads-what-the-loop-writes",
+    ),
+    pytest.param(
+        "def f(session):\n"
+        "    gen = (u for u in session.scalars(select(User)) if u.active)\n"
+        "    return gen\n",
+        id="generator-consumed-later",
+    ),
+    pytest.param(
+        "def f(session):\n"
+        "    it = filter(lambda u: u.active, session.scalars(select(User)))\n"
+        "    return it\n",
+        id="filter-consumed-later",
+    ),
+    pytest.param(
+        "def f(session):\n"
+        "    u = session.scalars(select(User)).first()\n"
+        "    return [x for x in [u] if x.active]\n",
+        id="first-is-not-rows",
+    ),
+    pytest.param(
+        "def f(session):\n"
+        "    def select(x):\n"
+        "        return x\n\n"
+        "    return [u for u in session.scalars(select(User)) if u.active]\n",
+        id="shadowed-select",
+    ),
+    pytest.param(
+        "def f(session, flag):\n    return [u for u in session.scalars(select(User)) if flag]\n",
+        id="condition-without-the-row",
+    ),
+    pytest.param(
+        "class X:\n    rows = [u for u in session.scalars(select(User)) if u.active]\n",
+        id="class-body",
+    ),
+    pytest.param(
+        "def f(session):\n"
+        "    rows = session.scalars(select(User)).all()\n"
+        "    for x in range(3):\n"
+        "        print([u for u in rows if u.active])\n",
+        id="filtered-on-every-pass",
+    ),
+    pytest.param(
+        "def f(session):\n"
+        "    # fe-gen: ignore[FE101]\n"
+        "    return [u for u in session.scalars(select(User)) if u.active]\n",
+        id="suppressed-on-the-line-above",
+    ),
+    pytest.param(
+        "def f(session):\n"
+        "    return [u for u in session.scalars(select(User)) if u.active]  # fe-gen: ignore[FE101]\n",
+        id="suppressed",
+    ),
+]
+
+FIXES = [
+    pytest.param(
+        'def f(session):\n    return [u for u in session.query(User).all() if u.active and u.email != "x"]\n',
+        'def f(session):\n    return session.query(User).filter(User.active.is_(True), User.email.is_distinct_from("x")).all()\n',
+        (),
+        id="legacy-and-split-into-criteria",
+    ),
+    pytest.param(
+        "def f(session):\n"
+        "    out = []\n"
+        "    for u in session.query(User).filter(User.active).all():\n"
+        "        if u.email is None:\n"
+        "            out.append(u.id)\n"
+        "    return out\n",
+        "def f(session):\n"
+        "    out = []\n"
+        "    for u in session.query(User).filter(User.active).filter(User.email.is_(None)).all():\n"
+        "        out.append(u.id)\n"
+        "    return out\n",
+        (),
+        id="loop-next-to-an-existing-filter",
+    ),
+    pytest.param(
+        "def f(session, names):\n"
+        "    users = session.scalars(select(User)).all()\n"
+        "    out = []\n"
+        "    for u in users:\n"
+        "        if not u.name in names:\n"
+        "            continue\n"
+        "        out.append(u)\n"
+        "    return out\n",
+        "def f(session, names):\n"
+        "    users = session.scalars(select(User).where(User.name.in_(names))).all()\n"
+        "    out = []\n"
+        "    for u in users:\n"
+        "        out.append(u)\n"
+        "    return out\n",
+        (),
+        id="loop-continue-form",
+    ),
+    pytest.param(
+        "async def f(session):\n"
+        "    result = await session.execute(select(User).order_by(User.id))\n"
+        "    users = result.scalars().all()\n"
+        "    return [u for u in users if u.name]\n",
+        "async def f(session):\n"
+        '    result = await session.execute(select(User).where(User.name != "").order_by(User.id))\n'
+        "    users = result.scalars().all()\n"
+        "    return list(users)\n",
+        (),
+        id="async-result-variable-string-truthiness",
+    ),
+    pytest.param(
+        "def f(session):\n    return [u for u in session.query(User) if u.age is not None and u.age > 18]\n",
+        "def f(session):\n    return list(session.query(User).filter(User.age.is_not(None), User.age > 18))\n",
+        (),
+        id="guarded-order-is-safe",
+    ),
+    pytest.param(
+        "def f(session, team):\n"
+        "    stmt = select(User).where(User.team_id == team.id)\n"
+        "    rows = session.scalars(stmt).all()\n"
+        '    return [u.name for u in rows if u.role != "guest"]\n',
+        "def f(session, team):\n"
+        "    stmt = select(User).where(User.team_id == team.id)\n"
+        '    rows = session.scalars(stmt.where(User.role != "guest")).all()\n'
+        "    return [u.name for u in rows]\n",
+        (),
+        id="statement-variable",
+    ),
+    pytest.param(
+        "def f(session):\n"
+        "    rows = (\n"
+        "        session.query(User)\n"
+        "        .filter(User.active)\n"
+        "        .order_by(User.name)\n"
+        "        .all()\n"
+        "    )\n"
+        "    return [u for u in rows if u.score == 0]\n",
+        "def f(session):\n"
+        "    rows = (\n"
+        "        session.query(User)\n"
+        "        .filter(User.active)\n"
+        "        .filter(User.score == 0)\n"
+        "        .order_by(User.name)\n"
+        "        .all()\n"
+        "    )\n"
+        "    return list(rows)\n",
+        (),
+        id="multi-line-chain",
+    ),
+    pytest.param(
+        'def f(session):\n    return [r for r in session.execute(select(User)).all() if r.User.role == "x"]\n',
+        'def f(session):\n    return session.execute(select(User).where(User.role == "x")).all()\n',
+        (),
+        id="row-tuples-by-entity-name",
+    ),
+    pytest.param(
+        "def f(session):\n    return [r for r in session.execute(select(User)) if r[0].score < 3]\n",
+        "def f(session):\n    return list(session.execute(select(User).where(User.score < 3)))\n",
+        (),
+        id="row-tuples-by-index",
+    ),
+    pytest.param(
+        'def f(session):\n    return {u.id: u for u in session.scalars(select(User)) if not (u.role == "a" or u.email is None)}\n',
+        'def f(session):\n    return {u.id: u for u in session.scalars(select(User).where(User.role != "a", User.email.is_not(None)))}\n',
+        (),
+        id="de-morgan-with-null-guard",
+    ),
+    pytest.param(
+        "def f(session):\n    return [u for u in session.scalars(select(User)) if u.verified is True or u.age == None]\n",
+        "def f(session):\n    return list(session.scalars(select(User).where(or_(User.verified.is_(True), User.age.is_(None)))))\n",
+        ("or_",),
+        id="is-true-or-eq-none",
+    ),
+    pytest.param(
+        "def f(session, banned):\n    return [u for u in session.scalars(select(User)) if u.email not in banned]\n",
+        "def f(session, banned):\n    return list(session.scalars(select(User).where(or_(User.email.is_(None), User.email.not_in(banned)))))\n",
+        ("or_",),
+        id="not-in-on-a-nullable-column",
+    ),
+    pytest.param(
+        "def f(session):\n    return [u for u in session.scalars(select(User)) if u.age]\n",
+        "def f(session):\n    return list(session.scalars(select(User).where(and_(User.age.is_not(None), User.age != 0))))\n",
+        ("and_",),
+        id="truthiness-of-a-nullable-int",
+    ),
+    pytest.param(
+        "def f(session):\n    return [u for u in session.scalars(select(User)) if not u.active]\n",
+        "def f(session):\n    return list(session.scalars(select(User).where(User.active.is_(False))))\n",
+        (),
+        id="not-a-non-null-bool",
+    ),
+    pytest.param(
+        "def f(session, lo, hi):\n    return [u for u in session.scalars(select(User)) if lo <= u.score < hi]\n",
+        "def f(session, lo, hi):\n    return list(session.scalars(select(User).where(User.score >= lo, User.score < hi)))\n",
+        (),
+        id="chained-comparison",
+    ),
+    pytest.param(
+        "def f(session):\n    return next(u for u in session.query(User).all() if u.name == 'x')\n",
+        "def f(session):\n    return next(u for u in session.query(User).filter(User.name == 'x').all())\n",
+        (),
+        id="next-of-a-generator",
+    ),
+    pytest.param(
+        "def f(session):\n    return [u for u in session.scalars(select(User)).unique().all() if u.active]\n",
+        "def f(session):\n    return session.scalars(select(User).where(User.active.is_(True))).unique().all()\n",
+        (),
+        id="unique",
+    ),
+    pytest.param(
+        "def f(session):\n    return [u for u in session.scalars(select(User).execution_options(yield_per=9)) if u.active]\n",
+        "def f(session):\n    return list(session.scalars(select(User).where(User.active.is_(True)).execution_options(yield_per=9)))\n",
+        (),
+        id="yield-per",
+    ),
+    pytest.param(
+        "def f(session):\n    return [u for u in User.query.all() if u.score > 1]\n",
+        "def f(session):\n    return User.query.filter(User.score > 1).all()\n",
+        (),
+        id="flask-model-query",
+    ),
+    pytest.param(
+        "def f(session):\n    return {u.role for u in session.scalars(select(User)) if u.active}\n",
+        "def f(session):\n    return {u.role for u in session.scalars(select(User).where(User.active.is_(True)))}\n",
+        (),
+        id="set-comprehension",
+    ),
+]
+
+UNSAFE = [
+    pytest.param(
+        "def f(session, prefix):\n    return [u for u in session.query(User) if u.name.startswith(prefix)]\n",
+        "def f(session, prefix):\n    return list(session.query(User).filter(User.name.startswith(prefix, autoescape=True)))\n",
+        id="startswith-like-ignores-case",
+    ),
+    pytest.param(
+        "def f(session):\n    return [u for u in session.scalars(select(User)) if u.name < 'm']\n",
+        "def f(session):\n    return list(session.scalars(select(User).where(User.name < 'm')))\n",
+        id="string-order-follows-collation",
+    ),
+    pytest.param(
+        "def f(session):\n    return [u for u in session.scalars(select(User)) if u.score > compute()]\n",
+        "def f(session):\n    return list(session.scalars(select(User).where(User.score > compute())))\n",
+        id="value-calls-a-function",
+    ),
+    pytest.param(
+        "def f(session):\n"
+        "    return [\n"
+        "        u\n"
+        "        for u in session.scalars(select(User))\n"
+        "        # only the active ones\n"
+        "        if u.active\n"
+        "    ]\n",
+        "def f(session):\n    return list(session.scalars(select(User).where(User.active.is_(True))))\n",
+        id="drops-a-comment",
+    ),
+]
+
+NO_FIX = [
+    pytest.param(
+        "def f(session):\n    return [u for u in session.scalars(select(User)) if u.name.lower() == 'x']\n",
+        id="other-string-method",
+    ),
+    pytest.param(
+        "def f(session):\n    return [u for u in session.scalars(select(User)) if u.team.name == 'x']\n",
+        id="relationship-path",
+    ),
+    pytest.param(
+        "def f(session):\n    return [u for u in session.scalars(select(User)) if u.score == u.age]\n",
+        id="two-columns",
+    ),
+    pytest.param(
+        "def f(session):\n    return [u for u in session.scalars(select(User)) if (n := u.name)]\n",
+        id="walrus",
+    ),
+    pytest.param(
+        "def f(session, x):\n"
+        "    users = session.scalars(select(User)).all()\n"
+        "    x = x + 1\n"
+        "    return [u for u in users if u.score == x]\n",
+        id="value-changes-after-the-query",
+    ),
+    pytest.param(
+        "def f(session):\n    return [u for u in session.scalars(select(User)) if u.role in 'admin']\n",
+        id="in-a-string-is-a-substring-test",
+    ),
+    pytest.param(
+        "def f(session):\n    return [u for u in session.scalars(select(User)) if u.email in ['a', None]]\n",
+        id="in-with-none-on-a-nullable-column",
+    ),
+    pytest.param(
+        "def f(session):\n    return [r for r in session.execute(select(User.id, User.name)) if r.name == 'x']\n",
+        id="column-rows",
+    ),
+    pytest.param(
+        "def f(session):\n    return [u for u in session.scalars(select(Unknown)) if u.x == 1]\n",
+        id="unknown-class",
+    ),
+    pytest.param(
+        "def f(session):\n    return [u for u in session.scalars(select(User)) if 'a' in u.name]\n",
+        id="substring-of-a-column",
+    ),
+    pytest.param(
+        "or_ = 3\n\n\n"
+        "def f(session):\n    return [u for u in session.scalars(select(User)) if u.age or u.score]\n",
+        id="or-means-something-else",
+    ),
+]
+
+
+@pytest.mark.parametrize("source", NOOP)
+def test_fe101_noop(source: str) -> None:
+    assert check(MODELS + source).findings == []
+    assert fix(MODELS + source, unsafe=True) == MODELS + source
+
+
+@pytest.mark.parametrize(("source", "expected", "imports"), FIXES)
+def test_fe101_fixes(source: str, expected: str, imports: tuple[str, ...]) -> None:
+    prelude = _with(*imports) if imports else MODELS
+    assert [f.fix for f in check(MODELS + source).findings] == ["safe"]
+    assert fix(MODELS + source) == prelude + expected
+    assert fix(prelude + expected, unsafe=True) == prelude + expected
+
+
+@pytest.mark.parametrize(("source", "expected"), UNSAFE)
+def test_fe101_unsafe_fixes(source: str, expected: str) -> None:
+    assert [f.fix for f in check(MODELS + source).findings] == ["unsafe"]
+    assert fix(MODELS + source) == MODELS + source
+    assert fix(MODELS + source, unsafe=True) == MODELS + expected
+
+
+@pytest.mark.parametrize("source", NO_FIX)
+def test_fe101_reported_without_fix(source: str) -> None:
+    findings = check(MODELS + source).findings
+    assert [(f.code, f.fix) for f in findings] == [("FE101", None)]
+    assert "no fix:" in findings[0].message
+    assert fix(MODELS + source, unsafe=True) == MODELS + source
