@@ -98,9 +98,13 @@ class TypeNamer:
         return "Any"
 
     def _class(self, ref: TypeRef, imports: Imports) -> str:
-        module = self.models_modules.get(ref.module, ref.module)
-        imports.name(module, ref.name.split(".")[0])
-        return ref.name
+        """Import a user's class (an enum, or the outer class of a nested one)."""
+        top, dot, rest = ref.name.partition(".")
+        return imports.bind(self.module_of(ref.module), top) + dot + rest
+
+    def module_of(self, module: str) -> str:
+        """Where the generated project imports a module of the user's from."""
+        return self.models_modules.get(module, module)
 
 
 def _string(value: str) -> str:

@@ -42,11 +42,11 @@ class FieldPlan:
 
 
 def plan_fields(
-    model: Model, table_var: str, namer: TypeNamer, imports: dict[str, Imports]
+    model: Model, ref: str, table_var: str, namer: TypeNamer, imports: dict[str, Imports]
 ) -> tuple[FieldPlan, ...]:
     columns = tuple(_column_field(column, model, table_var, namer, imports) for column in model.columns)
     extra = tuple(
-        _read_only_field(field, model, namer, imports["schemas"])
+        _read_only_field(field, ref, namer, imports["schemas"])
         for field in model.read_only_fields
         if field.sql_expression and field.type is not None
     )
@@ -119,9 +119,7 @@ def column_expression(column: Column, table_var: str, imports: Imports, package:
     return reference
 
 
-def _read_only_field(
-    field: ReadOnlyField, model: Model, namer: TypeNamer, imports: Imports
-) -> FieldPlan:
+def _read_only_field(field: ReadOnlyField, ref: str, namer: TypeNamer, imports: Imports) -> FieldPlan:
     assert field.type is not None
     read_type = namer.annotation(field.type, imports, "read")
     attribute = naming.schema_attribute(field.key)
@@ -132,7 +130,7 @@ def _read_only_field(
         read_line=_declaration(attribute, read_type, True, alias, default="None"),
         create_line=None,
         update_line=None,
-        column=f'{model.name}.{field.key}.label("{field.key}")',
+        column=f'{ref}.{field.key}.label("{field.key}")',
         family=field.type.family,
         nullable=True,
         sortable=False,

@@ -63,29 +63,35 @@ class LinkPlan:
 class Tables:
     """The table variables one query module defines, each named once."""
 
-    def __init__(self, model: Model, table_var: str) -> None:
-        self.taken: set[str] = {model.name, table_var}
-        self.variables: list[TableVar] = [TableVar(table_var, f"{model.name}.__table__")]
+    def __init__(self, model: Model, ref: str, table_var: str, namer: TypeNamer, imports: Imports) -> None:
+        self.variables: list[TableVar] = [TableVar(table_var, f"table_of({ref})")]
         self._by_key: dict[str, str] = {f"model:{model.name}": table_var}
-        self._model = model
+        self._own = table_var
+        self._namer = namer
+        self._imports = imports
 
     def of_model(self, target: Model) -> str:
+        """The variable of `target`'s table, importing `target` the first time."""
         key = f"model:{target.name}"
         if key not in self._by_key:
-            name = naming.table_variable(target.table, target.schema, self.taken)
-            self.variables.append(TableVar(name, f"{target.name}.__table__"))
-            self._by_key[key] = name
+            ref = self._imports.bind(self._namer.module_of(target.module), target.name)
+            name = naming.table_variable(target.table, target.schema, self._imports.taken())
+            self._add(key, name, f"table_of({ref})")
         return self._by_key[key]
 
     def association(self, qualified: str) -> str:
+        """The variable of an association table, found in the model's metadata."""
         key = f"table:{qualified}"
         if key not in self._by_key:
             schema, _, table = qualified.rpartition(".")
-            name = naming.table_variable(table, schema or None, self.taken)
-            expression = f'{self._model.name}.metadata.tables["{qualified}"]'
-            self.variables.append(TableVar(name, expression))
-            self._by_key[key] = name
+            name = naming.table_variable(table, schema or None, self._imports.taken())
+            self._add(key, name, f'{self._own}.metadata.tables["{qualified}"]')
         return self._by_key[key]
+
+    def _add(self, key: str, name: str, expression: str) -> None:
+        self._imports.reserve({name})
+        self.variables.append(TableVar(name, expression))
+        self._by_key[key] = name
 
 
 def plan_includes(
@@ -156,6 +162,7 @@ def _include(
     if relationship.direction != "many_to_one":
         arguments.append(f"order_by={_tuple(order_by)}")
     loader = _LOADERS[relationship.direction]
+    imports.name(f"{package}.core.relations", loader)
     read = f"{target.name}Read"
     response = (
         f"{relationship.key}: {read} | None = None"

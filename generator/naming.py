@@ -32,6 +32,7 @@ _QUERY_MODULE_NAMES = frozenset(
         "ManyToOne",
         "OneToMany",
         "Row",
+        "table_of",
         "Sequence",
         "delete",
         "insert",

@@ -17,7 +17,6 @@ from fe_gen.generator.annotations import TypeNamer
 from fe_gen.generator.errors import FeGenError
 from fe_gen.generator.fields import FieldPlan, plan_fields
 from fe_gen.generator.imports import Imports
-from fe_gen.generator.ir import Diagnostic, Model, Schema
 from fe_gen.generator.includes import (
     IncludePlan,
     LinkPlan,
@@ -27,6 +26,8 @@ from fe_gen.generator.includes import (
     plan_links,
     repr_str,
 )
+from fe_gen.generator.ir import Diagnostic, Model, Schema
+from fe_gen.generator.module_imports import ModuleImports, fixed_imports
 from fe_gen.generator.samples import TestPlan, plan_tests
 
 
@@ -39,6 +40,8 @@ class KeyPart:
 @dataclass(frozen=True)
 class ModelPlan:
     name: str
+    ref: str
+    """How the query module names the model class (an alias where the name is taken)."""
     module: str
     """Module name of the model's schemas, queries and routes: `book`."""
     plural: str
@@ -63,11 +66,12 @@ class ModelPlan:
     key_literal: str
     """The key's field names as a tuple literal: `("id",)`."""
     first_key_column: str
-    """The first key column, as the query module writes it."""
     nullable: tuple[str, ...]
     dump_arguments: str
     """Arguments of `model_dump` that turn a write schema into column values."""
     fields: tuple[FieldPlan, ...]
+    create_lines: tuple[str, ...]
+    update_lines: tuple[str, ...]
     includes: tuple[IncludePlan, ...]
     links: tuple[LinkPlan, ...]
     tables: tuple[TableVar, ...]
@@ -86,7 +90,7 @@ class ProjectPlan:
     models_copied: bool
     """Whether the models file is copied into the project (else imported where it is)."""
     metadata: tuple[str, ...]
-    """Expressions of the metadata holding the tables: `Base.metadata`."""
+    """The model classes, as main.py names them to find their tables' MetaData."""
     metadata_imports: str
     responses_imports: str
     factories_imports: str
@@ -94,6 +98,13 @@ class ProjectPlan:
     core_test_model: str | None
     """The model whose API tests what all models share (the first testable one)."""
     needs_postgresql: bool
+    postgresql_reason: str | None
+    """Why the models need PostgreSQL: `Document.tags is ARRAY`."""
+    schemas: tuple[str, ...]
+    """Database schemas the tables live in (attached databases on SQLite)."""
+    schemas_literal: str
+    extensions: tuple[str, ...]
+    """PostgreSQL extensions the models' types and defaults need (citext, hstore ...)."""
     diagnostics: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
@@ -106,31 +117,38 @@ def build_plan(schema: Schema, *, name: str, package: str = "app") -> ProjectPla
     models_module = f"{package}.models" if schema.source.kind == "file" else schema.source.module
     namer = TypeNamer(package=package, models_modules={schema.source.module: models_module})
     diagnostics = list(schema.diagnostics)
-    plans = tuple(
-        _plan_model(model, schema, namer, package, models_module, diagnostics)
-        for model in schema.models
-    )
-    _check_unique_paths(plans)
-    imports = Imports(first_party=package)
-    for base in schema.bases:
-        imports.name(namer.models_modules.get(base.module, base.module), base.name)
-    responses = Imports(first_party=package)
+    factories = Imports(first_party=(package, "tests"))
+    plans = tuple(_plan_model(model, schema, namer, factories, diagnostics) for model in schema.models)
+    _check_unique_names(plans)
+    main = Imports(first_party=(package,))
+    main.reserve({"METADATA", "app", "create_app"})
+    for name in ("api_router", "Settings", "get_settings", "create_engine", "metadata_of"):
+        main.reserve({name})
+    for name in ("Pager", "Cursors", "ServerTimingMiddleware", "integrity_error_handler"):
+        main.reserve({name})
+    models = [main.bind(namer.module_of(model.module), model.name) for model in schema.models]
+    responses = Imports(first_party=(package,))
     for plan in plans:
         responses.name(f"{package}.schemas.{plan.module}", f"{plan.name}Read")
+    _factories_imports(factories, plans)
+    reason = _postgresql_reason(schema)
+    schemas = _schemas(schema)
     return ProjectPlan(
         name=name,
         package=package,
         models_module=models_module,
         models_copied=schema.source.kind == "file",
-        metadata=tuple(f"{base.name}.metadata" for base in schema.bases),
-        metadata_imports=imports.render(),
+        metadata=tuple(models),
+        metadata_imports=main.render(),
         responses_imports=responses.render(),
-        factories_imports=_factories_imports(plans, package),
+        factories_imports=factories.render(),
         core_test_model=next((plan.name for plan in plans if plan.tests.testable), None),
         models=plans,
-        needs_postgresql=any(
-            column.type.dialect == "postgresql" for model in schema.models for column in model.columns
-        ),
+        needs_postgresql=reason is not None,
+        postgresql_reason=reason,
+        schemas=schemas,
+        schemas_literal=_tuple(repr_str(name) for name in schemas),
+        extensions=_extensions(schema),
         diagnostics=tuple(str(diagnostic) for diagnostic in diagnostics),
     )
 
@@ -139,33 +157,45 @@ def _plan_model(
     model: Model,
     schema: Schema,
     namer: TypeNamer,
-    package: str,
-    models_module: str,
+    factories: Imports,
     diagnostics: list[Diagnostic],
 ) -> ModelPlan:
     module = naming.snake_case(model.name)
-    table_var = naming.table_variable(model.table, model.schema, {model.name})
-    imports = {kind: Imports(first_party=package) for kind in ("schemas", "queries", "routes")}
-    fields = plan_fields(model, table_var, namer, imports)
-    tables = Tables(model, table_var)
-    includes = plan_includes(model, schema, tables, imports["queries"], package, diagnostics)
+    plural = _plural(module)
+    imports: ModuleImports = fixed_imports(model.name, module, plural, namer.package)
+    queries = imports["queries"]
+    ref = queries.bind(namer.module_of(model.module), model.name)
+    table_var = naming.table_variable(model.table, model.schema, queries.taken())
+    queries.reserve({table_var})
+    tables = Tables(model, ref, table_var, namer, queries)
+    fields = plan_fields(model, ref, table_var, namer, imports)
+    includes = plan_includes(model, schema, tables, queries, namer.package, diagnostics)
     links = plan_links(model, schema, fields, tables, namer, imports["schemas"], diagnostics)
     key = tuple(
         KeyPart(name, namer.annotation(model.column(name).type, imports["routes"], "read"))
         for name in model.primary_key
     )
-    _base_imports(imports, model, includes, links, package, models_module, module)
+    for part in model.primary_key:
+        namer.annotation(model.column(part).type, queries, "read")
     names = [part.name for part in key]
     path = naming.url_path(model.table, model.schema)
-    excluded = {link.field for link in links}
-    aliased = any(" alias=" in (field.create_line or "") for field in fields)
-    dump = [f"exclude={{{', '.join(repr_str(name) for name in sorted(excluded))}}}"] if excluded else []
+    create_lines = tuple(f.create_line for f in fields if f.create_line) + tuple(
+        f"{link.field}: {link.annotation} = []" for link in links
+    )
+    update_lines = tuple(f.update_line for f in fields if f.update_line) + tuple(
+        f"{link.field}: {link.annotation} | MISSING = MISSING" for link in links
+    )
+    if any("MISSING" in line for line in create_lines + update_lines):
+        imports["schemas"].name("pydantic", "MISSING")
+    if links:
+        queries.name("pydantic", "MISSING")
     return ModelPlan(
         name=model.name,
+        ref=ref,
         module=module,
-        plural=_plural(module),
+        plural=plural,
         word=module.replace("_", " "),
-        words=_plural(module).replace("_", " "),
+        words=plural.replace("_", " "),
         path=path,
         tag=path.strip("/"),
         table_var=table_var,
@@ -173,79 +203,71 @@ def _plan_model(
         key_path="/" + "/".join("{" + name + "}" for name in names),
         key_params=", ".join(f"{part.name}: {part.annotation}" for part in key),
         key_args=", ".join(names),
-        key_tuple="(" + ", ".join(names) + ("," if len(names) == 1 else "") + ")",
+        key_tuple=_tuple(names),
         key_value=names[0] if len(names) == 1 else "(" + ", ".join(names) + ")",
         key_where=", ".join(
             f"{naming.column_reference(table_var, model.column(name).name)} == {name}" for name in names
         ),
-        key_literal="(" + ", ".join(repr_str(name) for name in names) + ("," if len(names) == 1 else "") + ")",
+        key_literal=_tuple(repr_str(name) for name in names),
         first_key_column=naming.column_reference(table_var, model.column(names[0]).name),
         nullable=tuple(field.name for field in fields if field.nullable),
-        dump_arguments=", ".join(dump + (["by_alias=True"] if aliased else [])),
+        dump_arguments=_dump_arguments(fields, links),
         fields=fields,
+        create_lines=create_lines,
+        update_lines=update_lines,
         includes=includes,
         links=links,
         tables=tuple(tables.variables),
         imports={kind: block.render() for kind, block in imports.items()},
-        tests=plan_tests(model, schema, fields, includes, links, namer),
+        tests=plan_tests(model, schema, fields, includes, links, namer, factories),
     )
 
 
-def _base_imports(
-    imports: dict[str, Imports],
-    model: Model,
-    includes: tuple[IncludePlan, ...],
-    links: tuple[LinkPlan, ...],
-    package: str,
-    models_module: str,
-    module: str,
-) -> None:
-    schemas, queries, routes = imports["schemas"], imports["queries"], imports["routes"]
-    schemas.name("pydantic", "BaseModel")
-    schemas.name(f"{package}.core.filters", "CommaList")
-    schemas.name(f"{package}.core.filters", "ItemQuery")
-    schemas.name(f"{package}.core.filters", "ListQuery")
-    schemas.name("typing", "Literal")
+def _postgresql_reason(schema: Schema) -> str | None:
+    for model in schema.models:
+        for column in model.columns:
+            if column.type.dialect == "postgresql":
+                return f"{model.name}.{column.key} is {column.type.sql}, which only PostgreSQL has"
+    return None
 
-    queries.name("collections.abc", "Sequence")
-    queries.name("sqlalchemy", "delete")
-    queries.name("sqlalchemy", "insert")
-    queries.name("sqlalchemy", "select")
-    queries.name("sqlalchemy", "update")
-    queries.name("sqlalchemy.ext.asyncio", "AsyncConnection")
-    queries.name("sqlalchemy.ext.asyncio", "AsyncSession")
-    queries.name(f"{package}.core", "listing")
-    queries.name(f"{package}.core.relations", "Row")
-    queries.name(models_module, model.name)
-    for include in includes:
-        queries.name(f"{package}.core.relations", include.loader)
-        if include.target != model.name:
-            queries.name(models_module, include.target)
-    for name in ("Create", "ItemQuery", "Query", "Update"):
-        queries.name(f"{package}.schemas.{module}", f"{model.name}{name}")
+
+_EXTENSION_TYPES = {"CITEXT": "citext", "HSTORE": "hstore", "LTREE": "ltree"}
+_EXTENSION_FUNCTIONS = {"uuid_generate_v": "uuid-ossp", "gen_random_bytes": "pgcrypto"}
+
+
+def _extensions(schema: Schema) -> tuple[str, ...]:
+    found = set()
+    for model in schema.models:
+        for column in model.columns:
+            sql = column.type.item.sql if column.type.item else column.type.sql
+            if sql.upper() in _EXTENSION_TYPES:
+                found.add(_EXTENSION_TYPES[sql.upper()])
+            default = column.server_default.text if column.server_default else ""
+            found.update(name for call, name in _EXTENSION_FUNCTIONS.items() if call in default)
+    return tuple(sorted(found))
+
+
+def _schemas(schema: Schema) -> tuple[str, ...]:
+    names = {model.schema for model in schema.models if model.schema}
+    for model in schema.models:
+        for relationship in model.relationships:
+            if relationship.secondary and "." in relationship.secondary.table:
+                names.add(relationship.secondary.table.rpartition(".")[0])
+    return tuple(sorted(names))
+
+
+def _dump_arguments(fields: tuple[FieldPlan, ...], links: tuple[LinkPlan, ...]) -> str:
+    arguments = []
     if links:
-        queries.name("pydantic", "MISSING")
-
-    routes.name("typing", "Annotated")
-    routes.name("fastapi", "APIRouter")
-    routes.name("fastapi", "Body")
-    routes.name("fastapi", "Query")
-    routes.name("fastapi", "Response")
-    routes.name("fastapi", "status")
-    for dependency in ("ConnectionDep", "PagerDep", "SessionDep", "SettingsDep"):
-        routes.name(f"{package}.api.deps", dependency)
-    for helper in ("CONFLICT", "NOT_FOUND", "invalid", "not_found"):
-        routes.name(f"{package}.core.errors", helper)
-    routes.name(f"{package}.core.responses", "json_response")
-    routes.name(f"{package}.core.schemas", "Page")
-    routes.name(f"{package}.queries", f"{module} as queries")
-    for name in ("Create", "ItemQuery", "Query", "Read", "Update"):
-        routes.name(f"{package}.schemas.{module}", f"{model.name}{name}")
-    routes.name(f"{package}.schemas.responses", f"{model.name}Item")
+        names = ", ".join(repr_str(link.field) for link in sorted(links, key=lambda link: link.field))
+        arguments.append(f"exclude={{{names}}}")
+    if any(" alias=" in (field.create_line or "") for field in fields):
+        arguments.append("by_alias=True")
+    return ", ".join(arguments)
 
 
-def _factories_imports(plans: tuple[ModelPlan, ...], package: str) -> str:
-    imports = Imports(first_party=(package, "tests"))
+def _factories_imports(imports: Imports, plans: tuple[ModelPlan, ...]) -> None:
+    imports.reserve({"numbers"})
     imports.module("itertools")
     imports.name("typing", "Any")
     imports.name("httpx", "AsyncClient")
@@ -253,10 +275,11 @@ def _factories_imports(plans: tuple[ModelPlan, ...], package: str) -> str:
     for module, alias in (("datetime", "dt"), ("uuid", None), ("base64", None)):
         if f"{alias or module}." in samples:
             imports.module(module, alias)
-    for plan in plans:
-        for module, name in plan.tests.enum_imports:
-            imports.name(module, name)
-    return imports.render()
+
+
+def _tuple(items: Any) -> str:
+    values = list(items)
+    return "(" + ", ".join(values) + ("," if len(values) == 1 else "") + ")"
 
 
 def _plural(word: str) -> str:
@@ -268,7 +291,7 @@ def _plural(word: str) -> str:
     return word + "s"
 
 
-def _check_unique_paths(plans: tuple[ModelPlan, ...]) -> None:
+def _check_unique_names(plans: tuple[ModelPlan, ...]) -> None:
     seen: dict[str, str] = {}
     for plan in plans:
         for value, kind in ((plan.path, "URL path"), (plan.module, "module name")):

@@ -9,7 +9,7 @@ tests, and the summary says why.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from fe_gen.generator import naming
 from fe_gen.generator.annotations import TypeNamer
@@ -72,7 +72,6 @@ class TestPlan:
     null_sortable: bool = False
     includes: tuple[IncludeTest, ...] = ()
     imports: str = ""
-    enum_imports: tuple[tuple[str, str], ...] = field(default=())
 
 
 def plan_tests(
@@ -82,7 +81,9 @@ def plan_tests(
     includes: tuple[IncludePlan, ...],
     links: tuple[LinkPlan, ...],
     namer: TypeNamer,
+    factories: Imports,
 ) -> TestPlan:
+    """What the model's tests exercise; samples bind the enums they use in `factories`."""
     reason = _untestable(model, schema, set())
     if reason:
         imports = Imports(first_party=(namer.package, "tests"))
@@ -90,8 +91,7 @@ def plan_tests(
         imports.name("tests.utils", "error_location")
         return TestPlan(testable=False, reason=reason, imports=imports.render())
     parents = _parents(model, schema)
-    enum_imports: set[tuple[str, str]] = set()
-    payload = _payload(model, fields, parents, namer, enum_imports)
+    payload = _payload(model, fields, parents, namer, factories)
     sampled = {name for name, _ in payload}
     in_payload = [f for f in fields if f.name in sampled and not f.foreign_key]
     writable = [f for f in in_payload if f.update_line]
@@ -117,7 +117,6 @@ def plan_tests(
         bad_value_field=_first(f.name for f in fields if f.family in _PARSED and f.filters),
         fields_field=_first(f.name for f in fields if not f.primary_key and not f.deferred),
         includes=tuple(_include_test(model, include, links, schema) for include in includes),
-        enum_imports=tuple(sorted(enum_imports)),
     )
     return replace(plan, imports=_test_imports(plan, bool(includes), namer.package))
 
@@ -131,7 +130,7 @@ def _payload(
     fields: tuple[FieldPlan, ...],
     parents: tuple[Parent, ...],
     namer: TypeNamer,
-    enum_imports: set[tuple[str, str]],
+    factories: Imports,
 ) -> tuple[tuple[str, str], ...]:
     """Samples for every column a client may write, but references and defaulted columns."""
     from_parents = {mine for parent in parents for mine, _ in parent.pairs}
@@ -141,7 +140,7 @@ def _payload(
             continue
         if column.foreign_keys or (column.has_default and not column.primary_key):
             continue
-        sample = _sample(column, namer, enum_imports)
+        sample = _sample(column, namer, factories)
         if sample is not None:
             payload.append((column.key, sample))
     return tuple(payload)
@@ -226,7 +225,7 @@ def _untestable(model: Model, schema: Schema, seen: set[str]) -> str | None:
             reason = _untestable(parent, schema, seen | {model.name})
             if reason:
                 return f"{column.key} needs a {parent.name}, and {parent.name} can't be sampled: {reason}"
-        elif _sample(column, None, set()) is None:
+        elif _sample(column, None, None) is None:
             return f"no sample value for {column.key} ({column.type.sql})"
     return None
 
@@ -307,7 +306,7 @@ def _missing_value(column: Column) -> str | None:
     return None
 
 
-def _sample(column: Column, namer: TypeNamer | None, enum_imports: set[tuple[str, str]]) -> str | None:
+def _sample(column: Column, namer: TypeNamer | None, factories: Imports | None) -> str | None:
     """A Python expression of `n` giving a valid JSON value for `column`."""
     column_type = column.type
     family = column_type.family
@@ -339,16 +338,14 @@ def _sample(column: Column, namer: TypeNamer | None, enum_imports: set[tuple[str
     if family == "enum" and column_type.enum is not None:
         enum = column_type.enum
         if enum.python_class is not None:
-            module = enum.python_class.module
-            if namer is not None:
-                module = namer.models_modules.get(module, module)
-            top = enum.python_class.name.split(".")[0]
-            enum_imports.add((module, top))
-            return f"list({enum.python_class.name})[n % {len(enum.values)}].value"
+            top, dot, rest = enum.python_class.name.partition(".")
+            if namer is not None and factories is not None:
+                top = factories.bind(namer.module_of(enum.python_class.module), top)
+            return f"list({top}{dot}{rest})[n % {len(enum.values)}].value"
         values = ", ".join(f'"{value}"' for value in enum.values)
         return f"[{values}][n % {len(enum.values)}]"
     if family == "array" and column_type.item is not None:
-        item = _sample(Column(column.key, column.name, column_type.item, True), namer, enum_imports)
+        item = _sample(Column(column.key, column.name, column_type.item, True), namer, factories)
         return f"[{item}]" if item else None
     return None
 
