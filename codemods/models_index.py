@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from fe_gen.codemods.fileio import DecodeError, decode
+
 AttrKind = Literal["column", "relationship", "other"]
 
 _DEFINES = re.compile(
@@ -189,8 +191,8 @@ class SourceSet:
         if data is None:
             return None
         try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
+            return decode(data).text  # as Python reads it: BOM, coding cookie, UTF-8
+        except DecodeError:
             return None
 
 
