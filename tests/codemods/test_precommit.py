@@ -31,7 +31,9 @@ class User(Base):
     name: Mapped[str]
 """
 SERVICE = """\
-from models import User, select
+from sqlalchemy import select
+
+from models import User
 
 
 def admins(session):
@@ -39,7 +41,9 @@ def admins(session):
     return [u for u in users if u.name == "ada"]
 """
 FIXED = """\
-from models import User, select
+from sqlalchemy import select
+
+from models import User
 
 
 def admins(session):
@@ -83,7 +87,7 @@ def work(tmp_path: Path) -> Path:
 def test_check_hook_fails_and_writes_nothing(work: Path, pre_commit_home: Path) -> None:
     result = _try_repo(work, pre_commit_home, "fe-gen-optimize-check")
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "service.py:6:12: FE101" in result.stdout
+    assert "service.py:8:12: FE101" in result.stdout
     assert (work / "service.py").read_text() == SERVICE
 
 
