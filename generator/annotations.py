@@ -28,9 +28,13 @@ _UNSORTABLE: frozenset[TypeFamily] = frozenset({"json", "binary", "array", "othe
 
 
 def operators(column_type: ColumnType, nullable: bool) -> tuple[str, ...]:
-    """Filter operators that suit a column: comparisons, string matching, null tests."""
+    """Filter operators that suit a column: comparisons, string matching, null tests.
+
+    JSON columns have none: SQLAlchemy stores None as JSON `null`, which SQL's IS NULL
+    doesn't see, and equality of JSON documents differs between databases.
+    """
     found = _OPERATORS.get(column_type.family, ())
-    return (*found, "isnull") if nullable else found
+    return (*found, "isnull") if nullable and column_type.family != "json" else found
 
 
 def sortable(column_type: ColumnType) -> bool:

@@ -44,7 +44,9 @@ class FieldPlan:
 def plan_fields(
     model: Model, ref: str, table_var: str, namer: TypeNamer, imports: dict[str, Imports]
 ) -> tuple[FieldPlan, ...]:
-    columns = tuple(_column_field(column, model, table_var, namer, imports) for column in model.columns)
+    columns = tuple(
+        _column_field(column, model, table_var, namer, imports) for column in model.columns
+    )
     extra = tuple(
         _read_only_field(field, ref, namer, imports["schemas"])
         for field in model.read_only_fields
@@ -63,7 +65,9 @@ def _column_field(
     alias = column.key if attribute != column.key else None
     constraints = _constraints(column)
     nullable = column.nullable and not column.primary_key
-    read = _declaration(attribute, read_type, nullable, alias, default="None" if column.deferred else None)
+    read = _declaration(
+        attribute, read_type, nullable, alias, default="None" if column.deferred else None
+    )
     writable = not column.read_only and not (column.primary_key and column.autoincrement)
     create = update = None
     if writable:
@@ -119,7 +123,9 @@ def column_expression(column: Column, table_var: str, imports: Imports, package:
     return reference
 
 
-def _read_only_field(field: ReadOnlyField, ref: str, namer: TypeNamer, imports: Imports) -> FieldPlan:
+def _read_only_field(
+    field: ReadOnlyField, ref: str, namer: TypeNamer, imports: Imports
+) -> FieldPlan:
     assert field.type is not None
     read_type = namer.annotation(field.type, imports, "read")
     attribute = naming.schema_attribute(field.key)
@@ -163,7 +169,9 @@ def _declaration(
         annotation += " | MISSING"
     if nullable:
         annotation += " | None"
-    arguments = [argument for argument in (constraints, f'alias="{alias}"' if alias else "") if argument]
+    arguments = [
+        argument for argument in (constraints, f'alias="{alias}"' if alias else "") if argument
+    ]
     if not arguments:
         return f"{attribute}: {annotation}" + (f" = {default}" if default else "")
     inner = ", ".join(([f"default={default}"] if default else []) + arguments)

@@ -63,7 +63,9 @@ class LinkPlan:
 class Tables:
     """The table variables one query module defines, each named once."""
 
-    def __init__(self, model: Model, ref: str, table_var: str, namer: TypeNamer, imports: Imports) -> None:
+    def __init__(
+        self, model: Model, ref: str, table_var: str, namer: TypeNamer, imports: Imports
+    ) -> None:
         self.variables: list[TableVar] = [TableVar(table_var, f"table_of({ref})")]
         self._by_key: dict[str, str] = {f"model:{model.name}": table_var}
         self._own = table_var
@@ -110,7 +112,12 @@ def plan_includes(
             target = schema.model(relationship.target)
         except KeyError:
             diagnostics.append(
-                Diagnostic("warning", model.name, relationship.key, "its target is not generated; not includable")
+                Diagnostic(
+                    "warning",
+                    model.name,
+                    relationship.key,
+                    "its target is not generated; not includable",
+                )
             )
             continue
         plans.append(_include(model, relationship, target, tables, imports, package))
@@ -145,7 +152,9 @@ def _include(
         joins = [
             f"{naming.column_reference(association, sql_name)} == "
             f"{naming.column_reference(target_var, target.column(key).name)}"
-            for sql_name, key in zip(secondary.remote_columns, relationship.remote_columns, strict=True)
+            for sql_name, key in zip(
+                secondary.remote_columns, relationship.remote_columns, strict=True
+            )
         ]
         condition = joins[0] if len(joins) == 1 else "and_(" + ", ".join(joins) + ")"
         if len(joins) > 1:
@@ -156,7 +165,10 @@ def _include(
         )
         arguments.append(f"source={association}.join({target_var}, {condition})")
     else:
-        remote = (naming.column_reference(target_var, target.column(key).name) for key in relationship.remote_columns)
+        remote = (
+            naming.column_reference(target_var, target.column(key).name)
+            for key in relationship.remote_columns
+        )
         arguments.append(f"remote={_tuple(remote)}")
     arguments.append(f"columns={_tuple(columns)}")
     if relationship.direction != "many_to_one":
@@ -201,25 +213,34 @@ def plan_links(
         target = next((m for m in schema.models if m.name == relationship.target), None)
         name = f"{naming.singular(relationship.key)}_ids"
         reason = None
-        if target is None or len(secondary.local_columns) != 1 or len(secondary.remote_columns) != 1:
+        if (
+            target is None
+            or len(secondary.local_columns) != 1
+            or len(secondary.remote_columns) != 1
+        ):
             reason = "only many-to-many relationships over single-column keys are writable"
         elif name in taken:
             reason = f"a field named {name} exists already"
         if reason:
-            diagnostics.append(Diagnostic("warning", model.name, relationship.key, f"read-only: {reason}"))
+            diagnostics.append(
+                Diagnostic("warning", model.name, relationship.key, f"read-only: {reason}")
+            )
             continue
         assert target is not None
         taken.add(name)
-        key_type = namer.annotation(target.column(relationship.remote_columns[0]).type, imports, "write")
+        key_type = namer.annotation(
+            target.column(relationship.remote_columns[0]).type, imports, "write"
+        )
         table_var = tables.association(secondary.table)
         local_ref = naming.column_reference(table_var, secondary.local_columns[0])
         key_field = relationship.local_columns[0]
         if model.primary_key == (key_field,):
-            delete_where = f"{local_ref} == {key_field}"
+            delete_where = f"{local_ref} == {naming.parameter(key_field)}"
         else:
             own = tables.of_model(model)
             key_where = ", ".join(
-                f"{naming.column_reference(own, model.column(key).name)} == {key}" for key in model.primary_key
+                f"{naming.column_reference(own, model.column(key).name)} == {naming.parameter(key)}"
+                for key in model.primary_key
             )
             column = naming.column_reference(own, model.column(key_field).name)
             delete_where = f"{local_ref}.in_(select({column}).where({key_where}))"

@@ -44,6 +44,35 @@ _QUERY_MODULE_NAMES = frozenset(
 )
 
 
+# Local names of generated functions: a table variable or key parameter never takes them.
+FUNCTION_LOCALS = frozenset(
+    {
+        "changes",
+        "connection",
+        "found",
+        "item",
+        "items",
+        "key",
+        "pager",
+        "query",
+        "result",
+        "row",
+        "rows",
+        "session",
+        "settings",
+        "statement",
+        "value",
+        "values",
+    }
+)
+
+
+def parameter(name: str) -> str:
+    """A key field's name as a function parameter, clear of the functions' own locals."""
+    name = identifier(name)
+    return f"{name}_key" if name in FUNCTION_LOCALS else name
+
+
 def snake_case(name: str) -> str:
     """`BookTag` -> `book_tag`, `HTTPLog` -> `http_log`."""
     name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name)
@@ -58,7 +87,13 @@ def url_path(table: str, schema: str | None) -> str:
 
 def singular(word: str) -> str:
     """A plain-English singular, good enough for names such as `tag_ids`."""
-    for plural, single in (("ies", "y"), ("sses", "ss"), ("xes", "x"), ("ches", "ch"), ("shes", "sh")):
+    for plural, single in (
+        ("ies", "y"),
+        ("sses", "ss"),
+        ("xes", "x"),
+        ("ches", "ch"),
+        ("shes", "sh"),
+    ):
         if word.endswith(plural) and len(word) > len(plural):
             return word[: -len(plural)] + single
     if word.endswith("s") and not word.endswith("ss") and len(word) > 1:
@@ -78,7 +113,7 @@ def table_variable(table: str, schema: str | None, taken: set[str]) -> str:
     """A module-level name for a table in a query module: `books`, `inventory_items`."""
     base = identifier(f"{schema}_{table}" if schema else table)
     name = base
-    if name in _QUERY_MODULE_NAMES or name in taken or keyword.iskeyword(name):
+    if name in _QUERY_MODULE_NAMES or name in FUNCTION_LOCALS or name in taken:
         name = f"{base}_table"
     counter = 2
     while name in taken:
@@ -111,4 +146,3 @@ def column_reference(table_var: str, column_name: str) -> str:
 def _quoted(text: str) -> str:
     """A double-quoted Python string literal, as ruff format writes them."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-

@@ -34,6 +34,9 @@ from fe_gen.generator.samples import TestPlan, plan_tests
 @dataclass(frozen=True)
 class KeyPart:
     name: str
+    """The key field."""
+    param: str
+    """Its name as a path and function parameter (the field's, unless a local uses it)."""
     annotation: str
 
 
@@ -118,7 +121,9 @@ def build_plan(schema: Schema, *, name: str, package: str = "app") -> ProjectPla
     namer = TypeNamer(package=package, models_modules={schema.source.module: models_module})
     diagnostics = list(schema.diagnostics)
     factories = Imports(first_party=(package, "tests"))
-    plans = tuple(_plan_model(model, schema, namer, factories, diagnostics) for model in schema.models)
+    plans = tuple(
+        _plan_model(model, schema, namer, factories, diagnostics) for model in schema.models
+    )
     _check_unique_names(plans)
     main = Imports(first_party=(package,))
     main.reserve({"METADATA", "app", "create_app"})
@@ -172,12 +177,16 @@ def _plan_model(
     includes = plan_includes(model, schema, tables, queries, namer.package, diagnostics)
     links = plan_links(model, schema, fields, tables, namer, imports["schemas"], diagnostics)
     key = tuple(
-        KeyPart(name, namer.annotation(model.column(name).type, imports["routes"], "read"))
+        KeyPart(
+            name,
+            naming.parameter(name),
+            namer.annotation(model.column(name).type, imports["routes"], "read"),
+        )
         for name in model.primary_key
     )
     for part in model.primary_key:
         namer.annotation(model.column(part).type, queries, "read")
-    names = [part.name for part in key]
+    names = [part.param for part in key]
     path = naming.url_path(model.table, model.schema)
     create_lines = tuple(f.create_line for f in fields if f.create_line) + tuple(
         f"{link.field}: {link.annotation} = []" for link in links
@@ -201,15 +210,16 @@ def _plan_model(
         table_var=table_var,
         key=key,
         key_path="/" + "/".join("{" + name + "}" for name in names),
-        key_params=", ".join(f"{part.name}: {part.annotation}" for part in key),
+        key_params=", ".join(f"{part.param}: {part.annotation}" for part in key),
         key_args=", ".join(names),
         key_tuple=_tuple(names),
         key_value=names[0] if len(names) == 1 else "(" + ", ".join(names) + ")",
         key_where=", ".join(
-            f"{naming.column_reference(table_var, model.column(name).name)} == {name}" for name in names
+            f"{naming.column_reference(table_var, model.column(part.name).name)} == {part.param}"
+            for part in key
         ),
-        key_literal=_tuple(repr_str(name) for name in names),
-        first_key_column=naming.column_reference(table_var, model.column(names[0]).name),
+        key_literal=_tuple(repr_str(part.name) for part in key),
+        first_key_column=naming.column_reference(table_var, model.column(key[0].name).name),
         nullable=tuple(field.name for field in fields if field.nullable),
         dump_arguments=_dump_arguments(fields, links),
         fields=fields,
@@ -259,7 +269,9 @@ def _schemas(schema: Schema) -> tuple[str, ...]:
 def _dump_arguments(fields: tuple[FieldPlan, ...], links: tuple[LinkPlan, ...]) -> str:
     arguments = []
     if links:
-        names = ", ".join(repr_str(link.field) for link in sorted(links, key=lambda link: link.field))
+        names = ", ".join(
+            repr_str(link.field) for link in sorted(links, key=lambda link: link.field)
+        )
         arguments.append(f"exclude={{{names}}}")
     if any(" alias=" in (field.create_line or "") for field in fields):
         arguments.append("by_alias=True")
@@ -297,7 +309,9 @@ def _check_unique_names(plans: tuple[ModelPlan, ...]) -> None:
         for value, kind in ((plan.path, "URL path"), (plan.module, "module name")):
             other = seen.get(f"{kind}:{value}")
             if other is not None:
-                raise FeGenError(f"models {other} and {plan.name} would both get the {kind} {value}")
+                raise FeGenError(
+                    f"models {other} and {plan.name} would both get the {kind} {value}"
+                )
             seen[f"{kind}:{value}"] = plan.name
 
 

@@ -45,7 +45,9 @@ def render_project(
         if schema.source.kind == "file":
             shutil.copyfile(schema.source.location, staging / package / "models.py")
         _format(staging, exclude=staging / package / "models.py")
-        files = tuple(sorted(path.relative_to(staging) for path in staging.rglob("*") if path.is_file()))
+        files = tuple(
+            sorted(path.relative_to(staging) for path in staging.rglob("*") if path.is_file())
+        )
         _move_into_place(staging, dest)
     return RenderResult(dest=dest, plan=plan, files=files)
 
@@ -88,13 +90,19 @@ def _format(project: Path, exclude: Path) -> None:
 
     ruff = find_ruff_bin()
     targets = [str(path) for path in project.rglob("*.py") if path != exclude]
-    for command in (["format", "--quiet"], ["check", "--fix", "--quiet", "--exit-zero"]):
+    for command in (["format"], ["check", "--fix", "--quiet", "--exit-zero"]):
         completed = subprocess.run(
             [ruff, *command, *targets], cwd=project, capture_output=True, text=True, check=False
         )
         if completed.returncode != 0:
-            message = (completed.stderr or completed.stdout).strip().splitlines()
-            raise FeGenError(f"ruff {command[0]} failed on the generated code: {message[:1]}")
+            output = (completed.stderr + completed.stdout).splitlines()
+            errors = (
+                [line for line in output if line.startswith("error:")] or output or ["no output"]
+            )
+            detail = errors[0].removeprefix("error: ").replace(f"{project}/", "")
+            raise FeGenError(
+                f"fe-gen generated code ruff can't {command[0]} ({detail}): please report this bug"
+            )
 
 
 def _move_into_place(staging: Path, dest: Path) -> None:
@@ -116,10 +124,14 @@ def summarize(result: RenderResult, console: Console) -> None:
     )
     for model in plan.models:
         if not model.tests.testable:
-            console.print(f"  [yellow]note:[/] no write tests for {model.name}: {model.tests.reason}")
+            console.print(
+                f"  [yellow]note:[/] no write tests for {model.name}: {model.tests.reason}"
+            )
     for diagnostic in plan.diagnostics:
         console.print(f"  [yellow]note:[/] {diagnostic}")
-    database = "PostgreSQL (the models need it: set DATABASE_URL)" if plan.needs_postgresql else "SQLite"
+    database = (
+        "PostgreSQL (the models need it: set DATABASE_URL)" if plan.needs_postgresql else "SQLite"
+    )
     steps = [
         f"cd {result.dest}",
         "pip install -e '.[dev]'",

@@ -97,7 +97,11 @@ def plan_tests(
     writable = [f for f in in_payload if f.update_line]
     comparable = [f for f in in_payload if f.family in _ORDERED]
     shared = {key for constraint in model.unique_constraints for key in constraint.columns}
-    null_field = _first(f.name for f in writable if f.nullable)
+    null_field = _first(
+        f.name
+        for f in writable
+        if f.nullable and not f.deferred and any("__isnull" in x for x in f.filters)
+    )
     plan = TestPlan(
         testable=True,
         payload=payload,
@@ -156,16 +160,24 @@ def _include_test(
     link = next((link for link in links if link.relationship == include.name), None)
     if include.direction == "many_to_one":
         required = all(
-            not model.column(key).nullable and not model.column(key).has_default for key in include.local
+            not model.column(key).nullable and not model.column(key).has_default
+            for key in include.local
         )
         if required:
-            return IncludeTest(include.name, "parent", pairs=tuple(zip(include.local, include.remote, strict=True)))
+            return IncludeTest(
+                include.name, "parent", pairs=tuple(zip(include.local, include.remote, strict=True))
+            )
     elif include.direction == "one_to_many" and target_testable:
         overrides = ", ".join(
-            f'{remote}=row["{local}"]' for local, remote in zip(include.local, include.remote, strict=True)
+            f'{remote}=row["{local}"]'
+            for local, remote in zip(include.local, include.remote, strict=True)
         )
         return IncludeTest(
-            include.name, "children", target_module=target_module, target_key=target_key, overrides=overrides
+            include.name,
+            "children",
+            target_module=target_module,
+            target_key=target_key,
+            overrides=overrides,
         )
     elif link is not None and target_testable:
         return IncludeTest(
@@ -263,7 +275,9 @@ def _parents(model: Model, schema: Schema) -> tuple[Parent, ...]:
 
 def _parent_var(field: str, index: int) -> str:
     """`author_id` -> `author`: the parent row's name in the factory."""
-    base = field.removesuffix("_id") if field.endswith("_id") and field != "_id" else f"parent{index}"
+    base = (
+        field.removesuffix("_id") if field.endswith("_id") and field != "_id" else f"parent{index}"
+    )
     name = naming.identifier(base)
     return name if name not in ("payload", "fields", "client", "n") else f"{name}_row"
 
@@ -278,7 +292,8 @@ def _foreign_key(model: Model, parents: tuple[Parent, ...]) -> tuple[str, str] |
             mine = parent.pairs[0][0]
             missing = _missing_value(model.column(mine))
             if missing is not None:
-                return mine, missing
+                literal = missing if model.column(mine).type.family == "integer" else f'"{missing}"'
+                return mine, literal
     return None
 
 

@@ -21,7 +21,7 @@ def keys(rows: Iterable[Row], key: Sequence[str]) -> list[tuple[Any, ...]]:
     return [tuple(row[name] for name in key) for row in rows]
 
 
-async def listed(client: AsyncClient, path: str, **params: Any) -> list[Row]:
+async def listed(client: AsyncClient, path: str, /, **params: Any) -> list[Row]:
     """The items of one page of `path`."""
     response = await client.get(path, params=params)
     assert response.status_code == 200, response.text
@@ -29,7 +29,7 @@ async def listed(client: AsyncClient, path: str, **params: Any) -> list[Row]:
     return items
 
 
-async def all_pages(client: AsyncClient, path: str, **params: Any) -> list[Row]:
+async def all_pages(client: AsyncClient, path: str, /, **params: Any) -> list[Row]:
     """Every item of `path`, following `next_cursor` from page to page."""
     items: list[Row] = []
     cursor = None
