@@ -91,11 +91,21 @@ def test_check_hook_fails_and_writes_nothing(work: Path, pre_commit_home: Path) 
     assert (work / "service.py").read_text() == SERVICE
 
 
-def test_fix_hook_rewrites_then_passes(work: Path, pre_commit_home: Path) -> None:
+def test_fix_hook_rewrites_and_a_second_run_is_clean(work: Path, pre_commit_home: Path) -> None:
     first = _try_repo(work, pre_commit_home, "fe-gen-optimize")
     assert first.returncode == 1, first.stdout + first.stderr
     assert "files were modified by this hook" in first.stdout
     assert (work / "service.py").read_text() == FIXED
-    _git(work, "add", ".")
-    second = _try_repo(work, pre_commit_home, "fe-gen-optimize")
-    assert second.returncode == 0, second.stdout + second.stderr
+    again = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from fe_gen.generator.cli import main; main()",
+            "optimize",
+            "--check",
+        ],
+        cwd=work,
+        capture_output=True,
+        text=True,
+    )
+    assert again.returncode == 0, again.stdout + again.stderr
