@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from fe_gen.codemods.rules.base import Finding
 
 MAX_ROUNDS = 5
+REDUCE = True  # blank what the rules do not need (tests turn it off to compare)
 
 
 class ParseError(Exception):
@@ -106,7 +107,7 @@ def _precheck(text: str, rules: Sequence[RuleEntry]) -> tuple[str, list[RuleEntr
         for unit, names in found.items():
             old = needed.get(unit, frozenset())
             needed[unit] = None if old is None or names is None else old | names
-    return (reduce_source(text, tree, needed) if active else text), active
+    return (reduce_source(text, tree, needed) if active and REDUCE else text), active
 
 
 @dataclass
