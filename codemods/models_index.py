@@ -223,6 +223,7 @@ class _Root:
     """A declarative base; `cls` is the class passed as `declarative_base(cls=...)`."""
 
     cls: str = ""
+    is_class: bool = False  # DeclarativeBase & co: subclassing it makes the base, not a model
 
 
 @dataclass(frozen=True)
@@ -279,7 +280,9 @@ class ModelsIndex:
         if base == "object":
             return False
         last = base.rsplit(".", 1)[-1]
-        if last in _ROOT_BASES or last == "SQLModel" or (last == "Model" and "." in base):
+        if last in _ROOT_BASES:
+            return _Root(is_class=True)
+        if last == "SQLModel" or (last == "Model" and "." in base):
             return _Root()
         head, _, rest = base.partition(".")
         if rest:
@@ -335,10 +338,18 @@ class ModelsIndex:
             rooted = rooted or sub_rooted
         return order, rooted
 
+    def _is_declarative_base(self, ref: _ClassRef) -> bool:
+        """`class Base(DeclarativeBase)`: the base itself, not a mapped class."""
+        for base in ref.decl.bases:
+            found = self._resolve_base(base, ref)
+            if isinstance(found, _Root) and found.is_class:
+                return True
+        return False
+
     def _build(self, ref: _ClassRef) -> ModelInfo | None:
         order, rooted = self._linearize(ref, {(ref.path, ref.decl.name)}, 0)
         sqlmodel = any(b.rsplit(".", 1)[-1] == "SQLModel" for b in _all_bases(order))
-        if not rooted or ref.decl.abstract:
+        if not rooted or ref.decl.abstract or self._is_declarative_base(ref):
             return None
         if sqlmodel and ref.decl.keywords.get("table") != "True":
             return None

@@ -189,7 +189,7 @@ def _attr_from_value(
 def _class_decl(node: cst.ClassDef) -> ClassDecl:
     keywords = {
         arg.keyword.value: dotted(arg.value) or cst.Module([]).code_for_node(arg.value)
-        for arg in node.bases
+        for arg in node.keywords
         if arg.keyword is not None
     }
     decl = ClassDecl(
