@@ -38,7 +38,7 @@ def run_rules(
     except cst.ParserSyntaxError as error:
         raise ParseError(f"{error.message} (line {error.raw_line})") from None
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    context = RuleContext(path, models)
+    context = RuleContext(path, models, module)
     visitors = [rule.load()(context) for rule in rules]
     wrapper.visit_batched(visitors)
     findings = [finding for visitor in visitors for finding in visitor.findings]

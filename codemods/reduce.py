@@ -4,7 +4,7 @@ LibCST parsing and metadata cost about 2 ms a line, so the rules analyse a *redu
 source: the pre-check named the functions that may hold a finding and the names their
 sites use; every other top-level statement, and every statement of those functions that
 mentions none of the names, becomes a stub of the same height: `pass`, or a string
-literal spanning the same lines (after `def f():` for a definition, whose name stays
+literal spanning the same lines (assigned to the name of a definition, which stays
 bound). Line and column numbers therefore mean the same
 thing in the reduced and the full source, and a fix made on the reduced source is carried
 back by `merge` (line blocks the stubs never touch), or redone on the full source.
@@ -57,10 +57,10 @@ def _ending(line: str) -> str:
 
 
 def _stub(statement: ast.stmt) -> str:
-    if isinstance(statement, _FUNCTIONS):
-        return f"def {statement.name}(): ..."
-    if isinstance(statement, ast.ClassDef):
-        return f"class {statement.name}: ..."
+    """`name = ...` keeps a definition's name bound without opening a scope (scope
+    analysis costs per scope); anything else becomes `pass`."""
+    if isinstance(statement, (*_FUNCTIONS, ast.ClassDef)):
+        return f"{statement.name} = ..."
     return "pass"
 
 

@@ -100,7 +100,7 @@ def _precheck(text: str, rules: Sequence[RuleEntry]) -> tuple[str, list[RuleEntr
     needed: Needed = {}
     active = []
     for rule in rules:
-        found = rule.precheck(tree)
+        found = rule.precheck(tree, text)
         if found is None:
             continue
         active.append(rule)

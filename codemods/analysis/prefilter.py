@@ -230,22 +230,43 @@ def _quick(node: ast.AST) -> bool:
     return False
 
 
-def _may_have_site(body: list[ast.stmt]) -> bool:
+# a unit's text must show one of the shapes before its nodes are walked
+_UNIT_TEXT = re.compile(
+    r"\bfor\b[^\n]*\bif\b|^[ \t]*if\b(?![^\n]*:[ \t]*(?:#[^\n]*)?\r?$)"
+    r"|:[ \t]*(?:#[^\n]*)?\r?\n[ \t]*if\b|\bfilter\(\s*lambda",
+    re.MULTILINE,
+)
+
+
+def _may_have_site(body: list[ast.stmt], lines: list[str]) -> bool:
+    first = min([getattr(body[0], "lineno", 1), *(d.lineno for d in _decorators(body[0]))])
+    last = getattr(body[-1], "end_lineno", None) or len(lines)
+    if not _UNIT_TEXT.search("".join(lines[first - 1 : last])):
+        return False
     return any(_quick(node) for statement in body for node in ast.walk(statement))
 
 
-def candidates(tree: ast.Module) -> dict[str, frozenset[str] | None] | None:
+def _decorators(node: ast.stmt) -> list[ast.expr]:
+    return list(getattr(node, "decorator_list", []))
+
+
+def candidates(tree: ast.Module, text: str) -> dict[str, frozenset[str] | None] | None:
     """What to analyse, None when nothing can match: unit name -> the names its sites use
     (the engine may blank the unit's statements that mention none of them), or None to
     keep the unit whole (a function the site's query may come from)."""
     functions = {s.name for s in tree.body if isinstance(s, _FUNCTIONS)}
     needed: dict[str, frozenset[str] | None] = {}
     loose = [s for s in tree.body if not isinstance(s, (*_FUNCTIONS, ast.ClassDef))]
-    if _may_have_site(loose) and _Function(loose, functions).relevant() is not None:
+    lines = text.splitlines(keepends=True)
+    if (
+        loose
+        and _may_have_site(loose, lines)
+        and _Function(loose, functions).relevant() is not None
+    ):
         needed["<module>"] = None
     for statement in tree.body:
         for name, body in _units(statement):
-            if not _may_have_site(body):
+            if not _may_have_site(body, lines):
                 continue
             unit = _Function(body, functions)
             names = unit.relevant()

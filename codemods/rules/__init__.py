@@ -30,7 +30,7 @@ class RuleEntry:
     module: str
     cls: str
     prefilter: Callable[[bytes], bool]
-    precheck: Callable[[ast.Module], Needed | None]
+    precheck: Callable[[ast.Module, str], Needed | None]  # (tree, source)
 
     def load(self) -> type[Rule]:
         rule: type[Rule] = getattr(importlib.import_module(self.module), self.cls)

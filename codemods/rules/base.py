@@ -85,6 +85,7 @@ class RuleContext:
 
     path: Path
     models: ModelsIndex
+    module: cst.Module  # the module being analysed (the reduced source)
 
 
 class Rule(cst.BatchableCSTVisitor):

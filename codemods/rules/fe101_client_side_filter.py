@@ -256,7 +256,7 @@ class ClientSideFilter(Rule):
 
     def __init__(self, context: RuleContext) -> None:
         super().__init__(context)
-        self._meta = meta.Meta(self)
+        self._meta = meta.Meta(self, context.module)
         self._examiner = Examiner(self._meta, Resolver(self._meta, context.models, context.path))
 
     def _check(self, node: cst.CSTNode) -> None:
