@@ -126,11 +126,7 @@ def build_plan(schema: Schema, *, name: str, package: str = "app") -> ProjectPla
     )
     _check_unique_names(plans)
     main = Imports(first_party=(package,))
-    main.reserve({"METADATA", "app", "create_app"})
-    for name in ("api_router", "Settings", "get_settings", "create_engine", "metadata_of"):
-        main.reserve({name})
-    for name in ("Pager", "Cursors", "ServerTimingMiddleware", "integrity_error_handler"):
-        main.reserve({name})
+    main.reserve(_MAIN_NAMES)
     models = [main.bind(namer.module_of(model.module), model.name) for model in schema.models]
     responses = Imports(first_party=(package,))
     for plan in plans:
@@ -231,6 +227,31 @@ def _plan_model(
         imports={kind: block.render() for kind, block in imports.items()},
         tests=plan_tests(model, schema, fields, includes, links, namer, factories),
     )
+
+
+# Names main.py defines or imports: a model named like one of them is imported under an alias.
+_MAIN_NAMES = frozenset(
+    {
+        "METADATA",
+        "app",
+        "create_app",
+        "api_router",
+        "Settings",
+        "get_settings",
+        "create_engine",
+        "create_tables",
+        "metadata_of",
+        "Pager",
+        "Cursors",
+        "ServerTimingMiddleware",
+        "integrity_error_handler",
+        "FastAPI",
+        "IntegrityError",
+        "AsyncIterator",
+        "asynccontextmanager",
+        "async_sessionmaker",
+    }
+)
 
 
 def _postgresql_reason(schema: Schema) -> str | None:

@@ -21,6 +21,7 @@ from rich.console import Console
 from fe_gen.generator.errors import FeGenError
 from fe_gen.generator.ir import Schema
 from fe_gen.generator.plan import ProjectPlan, build_plan
+from fe_gen.generator.template_repo import versioned_template
 
 
 @dataclass(frozen=True)
@@ -73,9 +74,11 @@ def _check_destination(dest: Path, force: bool) -> None:
 
 
 def _copy_template(plan: ProjectPlan, staging: Path) -> None:
+    source, version = versioned_template(template_path())
     run_copy(
-        str(template_path()),
+        str(source),
         staging,
+        vcs_ref=version,
         data={"plan": plan.to_dict()},
         defaults=True,
         overwrite=True,
@@ -90,7 +93,7 @@ def _format(project: Path, exclude: Path) -> None:
 
     ruff = find_ruff_bin()
     targets = [str(path) for path in project.rglob("*.py") if path != exclude]
-    for command in (["format"], ["check", "--fix", "--quiet", "--exit-zero"]):
+    for command in (["format", "--no-cache"], ["check", "--fix", "--no-cache", "--quiet", "--exit-zero"]):
         completed = subprocess.run(
             [ruff, *command, *targets], cwd=project, capture_output=True, text=True, check=False
         )

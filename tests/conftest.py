@@ -1,0 +1,80 @@
+"""Fixtures shared by fe-gen's tests: PostgreSQL databases and the golden-file switch.
+
+Tests that need PostgreSQL read DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test),
+create a database of their own through it, and skip when the server is unreachable, or
+fail instead when FE_GEN_REQUIRE_SERVICES=1 (as CI sets it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import Iterator
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+
+DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="rewrite tests/golden from the current templates instead of comparing",
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def template_repository(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Keep fe-gen's template repository in a temporary folder, not the user's data folder."""
+    previous = os.environ.get("FE_GEN_DATA_DIR")
+    os.environ["FE_GEN_DATA_DIR"] = str(tmp_path_factory.mktemp("fe-gen-data"))
+    yield
+    if previous is None:
+        del os.environ["FE_GEN_DATA_DIR"]
+    else:
+        os.environ["FE_GEN_DATA_DIR"] = previous
+
+
+def unavailable(reason: str) -> None:
+    """Skip a test for want of a service, or fail it when services are required."""
+    if os.environ.get("FE_GEN_REQUIRE_SERVICES") == "1":
+        pytest.fail(f"{reason} (FE_GEN_REQUIRE_SERVICES=1)")
+    pytest.skip(reason)
+
+
+def _dsn(url: str, database: str | None = None) -> str:
+    parsed = make_url(url).set(drivername="postgresql")
+    if database is not None:
+        parsed = parsed.set(database=database)
+    return parsed.render_as_string(hide_password=False)
+
+
+async def _execute(statement: str) -> None:
+    connection = await asyncpg.connect(_dsn(DATABASE_URL), timeout=5)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_reachable() -> None:
+    try:
+        asyncio.run(_execute("SELECT 1"))
+    except (OSError, asyncpg.PostgresError, TimeoutError) as error:
+        unavailable(f"PostgreSQL at {DATABASE_URL} is unreachable: {error}")
+
+
+@pytest.fixture
+def postgres_database(postgres_reachable: None) -> Iterator[str]:
+    """The URL of a new, empty PostgreSQL database, dropped after the test."""
+    name = f"fe_gen_{uuid.uuid4().hex[:12]}"
+    asyncio.run(_execute(f'CREATE DATABASE "{name}"'))
+    try:
+        yield _dsn(DATABASE_URL, name)
+    finally:
+        asyncio.run(_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

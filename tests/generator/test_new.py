@@ -1,0 +1,162 @@
+"""`fe-gen new`: what it writes, what it refuses, and that a failure writes nothing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from fe_gen.generator import render
+from fe_gen.generator.cli import app
+from fe_gen.generator.errors import FeGenError
+from fe_gen.generator.loading import load_schema
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+runner = CliRunner()
+
+
+def fe_gen(*arguments: str, cwd: Path, **environment: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "fe_gen.generator", *arguments],
+        cwd=cwd,
+        env=os.environ | environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {
+        path.relative_to(root).as_posix(): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file()
+    }
+
+
+def test_new_without_models_renders_the_bookstore_and_says_what_next(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["new", str(tmp_path / "shop")])
+    assert result.exit_code == 0, result.output
+    assert "Generated" in result.output and "Author, Book, Tag, Review" in result.output
+    assert "pip install -e '.[dev]'" in result.output and "uvicorn app.main:app" in result.output
+    project = tmp_path / "shop"
+    for name in ("book", "author", "tag", "review"):
+        assert (project / "app" / "api" / "routes" / f"{name}.py").is_file()
+        assert (project / "tests" / f"test_{name}.py").is_file()
+    assert (project / "app" / "models.py").read_text() == (
+        Path(__file__).parents[2] / "examples" / "bookstore" / "models.py"
+    ).read_text()
+
+
+def test_the_answers_file_holds_the_plan_and_a_template_version(tmp_path: Path) -> None:
+    assert runner.invoke(app, ["new", str(tmp_path / "shop")]).exit_code == 0
+    answers = yaml.safe_load((tmp_path / "shop" / ".copier-answers.yml").read_text())
+    assert answers["_commit"].startswith("v")
+    assert [model["name"] for model in answers["plan"]["models"]] == [
+        "Author",
+        "Book",
+        "Tag",
+        "Review",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        pytest.param(
+            ["--models", "missing.py"], "models file not found: missing.py", id="missing-file"
+        ),
+        pytest.param(
+            ["--models", str(FIXTURES / "broken" / "syntax_error.py")],
+            "syntax_error.py:",
+            id="syntax-error",
+        ),
+        pytest.param(
+            ["--models", str(FIXTURES / "models" / "import_error.py")],
+            "import_error",
+            id="import-error",
+        ),
+        pytest.param(
+            ["--models", str(FIXTURES / "models" / "no_models.py")],
+            "no mapped classes found",
+            id="no-mapped-classes",
+        ),
+        pytest.param(["--nope"], "No such option: --nope", id="unknown-option"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line_and_writes_nothing(
+    tmp_path: Path, arguments: list[str], message: str
+) -> None:
+    result = fe_gen("new", "shop", *arguments, cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    if "No such option" not in message:
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_non_empty_destination_is_refused_and_left_alone(tmp_path: Path) -> None:
+    dest = tmp_path / "shop"
+    dest.mkdir()
+    (dest / "notes.txt").write_text("mine")
+    result = fe_gen("new", str(dest), cwd=tmp_path)
+    assert result.returncode == 2
+    assert f"destination {dest} is not empty" in result.stderr and "--force" in result.stderr
+    assert tree(dest) == {"notes.txt": b"mine"}
+
+
+def test_force_renders_into_a_non_empty_destination_and_keeps_every_user_file(
+    tmp_path: Path,
+) -> None:
+    dest = tmp_path / "shop"
+    (dest / "app").mkdir(parents=True)
+    (dest / "notes.txt").write_text("mine")
+    (dest / "app" / "extra.py").write_text("X = 1\n")
+    result = runner.invoke(app, ["new", str(dest), "--force"])
+    assert result.exit_code == 0, result.output
+    assert (dest / "notes.txt").read_text() == "mine"
+    assert (dest / "app" / "extra.py").read_text() == "X = 1\n"
+    assert (dest / "app" / "main.py").is_file()
+
+
+def test_a_destination_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "shop").write_text("a file")
+    result = fe_gen("new", "shop", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "exists and is not a directory" in result.stderr
+    assert (tmp_path / "shop").read_text() == "a file"
+
+
+def test_a_failure_while_rendering_leaves_no_project_and_no_scratch_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(project: Path, exclude: Path) -> None:
+        raise FeGenError("formatting failed")
+
+    monkeypatch.setattr(render, "_format", fail)
+    with pytest.raises(FeGenError, match="formatting failed"):
+        render.render_project(load_schema(None), tmp_path / "shop")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_rendering_is_deterministic_across_hash_seeds(tmp_path: Path) -> None:
+    outputs = []
+    for seed in ("1", "4242"):
+        dest = tmp_path / seed / "travel"
+        result = fe_gen(
+            "new",
+            str(dest),
+            "--models",
+            str(FIXTURES / "models" / "travel.py"),
+            cwd=tmp_path,
+            PYTHONHASHSEED=seed,
+        )
+        assert result.returncode == 0, result.stderr
+        outputs.append(tree(dest))
+    assert outputs[0] == outputs[1]

@@ -1,0 +1,81 @@
+"""HTTP endpoints for authors."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query, Response, status
+
+from app.api.deps import ConnectionDep, PagerDep, SessionDep, SettingsDep
+from app.core.errors import CONFLICT, NOT_FOUND, invalid, not_found
+from app.core.responses import json_response
+from app.core.schemas import Page
+from app.queries import author as queries
+from app.schemas.author import AuthorCreate, AuthorItemQuery, AuthorQuery, AuthorRead, AuthorUpdate
+from app.schemas.responses import AuthorItem
+
+router = APIRouter(prefix="/authors", tags=["authors"])
+
+
+@router.get("", response_model=Page[AuthorItem])
+async def list_authors(
+    query: Annotated[AuthorQuery, Query()], connection: ConnectionDep, pager: PagerDep
+) -> Response:
+    """List authors: filter, sort, page, and choose fields and includes."""
+    page = await queries.list_authors(connection, query, pager)
+    return json_response(page.as_dict())
+
+
+@router.get("/{id}", response_model=AuthorItem, responses=NOT_FOUND)
+async def get_author(
+    id: int, query: Annotated[AuthorItemQuery, Query()], connection: ConnectionDep
+) -> Response:
+    """Get one author."""
+    row = await queries.get_author(connection, id, query)
+    if row is None:
+        raise not_found("author", id)
+    return json_response(row)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=AuthorRead, responses=CONFLICT)
+async def create_author(item: AuthorCreate, session: SessionDep) -> Response:
+    """Create a author."""
+    (row,) = await queries.insert_authors(session, [item])
+    await session.commit()
+    return json_response(row, status.HTTP_201_CREATED)
+
+
+@router.post(
+    "/bulk",
+    status_code=status.HTTP_201_CREATED,
+    response_model=list[AuthorRead],
+    responses=CONFLICT,
+)
+async def create_authors(
+    items: Annotated[list[AuthorCreate], Body(min_length=1)],
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """Create many authors in one transaction."""
+    if len(items) > settings.max_bulk_rows:
+        raise invalid(("body",), f"at most {settings.max_bulk_rows} items per request", len(items))
+    rows = await queries.insert_authors(session, items)
+    await session.commit()
+    return json_response(rows, status.HTTP_201_CREATED)
+
+
+@router.patch("/{id}", response_model=AuthorRead, responses={**NOT_FOUND, **CONFLICT})
+async def update_author(id: int, changes: AuthorUpdate, session: SessionDep) -> Response:
+    """Change some fields of a author."""
+    row = await queries.update_author(session, id, changes)
+    if row is None:
+        raise not_found("author", id)
+    await session.commit()
+    return json_response(row)
+
+
+@router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, responses={**NOT_FOUND, **CONFLICT})
+async def delete_author(id: int, session: SessionDep) -> Response:
+    """Delete a author."""
+    if not await queries.delete_author(session, id):
+        raise not_found("author", id)
+    await session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,81 @@
+"""HTTP endpoints for books."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query, Response, status
+
+from app.api.deps import ConnectionDep, PagerDep, SessionDep, SettingsDep
+from app.core.errors import CONFLICT, NOT_FOUND, invalid, not_found
+from app.core.responses import json_response
+from app.core.schemas import Page
+from app.queries import book as queries
+from app.schemas.book import BookCreate, BookItemQuery, BookQuery, BookRead, BookUpdate
+from app.schemas.responses import BookItem
+
+router = APIRouter(prefix="/books", tags=["books"])
+
+
+@router.get("", response_model=Page[BookItem])
+async def list_books(
+    query: Annotated[BookQuery, Query()], connection: ConnectionDep, pager: PagerDep
+) -> Response:
+    """List books: filter, sort, page, and choose fields and includes."""
+    page = await queries.list_books(connection, query, pager)
+    return json_response(page.as_dict())
+
+
+@router.get("/{id}", response_model=BookItem, responses=NOT_FOUND)
+async def get_book(
+    id: int, query: Annotated[BookItemQuery, Query()], connection: ConnectionDep
+) -> Response:
+    """Get one book."""
+    row = await queries.get_book(connection, id, query)
+    if row is None:
+        raise not_found("book", id)
+    return json_response(row)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=BookRead, responses=CONFLICT)
+async def create_book(item: BookCreate, session: SessionDep) -> Response:
+    """Create a book."""
+    (row,) = await queries.insert_books(session, [item])
+    await session.commit()
+    return json_response(row, status.HTTP_201_CREATED)
+
+
+@router.post(
+    "/bulk",
+    status_code=status.HTTP_201_CREATED,
+    response_model=list[BookRead],
+    responses=CONFLICT,
+)
+async def create_books(
+    items: Annotated[list[BookCreate], Body(min_length=1)],
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """Create many books in one transaction."""
+    if len(items) > settings.max_bulk_rows:
+        raise invalid(("body",), f"at most {settings.max_bulk_rows} items per request", len(items))
+    rows = await queries.insert_books(session, items)
+    await session.commit()
+    return json_response(rows, status.HTTP_201_CREATED)
+
+
+@router.patch("/{id}", response_model=BookRead, responses={**NOT_FOUND, **CONFLICT})
+async def update_book(id: int, changes: BookUpdate, session: SessionDep) -> Response:
+    """Change some fields of a book."""
+    row = await queries.update_book(session, id, changes)
+    if row is None:
+        raise not_found("book", id)
+    await session.commit()
+    return json_response(row)
+
+
+@router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, responses={**NOT_FOUND, **CONFLICT})
+async def delete_book(id: int, session: SessionDep) -> Response:
+    """Delete a book."""
+    if not await queries.delete_book(session, id):
+        raise not_found("book", id)
+    await session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,81 @@
+"""HTTP endpoints for reviews."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query, Response, status
+
+from app.api.deps import ConnectionDep, PagerDep, SessionDep, SettingsDep
+from app.core.errors import CONFLICT, NOT_FOUND, invalid, not_found
+from app.core.responses import json_response
+from app.core.schemas import Page
+from app.queries import review as queries
+from app.schemas.responses import ReviewItem
+from app.schemas.review import ReviewCreate, ReviewItemQuery, ReviewQuery, ReviewRead, ReviewUpdate
+
+router = APIRouter(prefix="/reviews", tags=["reviews"])
+
+
+@router.get("", response_model=Page[ReviewItem])
+async def list_reviews(
+    query: Annotated[ReviewQuery, Query()], connection: ConnectionDep, pager: PagerDep
+) -> Response:
+    """List reviews: filter, sort, page, and choose fields and includes."""
+    page = await queries.list_reviews(connection, query, pager)
+    return json_response(page.as_dict())
+
+
+@router.get("/{id}", response_model=ReviewItem, responses=NOT_FOUND)
+async def get_review(
+    id: int, query: Annotated[ReviewItemQuery, Query()], connection: ConnectionDep
+) -> Response:
+    """Get one review."""
+    row = await queries.get_review(connection, id, query)
+    if row is None:
+        raise not_found("review", id)
+    return json_response(row)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ReviewRead, responses=CONFLICT)
+async def create_review(item: ReviewCreate, session: SessionDep) -> Response:
+    """Create a review."""
+    (row,) = await queries.insert_reviews(session, [item])
+    await session.commit()
+    return json_response(row, status.HTTP_201_CREATED)
+
+
+@router.post(
+    "/bulk",
+    status_code=status.HTTP_201_CREATED,
+    response_model=list[ReviewRead],
+    responses=CONFLICT,
+)
+async def create_reviews(
+    items: Annotated[list[ReviewCreate], Body(min_length=1)],
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """Create many reviews in one transaction."""
+    if len(items) > settings.max_bulk_rows:
+        raise invalid(("body",), f"at most {settings.max_bulk_rows} items per request", len(items))
+    rows = await queries.insert_reviews(session, items)
+    await session.commit()
+    return json_response(rows, status.HTTP_201_CREATED)
+
+
+@router.patch("/{id}", response_model=ReviewRead, responses={**NOT_FOUND, **CONFLICT})
+async def update_review(id: int, changes: ReviewUpdate, session: SessionDep) -> Response:
+    """Change some fields of a review."""
+    row = await queries.update_review(session, id, changes)
+    if row is None:
+        raise not_found("review", id)
+    await session.commit()
+    return json_response(row)
+
+
+@router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, responses={**NOT_FOUND, **CONFLICT})
+async def delete_review(id: int, session: SessionDep) -> Response:
+    """Delete a review."""
+    if not await queries.delete_review(session, id):
+        raise not_found("review", id)
+    await session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,81 @@
+"""HTTP endpoints for tags."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Query, Response, status
+
+from app.api.deps import ConnectionDep, PagerDep, SessionDep, SettingsDep
+from app.core.errors import CONFLICT, NOT_FOUND, invalid, not_found
+from app.core.responses import json_response
+from app.core.schemas import Page
+from app.queries import tag as queries
+from app.schemas.responses import TagItem
+from app.schemas.tag import TagCreate, TagItemQuery, TagQuery, TagRead, TagUpdate
+
+router = APIRouter(prefix="/tags", tags=["tags"])
+
+
+@router.get("", response_model=Page[TagItem])
+async def list_tags(
+    query: Annotated[TagQuery, Query()], connection: ConnectionDep, pager: PagerDep
+) -> Response:
+    """List tags: filter, sort, page, and choose fields and includes."""
+    page = await queries.list_tags(connection, query, pager)
+    return json_response(page.as_dict())
+
+
+@router.get("/{id}", response_model=TagItem, responses=NOT_FOUND)
+async def get_tag(
+    id: int, query: Annotated[TagItemQuery, Query()], connection: ConnectionDep
+) -> Response:
+    """Get one tag."""
+    row = await queries.get_tag(connection, id, query)
+    if row is None:
+        raise not_found("tag", id)
+    return json_response(row)
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=TagRead, responses=CONFLICT)
+async def create_tag(item: TagCreate, session: SessionDep) -> Response:
+    """Create a tag."""
+    (row,) = await queries.insert_tags(session, [item])
+    await session.commit()
+    return json_response(row, status.HTTP_201_CREATED)
+
+
+@router.post(
+    "/bulk",
+    status_code=status.HTTP_201_CREATED,
+    response_model=list[TagRead],
+    responses=CONFLICT,
+)
+async def create_tags(
+    items: Annotated[list[TagCreate], Body(min_length=1)],
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """Create many tags in one transaction."""
+    if len(items) > settings.max_bulk_rows:
+        raise invalid(("body",), f"at most {settings.max_bulk_rows} items per request", len(items))
+    rows = await queries.insert_tags(session, items)
+    await session.commit()
+    return json_response(rows, status.HTTP_201_CREATED)
+
+
+@router.patch("/{id}", response_model=TagRead, responses={**NOT_FOUND, **CONFLICT})
+async def update_tag(id: int, changes: TagUpdate, session: SessionDep) -> Response:
+    """Change some fields of a tag."""
+    row = await queries.update_tag(session, id, changes)
+    if row is None:
+        raise not_found("tag", id)
+    await session.commit()
+    return json_response(row)
+
+
+@router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, responses={**NOT_FOUND, **CONFLICT})
+async def delete_tag(id: int, session: SessionDep) -> Response:
+    """Delete a tag."""
+    if not await queries.delete_tag(session, id):
+        raise not_found("tag", id)
+    await session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

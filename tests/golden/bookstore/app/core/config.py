@@ -1,0 +1,66 @@
+"""Settings, read from the environment and `.env` (pydantic-settings)."""
+
+import secrets
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite+aiosqlite:///./shop.db"
+    """`postgresql://...` URLs are served by asyncpg; SQLite by aiosqlite."""
+    echo_sql: bool = False
+
+    pool_size: int = 10
+    max_overflow: int = 10
+    pool_timeout: float = 10.0
+    pool_recycle: int = 1800
+
+    page_size: int = Field(default=50, ge=1)
+    max_page_size: int = Field(default=500, ge=1)
+    max_bulk_rows: int = Field(default=1000, ge=1)
+
+    server_timing: bool = True
+    """Send a Server-Timing header with the request's database time and statement count
+    (off by default in production)."""
+    create_tables: bool = True
+    """Create missing tables at start-up, a convenience for development (off by default in
+    production)."""
+    cursor_secret: SecretStr = Field(default_factory=lambda: SecretStr(secrets.token_urlsafe(32)))
+    """Signs pagination cursors. Set it in production, so that cursors survive restarts and
+    work across replicas."""
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, url: str) -> str:
+        """Accept the usual `postgresql://` and `sqlite://` URLs; serve them with async drivers."""
+        for prefix in ("postgresql://", "postgres://"):
+            if url.startswith(prefix):
+                return "postgresql+asyncpg://" + url.removeprefix(prefix)
+        if url.startswith("sqlite://"):
+            return "sqlite+aiosqlite://" + url.removeprefix("sqlite://")
+        return url
+
+    @model_validator(mode="after")
+    def _production(self) -> "Settings":
+        if self.environment == "production":
+            if "cursor_secret" not in self.model_fields_set:
+                raise ValueError("CURSOR_SECRET must be set in production")
+            for switch in ("server_timing", "create_tables"):
+                if switch not in self.model_fields_set:
+                    setattr(self, switch, False)
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

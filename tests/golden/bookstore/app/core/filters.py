@@ -1,0 +1,88 @@
+"""Query parameters of reads, and filters: `?price__gte=10&title__icontains=war` to SQL.
+
+Each model's query schema declares one typed field per column and operator, so FastAPI
+validates and coerces every value, documents it in OpenAPI, and refuses unknown parameters
+with a 422. This module turns the fields a request set into WHERE conditions; values always
+travel as bound parameters.
+"""
+
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from typing import Annotated, Any, TypeVar
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from sqlalchemy import ColumnElement
+
+T = TypeVar("T")
+
+
+def _split_commas(value: Any) -> Any:
+    items = value if isinstance(value, list) else [value]
+    return [
+        part for item in items for part in (item.split(",") if isinstance(item, str) else [item])
+    ]
+
+
+CommaList = Annotated[list[T], BeforeValidator(_split_commas), Field(min_length=1)]
+"""`?id__in=1,2&id__in=3` is [1, 2, 3]: comma-separated, repeatable, at least one value."""
+
+
+class ReadParams(BaseModel):
+    """Parameters of every read: which fields to return.
+
+    Each model's query schemas narrow `fields` to its own names, and add `include` when
+    the model has relationships to include.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    fields: Sequence[str] | None = None
+
+
+class ListParams(ReadParams):
+    """Sorting and paging parameters of every list; each model adds its filters."""
+
+    sort: Sequence[str] | None = None
+    limit: int | None = Field(default=None, ge=1, description="Rows per page.")
+    offset: int | None = Field(default=None, ge=0, description="Rows to skip; not with `cursor`.")
+    cursor: str | None = Field(default=None, description="The `next_cursor` of the previous page.")
+    count: bool = Field(default=False, description="Also count the matching rows.")
+
+
+_NOT_FILTERS = frozenset(ListParams.model_fields) | {"include"}
+
+Condition = Callable[[ColumnElement[Any], Any, bool], ColumnElement[bool]]
+
+
+def _not_equal(column: ColumnElement[Any], value: Any, nullable: bool) -> ColumnElement[bool]:
+    # `!=` would drop the rows where the column is NULL; IS DISTINCT FROM keeps them.
+    return column.is_distinct_from(value) if nullable else column != value
+
+
+OPERATORS: Mapping[str, Condition] = {
+    "eq": lambda column, value, _: column == value,
+    "ne": _not_equal,
+    "gt": lambda column, value, _: column > value,
+    "gte": lambda column, value, _: column >= value,
+    "lt": lambda column, value, _: column < value,
+    "lte": lambda column, value, _: column <= value,
+    "in": lambda column, values, _: column.in_(values),
+    "isnull": lambda column, value, _: column.is_(None) if value else column.is_not(None),
+    "contains": lambda column, value, _: column.contains(value, autoescape=True),
+    "icontains": lambda column, value, _: column.icontains(value, autoescape=True),
+    "startswith": lambda column, value, _: column.startswith(value, autoescape=True),
+}
+
+
+def conditions(
+    query: BaseModel, columns: Mapping[str, ColumnElement[Any]], nullable: Collection[str]
+) -> Iterator[ColumnElement[bool]]:
+    """The WHERE conditions of the filters `query` was given.
+
+    Filter fields are named `<field>` (equality) or `<field>__<operator>`; each model's
+    schema declares only the operators that suit each column's type.
+    """
+    for name in sorted(query.model_fields_set - _NOT_FILTERS):
+        field, _, operator = name.rpartition("__")
+        if operator not in OPERATORS:
+            field, operator = name, "eq"
+        yield OPERATORS[operator](columns[field], getattr(query, name), field in nullable)

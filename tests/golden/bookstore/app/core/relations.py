@@ -1,0 +1,126 @@
+"""Relationship loaders for `?include=`: one IN-query per relationship, whatever the page size.
+
+Each loader collects the keys of the page's rows, selects the related rows whose keys are
+among them in one statement (as selectinload does, without building ORM objects), and
+nests them into the page's rows as plain dicts. Nothing is ever loaded lazily.
+"""
+
+from collections import defaultdict
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import ColumnElement, FromClause, Select, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+Row = dict[str, Any]
+
+
+class Include(Protocol):
+    @property
+    def local(self) -> tuple[str, ...]:
+        """Fields of the parent rows that hold the join key."""
+
+    async def load(self, connection: AsyncConnection, rows: list[Row], name: str) -> None:
+        """Set `row[name]` on every row to its related row(s)."""
+
+
+def _key(row: Row, fields: Sequence[str]) -> Hashable:
+    return row[fields[0]] if len(fields) == 1 else tuple(row[field] for field in fields)
+
+
+def _keys(rows: list[Row], fields: Sequence[str]) -> list[Hashable]:
+    keys = {_key(row, fields) for row in rows}
+    return [key for key in keys if key is not None and not (isinstance(key, tuple) and None in key)]
+
+
+def _in(columns: Sequence[ColumnElement[Any]], keys: list[Hashable]) -> ColumnElement[bool]:
+    if len(columns) == 1:
+        return columns[0].in_(keys)
+    return tuple_(*columns).in_(keys)
+
+
+def _key_labels(columns: Sequence[ColumnElement[Any]]) -> list[ColumnElement[Any]]:
+    return [column.label(f"_key{index}") for index, column in enumerate(columns)]
+
+
+async def _fetch_grouped(
+    connection: AsyncConnection, statement: Select[Any], width: int
+) -> dict[Hashable, list[Row]]:
+    """Run `statement`, whose first `width` columns are the key, and group rows by key."""
+    groups: dict[Hashable, list[Row]] = defaultdict(list)
+    for result_row in await connection.execute(statement):
+        key = result_row[0] if width == 1 else tuple(result_row[:width])
+        groups[key].append(dict(zip(result_row._fields[width:], result_row[width:], strict=True)))
+    return groups
+
+
+@dataclass(frozen=True)
+class ManyToOne:
+    """`book.author`: rows hold the foreign key; one query for the rows it points at."""
+
+    local: tuple[str, ...]
+    remote: tuple[ColumnElement[Any], ...]
+    columns: tuple[ColumnElement[Any], ...]
+
+    async def load(self, connection: AsyncConnection, rows: list[Row], name: str) -> None:
+        keys = _keys(rows, self.local)
+        found: dict[Hashable, list[Row]] = {}
+        if keys:
+            statement = select(*_key_labels(self.remote), *self.columns).where(
+                _in(self.remote, keys)
+            )
+            found = await _fetch_grouped(connection, statement, len(self.remote))
+        for row in rows:
+            related = found.get(_key(row, self.local))
+            row[name] = related[0] if related else None
+
+
+@dataclass(frozen=True)
+class OneToMany:
+    """`author.books`: the related rows hold a foreign key to the parent rows."""
+
+    local: tuple[str, ...]
+    remote: tuple[ColumnElement[Any], ...]
+    columns: tuple[ColumnElement[Any], ...]
+    order_by: tuple[ColumnElement[Any], ...] = ()
+
+    async def load(self, connection: AsyncConnection, rows: list[Row], name: str) -> None:
+        keys = _keys(rows, self.local)
+        found: dict[Hashable, list[Row]] = {}
+        if keys:
+            statement = (
+                select(*_key_labels(self.remote), *self.columns)
+                .where(_in(self.remote, keys))
+                .order_by(*self.order_by)
+            )
+            found = await _fetch_grouped(connection, statement, len(self.remote))
+        for row in rows:
+            row[name] = found.get(_key(row, self.local), [])
+
+
+@dataclass(frozen=True)
+class ManyToMany:
+    """`book.tags`: an association table links parent keys to related rows."""
+
+    local: tuple[str, ...]
+    secondary: tuple[ColumnElement[Any], ...]
+    """The association table's columns that hold the parent's key, aligned with `local`."""
+    source: FromClause
+    """The association table joined to the related table."""
+    columns: tuple[ColumnElement[Any], ...]
+    order_by: tuple[ColumnElement[Any], ...] = ()
+
+    async def load(self, connection: AsyncConnection, rows: list[Row], name: str) -> None:
+        keys = _keys(rows, self.local)
+        found: dict[Hashable, list[Row]] = {}
+        if keys:
+            statement = (
+                select(*_key_labels(self.secondary), *self.columns)
+                .select_from(self.source)
+                .where(_in(self.secondary, keys))
+                .order_by(*self.order_by)
+            )
+            found = await _fetch_grouped(connection, statement, len(self.secondary))
+        for row in rows:
+            row[name] = found.get(_key(row, self.local), [])

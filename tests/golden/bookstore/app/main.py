@@ -1,0 +1,50 @@
+"""The application factory; `uvicorn app.main:app` serves `create_app()`."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from app.api.router import api_router
+from app.core.config import Settings, get_settings
+from app.core.db import create_engine, create_tables, metadata_of
+from app.core.errors import integrity_error_handler
+from app.core.listing import Pager
+from app.core.pagination import Cursors
+from app.core.timing import ServerTimingMiddleware
+from app.models import Author, Book, Review, Tag
+
+METADATA = metadata_of(Author, Book, Tag, Review)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = create_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.create_tables:
+            async with engine.begin() as connection:
+                await create_tables(connection, METADATA)
+        yield
+        await engine.dispose()
+
+    app = FastAPI(title="shop", lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+    app.state.pager = Pager(
+        cursors=Cursors(settings.cursor_secret.get_secret_value()),
+        page_size=settings.page_size,
+        max_page_size=settings.max_page_size,
+    )
+    app.add_exception_handler(IntegrityError, integrity_error_handler)
+    if settings.server_timing:
+        app.add_middleware(ServerTimingMiddleware)
+    app.include_router(api_router)
+    return app
+
+
+app = create_app()

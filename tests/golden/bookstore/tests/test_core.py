@@ -1,0 +1,41 @@
+"""Tests of what every model's API shares: cursors, limits, Server-Timing, bulk size."""
+
+from httpx import AsyncClient
+
+from tests import factories
+from tests.conftest import serve
+from tests.utils import error_location
+
+PATH = "/authors"
+
+
+async def test_cursors_are_tamper_evident(client: AsyncClient) -> None:
+    for _ in range(3):
+        await factories.create_author(client)
+    page = (await client.get(PATH, params={"limit": 1})).json()
+    cursor = page["next_cursor"]
+    assert cursor is not None
+    body, signature = cursor.split(".")
+    forged = ("A" if body[0] != "A" else "B") + body[1:] + "." + signature
+    assert error_location(await client.get(PATH, params={"cursor": forged})) == ["query", "cursor"]
+    other_sort = {"cursor": cursor, "sort": "-id"}
+    assert error_location(await client.get(PATH, params=other_sort)) == ["query", "cursor"]
+    both = {"cursor": cursor, "offset": 1}
+    assert error_location(await client.get(PATH, params=both)) == ["query", "offset"]
+
+
+async def test_limits_are_enforced(database_url: str) -> None:
+    async with serve(database_url, max_page_size=3, max_bulk_rows=2) as client:
+        assert error_location(await client.get(PATH, params={"limit": 4})) == ["query", "limit"]
+        assert (await client.get(PATH, params={"limit": 3})).status_code == 200
+        payloads = [await factories.author_payload(client) for _ in range(3)]
+        assert error_location(await client.post(f"{PATH}/bulk", json=payloads)) == ["body"]
+
+
+async def test_server_timing_reports_statements(database_url: str) -> None:
+    async with serve(database_url) as client:
+        response = await client.get(PATH)
+        assert response.headers["server-timing"].startswith("db;dur=")
+        assert response.headers["server-timing"].endswith('desc="1 queries"')
+    async with serve(database_url, server_timing=False) as client:
+        assert "server-timing" not in (await client.get(PATH)).headers

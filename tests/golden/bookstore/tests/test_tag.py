@@ -1,0 +1,134 @@
+"""Tests of the tags API."""
+
+from typing import Any
+
+from httpx import AsyncClient
+
+from tests import factories
+from tests.utils import error_location, keys, listed, statements
+
+PATH = "/tags"
+KEY = ("id",)
+
+
+async def test_create_get_update_delete(client: AsyncClient) -> None:
+    row = await factories.create_tag(client)
+    url = f"/tags/{row['id']}"
+
+    response = await client.get(url)
+    assert response.status_code == 200, response.text
+    assert response.json().items() >= row.items()
+
+    changes = {"name": factories.tag_sample(next(factories.numbers))["name"]}
+    response = await client.patch(url, json=changes)
+    assert response.status_code == 200, response.text
+    assert response.json()["name"] != row["name"]
+    assert (await client.get(url)).json().items() >= response.json().items()
+
+    response = await client.delete(url)
+    assert response.status_code == 204, response.text
+    assert (await client.get(url)).status_code == 404
+
+
+async def test_bulk_create_keeps_the_order_of_the_items(client: AsyncClient) -> None:
+    payloads = [await factories.tag_payload(client) for _ in range(3)]
+    response = await client.post(f"{PATH}/bulk", json=payloads)
+    assert response.status_code == 201, response.text
+    created = response.json()
+    for row, payload in zip(created, payloads, strict=True):
+        assert row == row | {name: value for name, value in payload.items() if name in row}
+    assert sorted(keys(await listed(client, PATH), KEY)) == sorted(keys(created, KEY))
+
+
+async def test_comparison_filters(client: AsyncClient) -> None:
+    # Samples grow with every row, so rows are created in the order of "id".
+    low, middle, high = [await factories.create_tag(client) for _ in range(3)]
+    value = middle["id"]
+
+    async def found(**params: Any) -> set[tuple[Any, ...]]:
+        return set(keys(await listed(client, PATH, **params), KEY))
+
+    assert await found(id=value) == set(keys([middle], KEY))
+    assert await found(id__eq=value) == set(keys([middle], KEY))
+    assert await found(id__ne=value) == set(keys([low, high], KEY))
+    assert await found(id__gt=value) == set(keys([high], KEY))
+    assert await found(id__gte=value) == set(keys([middle, high], KEY))
+    assert await found(id__lt=value) == set(keys([low], KEY))
+    assert await found(id__lte=value) == set(keys([low, middle], KEY))
+    both = f"{low['id']},{high['id']}"
+    assert await found(id__in=both) == set(keys([low, high], KEY))
+
+
+async def test_sort_and_offset_pages(client: AsyncClient) -> None:
+    rows = [await factories.create_tag(client) for _ in range(5)]
+    pages = [await listed(client, PATH, sort="-id", limit=2, offset=offset) for offset in (0, 2, 4)]
+    assert keys(pages[0] + pages[1] + pages[2], KEY) == keys(reversed(rows), KEY)
+
+
+async def test_text_filters(client: AsyncClient) -> None:
+    rows = [await factories.create_tag(client) for _ in range(3)]
+    value = rows[1]["name"]
+
+    async def found(**params: Any) -> set[tuple[Any, ...]]:
+        return set(keys(await listed(client, PATH, **params), KEY))
+
+    assert await found(name__contains=value[1:]) == set(keys([rows[1]], KEY))
+    assert await found(name__icontains=value[1:].upper()) == set(keys([rows[1]], KEY))
+    assert await found(name__startswith=value) == set(keys([rows[1]], KEY))
+    # LIKE wildcards in a value are matched literally.
+    assert await found(name__contains="%") == set()
+
+
+async def test_fields_selects_only_those_fields_and_the_key(client: AsyncClient) -> None:
+    row = await factories.create_tag(client)
+    expected = {name: row[name] for name in (*KEY, "name")}
+    assert await listed(client, PATH, fields="name") == [expected]
+    response = await client.get(f"/tags/{row['id']}", params={"fields": "name"})
+    assert response.json() == expected
+
+
+async def test_include_books(client: AsyncClient) -> None:
+    target = await factories.create_book(client)
+    row = await factories.create_tag(client, book_ids=[target["id"]])
+    response = await client.get(f"/tags/{row['id']}", params={"include": "books"})
+    assert [item["id"] for item in response.json()["books"]] == [target["id"]]
+
+
+async def test_list_runs_the_same_statements_for_5_and_50_rows(client: AsyncClient) -> None:
+    include = "books"
+    for _ in range(5):
+        await factories.create_tag(client)
+    small = await client.get(PATH, params={"include": include, "count": "true"})
+    payloads = [await factories.tag_payload(client) for _ in range(45)]
+    assert (await client.post(f"{PATH}/bulk", json=payloads)).status_code == 201
+    large = await client.get(PATH, params={"include": include, "count": "true", "limit": 50})
+    assert len(large.json()["items"]) == 50
+    # One SELECT for the page, at most one per include, one for the count.
+    assert statements(large) == statements(small) <= 1 + 1 + 1
+
+
+async def test_missing_rows_are_404(client: AsyncClient) -> None:
+    assert (await client.get("/tags/2147483000")).status_code == 404
+    assert (await client.patch("/tags/2147483000", json={})).status_code == 404
+    assert (await client.delete("/tags/2147483000")).status_code == 404
+
+
+async def test_duplicate_name_is_409(client: AsyncClient) -> None:
+    row = await factories.create_tag(client)
+    payload = await factories.tag_payload(client, name=row["name"])
+    response = await client.post(PATH, json=payload)
+    assert response.status_code == 409, response.text
+    assert "unique" in response.json()["detail"]
+
+
+async def test_unknown_parameters_and_bad_values_are_422(client: AsyncClient) -> None:
+    cases = [
+        ({"nope": "1"}, ["query", "nope"]),
+        ({"id__nope": "1"}, ["query", "id__nope"]),
+        ({"sort": "nope"}, ["query", "sort", 0]),
+        ({"fields": "nope"}, ["query", "fields", 0]),
+        ({"include": "nope"}, ["query", "include", 0]),
+        ({"id": "not-a-value"}, ["query", "id"]),
+    ]
+    for params, location in cases:
+        assert error_location(await client.get(PATH, params=params)) == location
