@@ -20,11 +20,12 @@ from pathlib import Path
 from types import ModuleType
 from typing import IO, Any
 
+from sqlalchemy import MetaData
+
 from fe_gen.generator.errors import FeGenError
 from fe_gen.generator.import_errors import describe
 from fe_gen.generator.introspect import Found, find_targets, introspect, registry_of
 from fe_gen.generator.ir import Schema, Source, TypeRef
-from sqlalchemy import MetaData
 
 
 class _Reply:

@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from fe_gen.generator.errors import FeGenError
 from rich.console import Console
 from rich.markup import escape
+
+from fe_gen.generator.errors import FeGenError
 
 if TYPE_CHECKING:
     from fe_gen.generator.ir import Schema

@@ -15,7 +15,6 @@ import typing
 import uuid
 from typing import Any
 
-from fe_gen.generator.ir import ColumnType, EnumInfo, TypeFamily, TypeRef
 from sqlalchemy import exc
 from sqlalchemy import types as sqltypes
 from sqlalchemy.dialects import postgresql
@@ -23,6 +22,8 @@ from sqlalchemy.dialects import registry as dialects
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.default import DefaultDialect, StrCompileDialect
 from sqlalchemy.sql.type_api import TypeEngine
+
+from fe_gen.generator.ir import ColumnType, EnumInfo, TypeFamily, TypeRef
 
 _FAMILIES: tuple[tuple[type[Any], TypeFamily], ...] = (
     (sqltypes.Enum, "enum"),

@@ -9,7 +9,7 @@ from fe_gen.generator import naming
 from fe_gen.generator.annotations import TypeNamer
 from fe_gen.generator.fields import FieldPlan, column_expression
 from fe_gen.generator.imports import Imports
-from fe_gen.generator.ir import Diagnostic, Model, Relationship, Schema
+from fe_gen.generator.ir import Diagnostic, Model, OrderBy, Relationship, Schema
 
 _LOADERS = {"many_to_one": "ManyToOne", "one_to_many": "OneToMany", "many_to_many": "ManyToMany"}
 
@@ -138,7 +138,7 @@ def _include(
         for column in target.columns
         if not column.deferred
     ]
-    order = relationship.order_by or tuple(_Order(key) for key in target.primary_key)
+    order = relationship.order_by or tuple(OrderBy(key) for key in target.primary_key)
     order_by = [
         naming.column_reference(target_var, target.column(item.column).name)
         + (".desc()" if item.descending else "")
@@ -260,12 +260,6 @@ def plan_links(
             )
         )
     return tuple(links)
-
-
-@dataclass(frozen=True)
-class _Order:
-    column: str
-    descending: bool = False
 
 
 def repr_str(text: str) -> str:

@@ -15,14 +15,15 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from sqlalchemy import MetaData, Table, exc
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.orm import Mapper, configure_mappers, registry
+
 from fe_gen.generator import introspect_columns as cols
 from fe_gen.generator import introspect_relations as rels
 from fe_gen.generator.column_types import type_ref
 from fe_gen.generator.errors import FeGenError
 from fe_gen.generator.ir import Diagnostic, Model, Schema, Source, TypeRef
-from sqlalchemy import MetaData, Table, exc
-from sqlalchemy import inspect as sa_inspect
-from sqlalchemy.orm import Mapper, configure_mappers, registry
 
 _REGISTRY_ATTRIBUTES = ("registry", "_sa_registry")
 """Where a declarative Base keeps its registry; `_sa_registry` is SQLModel's."""

@@ -11,6 +11,17 @@ import inspect
 import typing
 from typing import Any
 
+from sqlalchemy import Column as SAColumn
+from sqlalchemy import Computed, Index, Sequence, Table, exc
+from sqlalchemy import UniqueConstraint as SAUniqueConstraint
+from sqlalchemy.ext.associationproxy import AssociationProxyExtensionType
+from sqlalchemy.ext.hybrid import HybridExtensionType, hybrid_property
+from sqlalchemy.orm import ColumnProperty, CompositeProperty, Mapper
+from sqlalchemy.orm import exc as orm_exc
+from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.schema import ColumnDefault, DefaultClause, FetchedValue, Identity
+from sqlalchemy.types import NullType
+
 from fe_gen.generator.column_types import column_type, python_column_type
 from fe_gen.generator.errors import FeGenError
 from fe_gen.generator.ir import (
@@ -22,16 +33,6 @@ from fe_gen.generator.ir import (
     ReadOnlyField,
     UniqueConstraint,
 )
-from sqlalchemy import Column as SAColumn
-from sqlalchemy import Computed, Index, Sequence, Table, exc
-from sqlalchemy import UniqueConstraint as SAUniqueConstraint
-from sqlalchemy.ext.associationproxy import AssociationProxyExtensionType
-from sqlalchemy.ext.hybrid import HybridExtensionType, hybrid_property
-from sqlalchemy.orm import ColumnProperty, CompositeProperty, Mapper
-from sqlalchemy.orm import exc as orm_exc
-from sqlalchemy.sql import ColumnElement
-from sqlalchemy.sql.schema import ColumnDefault, DefaultClause, FetchedValue, Identity
-from sqlalchemy.types import NullType
 
 
 def key_of(mapper: Mapper[Any], column: ColumnElement[Any]) -> str:

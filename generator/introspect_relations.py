@@ -9,13 +9,14 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from fe_gen.generator.ir import Diagnostic, Direction, OrderBy, Relationship, Secondary
 from sqlalchemy import Column as SAColumn
 from sqlalchemy import Table, exc
 from sqlalchemy.orm import Mapper, RelationshipDirection, RelationshipProperty
 from sqlalchemy.orm import exc as orm_exc
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BinaryExpression, BooleanClauseList, UnaryExpression
+
+from fe_gen.generator.ir import Diagnostic, Direction, OrderBy, Relationship, Secondary
 
 _DIRECTIONS: dict[RelationshipDirection, Direction] = {
     RelationshipDirection.MANYTOONE: "many_to_one",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass
 from importlib import resources
@@ -89,13 +90,17 @@ def _copy_template(plan: ProjectPlan, staging: Path) -> None:
 
 def _format(project: Path, exclude: Path) -> None:
     """`ruff format` and `ruff check --fix` the generated files, never the user's models."""
-    from ruff.__main__ import find_ruff_bin
-
-    ruff = find_ruff_bin()
     targets = [str(path) for path in project.rglob("*.py") if path != exclude]
-    for command in (["format", "--no-cache"], ["check", "--fix", "--no-cache", "--quiet", "--exit-zero"]):
+    for command in (
+        ["format", "--no-cache"],
+        ["check", "--fix", "--no-cache", "--quiet", "--exit-zero"],
+    ):
         completed = subprocess.run(
-            [ruff, *command, *targets], cwd=project, capture_output=True, text=True, check=False
+            [sys.executable, "-m", "ruff", *command, *targets],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if completed.returncode != 0:
             output = (completed.stderr + completed.stdout).splitlines()

@@ -231,12 +231,13 @@ def _untestable(model: Model, schema: Schema, seen: set[str]) -> str | None:
         if column.foreign_keys:
             parent = _model_of_table(schema, column.foreign_keys[0].target_table)
             if parent is None:
-                return f"{column.key} references {column.foreign_keys[0].target_table}, which is not a model"
+                target = column.foreign_keys[0].target_table
+                return f"{column.key} references {target}, which is not a model"
             if parent.name == model.name:
                 return f"{column.key} is a required reference to its own table"
             reason = _untestable(parent, schema, seen | {model.name})
             if reason:
-                return f"{column.key} needs a {parent.name}, and {parent.name} can't be sampled: {reason}"
+                return f"{column.key} needs a {parent.name}, which can't be sampled: {reason}"
         elif _sample(column, None, None) is None:
             return f"no sample value for {column.key} ({column.type.sql})"
     return None
@@ -251,7 +252,7 @@ def _parents(model: Model, schema: Schema) -> tuple[Parent, ...]:
         groups.setdefault((foreign_key.target_table, foreign_key.constraint), []).append(
             (column.key, foreign_key.target_column)
         )
-    parents = []
+    parents: list[Parent] = []
     for (table, _), pairs in groups.items():
         parent = _model_of_table(schema, table)
         assert parent is not None

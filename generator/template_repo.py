@@ -56,24 +56,28 @@ def _commit(source: Path, repository: Path, tags: list[str]) -> None:
     for entry in repository.iterdir():
         if entry.name != ".git":
             shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
-    shutil.copytree(source, repository, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        source, repository, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__")
+    )
     _git(repository, "add", "--all")
     _git(
-        repository,
-        "-c",
-        "user.name=fe-gen",
-        "-c",
-        "user.email=fe-gen@localhost",
-        "commit",
-        "--quiet",
-        "--allow-empty",
-        "--message",
-        f"fe-gen template {tags[1]}",
+        repository, *_AUTHOR, "commit", "--quiet", "--allow-empty", "--message", f"fe-gen {tags[1]}"
     )
     content, version = tags
     # Copier records `git describe --tags`, which prefers annotated tags: the version.
     _git(repository, "tag", content)
-    _git(repository, "-c", "user.name=fe-gen", "-c", "user.email=fe-gen@localhost", "tag", "--annotate", "--message", version, version)
+    _git(
+        repository,
+        *_AUTHOR,
+        "tag",
+        "--annotate",
+        "--message",
+        version,
+        version,
+    )
+
+
+_AUTHOR = ("-c", "user.name=fe-gen", "-c", "user.email=fe-gen@localhost")
 
 
 def _git(repository: Path, *arguments: str) -> str:

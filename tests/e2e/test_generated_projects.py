@@ -93,7 +93,7 @@ def test_generated_code_is_lint_format_and_type_clean(
 ) -> None:
     project = generated[case]
     ruff = [sys.executable, "-m", "ruff"]
-    for command in (ruff + ["check", "."], ruff + ["format", "--check", "."]):
+    for command in ([*ruff, "check", "."], [*ruff, "format", "--check", "."]):
         result = run(command, project)
         assert result.returncode == 0, result.stdout + result.stderr
     cache = tmp_path_factory.getbasetemp() / "mypy-cache"
