@@ -17,10 +17,17 @@ import ast
 import re
 from collections.abc import Iterator
 
-QUERY_TEXT = re.compile(rb"\.(?:query|execute|scalars|exec|stream|stream_scalars)\b|\bselect\(")
-FILTER_TEXT = re.compile(
-    rb"\.append\(|\bfilter\(\s*lambda|\bfor\b[^\n]*\bif\b"
-    rb"|^[ \t]*if\b(?![^\n]*:[ \t]*(?:#[^\n]*)?\r?$)",
+_QUERY_WORDS = (b"select(", b".query", b".execute(", b".scalars(", b".exec(", b".stream")
+# a comprehension `if` (on the `for` line, or a line of its own without a closing colon),
+# or `filter(lambda`
+COMPREHENSION_TEXT = re.compile(
+    rb"\bfor\b[^\n]*\bif\b|^[ \t]*if\b(?![^\n]*:[ \t]*(?:#[^\n]*)?\r?$)|\bfilter\(\s*lambda",
+    re.MULTILINE,
+)
+# a `for` header followed by an `if` line (the loop shape also needs `.append(`)
+LOOP_TEXT = re.compile(
+    rb"\bfor\b[^\n]*:[ \t]*(?:#[^\n]*)?\r?\n(?:[ \t]*(?:#[^\n]*)?\r?\n)*[ \t]*if\b"
+    rb"|^[ \t]*for\b[^\n]*[(\[{,\\][ \t]*\r?$",  # or a header continued on the next line
     re.MULTILINE,
 )
 _EXECUTORS = {"execute", "scalars", "exec", "stream", "stream_scalars", "query"}
@@ -36,7 +43,12 @@ _ALWAYS = frozenset(
 
 
 def text_may_match(source: bytes) -> bool:
-    return QUERY_TEXT.search(source) is not None and FILTER_TEXT.search(source) is not None
+    """Whether the bytes show a query call and a filtering shape."""
+    if not any(word in source for word in _QUERY_WORDS):  # plain substring scans: fast
+        return False
+    if COMPREHENSION_TEXT.search(source) is not None:
+        return True
+    return b".append(" in source and LOOP_TEXT.search(source) is not None
 
 
 def _is_append(statement: ast.stmt) -> bool:
