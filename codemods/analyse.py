@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
 from fe_gen.codemods import fixer
 from fe_gen.codemods.models_index import ModelsIndex
 from fe_gen.codemods.rules import RuleEntry
 from fe_gen.codemods.rules.base import Finding, RuleContext
 from fe_gen.codemods.runner import ParseError, Reported
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import libcst as cst
+
 from fe_gen.codemods.rules.base import Finding
 
 

@@ -73,6 +73,7 @@ class FileDecls:
             return None
         if name not in self._classes:
             import libcst as cst
+
             from fe_gen.codemods.analysis.model_decls import read_class
 
             first, last = self.spans[name]

@@ -24,6 +24,7 @@ from fe_gen.codemods.suppression import is_suppressed, suppressions
 
 if TYPE_CHECKING:
     import libcst as cst
+
     from fe_gen.codemods.analyse import Located
     from fe_gen.codemods.models_index import ModelsIndex
     from fe_gen.codemods.rules.base import Finding

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
+
 from fe_gen.codemods.analysis import sqlbuild as sb
 from fe_gen.codemods.analysis.queries import Entity
 from fe_gen.codemods.models_index import ColumnInfo

@@ -8,6 +8,7 @@ Resolving a class's bases across files, and so deciding whether it is mapped, is
 from __future__ import annotations
 
 import libcst as cst
+
 from fe_gen.codemods.models_index import AttrDecl, ClassDecl
 
 _STR = {"String", "Text", "Unicode", "UnicodeText", "VARCHAR", "CHAR", "NVARCHAR", "NCHAR"}

@@ -20,9 +20,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import libcst as cst
+from libcst.metadata import GlobalScope
+
 from fe_gen.codemods.analysis.meta import Meta
 from fe_gen.codemods.models_index import ModelInfo, ModelsIndex
-from libcst.metadata import GlobalScope
 
 SELECTS = {
     "sqlalchemy.select",

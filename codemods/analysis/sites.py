@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import libcst as cst
+
 from fe_gen.codemods.analysis import sqlbuild as sb
 from fe_gen.codemods.analysis.meta import COMPREHENSIONS, Meta
 from fe_gen.codemods.analysis.queries import method
@@ -72,7 +73,11 @@ def comprehension(node: cst.CSTNode, meta: Meta) -> Site | None:
     if isinstance(node, cst.GeneratorExp) and not _consumed(node, meta):
         return None
     row = for_in.target.value
-    collapse = isinstance(node, cst.ListComp | cst.SetComp) and _is_name(node.elt, row)
+    collapse = (
+        isinstance(node, cst.ListComp | cst.SetComp)
+        and _is_name(node.elt, row)
+        and for_in.asynchronous is None  # list() cannot consume an async iterator
+    )
     per_row = (node.key, node.value) if isinstance(node, cst.DictComp) else (node.elt,)
 
     def rebuild(updated: cst.CSTNode) -> cst.CSTNode:

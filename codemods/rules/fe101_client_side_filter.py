@@ -52,11 +52,12 @@ from __future__ import annotations
 from typing import ClassVar
 
 import libcst as cst
+from libcst.metadata import ProviderT
+
 from fe_gen.codemods.analysis import meta, sites
 from fe_gen.codemods.analysis.fe101 import Examiner
 from fe_gen.codemods.analysis.queries import Resolver
 from fe_gen.codemods.rules.base import Invalid, Rule, RuleContext, Valid
-from libcst.metadata import ProviderT
 
 _M = """\
 from sqlalchemy import select

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from fe_gen.codemods.config import Mode
 from fe_gen.codemods.engine import optimize_source
 from fe_gen.codemods.runner import FileOutcome

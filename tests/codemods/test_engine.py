@@ -11,9 +11,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
 from fe_gen.codemods import fileio
 from fe_gen.generator.cli import app
-from typer.testing import CliRunner
 
 MODELS = """\
 from sqlalchemy import select

@@ -196,6 +196,22 @@ NOOP = [
         id="shadowed-select",
     ),
     pytest.param(
+        "def f(session):\n"
+        "    users = session.scalars(select(User)).all()\n"
+        "    if not users:\n"
+        "        return []\n"
+        "    return [u for u in users if u.active]\n",
+        id="rows-tested-before-the-filter",
+    ),
+    pytest.param(
+        "def f(session, stmt):\n    return [u for u in session.scalars(stmt) if u.active]\n",
+        id="statement-from-a-parameter",
+    ),
+    pytest.param(
+        "def f(session):\n    return [r for r in session.execute(select(User)).mappings().all() if r['active']]\n",
+        id="mappings",
+    ),
+    pytest.param(
         "def f(session, flag):\n    return [u for u in session.scalars(select(User)) if flag]\n",
         id="condition-without-the-row",
     ),
@@ -385,6 +401,24 @@ FIXES = [
         "def f(session):\n    return User.query.filter(User.score > 1).all()\n",
         (),
         id="flask-model-query",
+    ),
+    pytest.param(
+        "async def f(s):\n    return [u async for u in await s.stream_scalars(select(User)) if u.active]\n",
+        "async def f(s):\n    return [u async for u in await s.stream_scalars(select(User).where(User.active.is_(True)))]\n",
+        (),
+        id="async-comprehension-is-not-collapsed",
+    ),
+    pytest.param(
+        "rows = session.query(User).all()\nactive = [u for u in rows if u.active]\n",
+        "rows = session.query(User).filter(User.active.is_(True)).all()\nactive = list(rows)\n",
+        (),
+        id="module-level-script",
+    ),
+    pytest.param(
+        "def f(session):\n    q = session.query(User)\n    return q.count(), [u for u in q if u.score > 3]\n",
+        "def f(session):\n    q = session.query(User)\n    return q.count(), list(q.filter(User.score > 3))\n",
+        (),
+        id="query-variable-used-again-is-filtered-at-the-site",
     ),
     pytest.param(
         "def f(session):\n    return {u.role for u in session.scalars(select(User)) if u.active}\n",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from fe_gen.codemods.models_index import ModelInfo, ModelsIndex, SourceSet, module_matches
 
 MODELS_20 = """\

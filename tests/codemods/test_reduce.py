@@ -5,10 +5,10 @@ from __future__ import annotations
 import ast
 
 import pytest
+
 from fe_gen.codemods import runner
 from fe_gen.codemods.reduce import merge, reduce_source
 from fe_gen.codemods.rules import ALL_RULES
-
 from tests.codemods import test_fe101_behaviour, test_fe101_cases
 from tests.codemods.conftest import check, fix
 

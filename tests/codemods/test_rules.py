@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
+
 from fe_gen.codemods.rules import ALL_RULES, RuleEntry
 from fe_gen.codemods.rules.base import Invalid, Valid
-
 from tests.codemods.conftest import check, fix
 
 VALID = [
