@@ -88,6 +88,9 @@ _FLIP = {"lt": "gt", "le": "ge", "gt": "lt", "ge": "le", "eq": "eq", "ne": "ne"}
 _SYMBOL = {"eq": "==", "ne": "!=", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 _ORDERED = {"int", "float", "numeric", "datetime", "date", "time", "bool"}
 _NUMBER = {"int", "float", "numeric"}
+# types whose SQL equality may not be Python's: an Enum column matches a member's name
+# given as a string, JSON compares documents, a custom type compares whatever it stores
+_LOOSE_EQUALITY = {"enum", "json", "unknown"}
 _ALWAYS_TRUE = {"datetime", "date", "time", "uuid"}
 _CONSTANTS = (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString, cst.List, cst.Tuple)
 
@@ -245,6 +248,10 @@ class Writer:
             value = sb.name("True" if "true" in op else "False")
             return sb.method(expr, "is_not" if "_not_" in op else "is_", value)
         assert atom.value is not None
+        if col.info.kind in _LOOSE_EQUALITY and op in {"eq", "ne", "in", "not_in"}:
+            self.unsafe.append(
+                f"`{col.info.name}` is a {col.info.kind} column: SQL and Python equality may differ"
+            )
         if op in {"in", "not_in"}:
             return self._membership(expr, atom.value, nullable, op == "in")
         if op in {"startswith", "endswith", "not_startswith", "not_endswith"}:

@@ -122,7 +122,8 @@ def _py_kind(node: cst.BaseExpression | None) -> str:
 def _sql_kind(call: cst.Call) -> str:
     for arg in call.args:
         if arg.keyword is None and not isinstance(arg.value, cst.SimpleString):
-            return _SQL_KINDS.get(_last(dotted(arg.value)), "unknown")
+            name = _last(dotted(arg.value))
+            return "key" if name == "ForeignKey" else _SQL_KINDS.get(name, "unknown")
     return "unknown"
 
 
@@ -157,8 +158,8 @@ def _column_attr(call: cst.Call, annotation: cst.BaseExpression | None, sqlmodel
     else:
         nullable = optional
     sql_kind = _sql_kind(call) if func != "Field" else "unknown"
-    if sql_kind == "unknown":
-        sql_kind = _py_kind(inner)
+    if sql_kind in {"unknown", "key"} and _py_kind(inner) != "unknown":
+        sql_kind = _py_kind(inner)  # the annotation says more than a bare ForeignKey
     return AttrDecl("column", nullable, sql_kind)
 
 

@@ -48,6 +48,7 @@ _CHANGE_ROWS = {
     "subquery", "cte", "scalar_subquery", "exists", "with_statement_hint", "prefix_with",
     "suffix_with", "first", "one", "one_or_none", "scalar", "get", "count",
 }  # fmt: skip
+_BEFORE_CRITERIA = {"select_from", "join", "outerjoin", "reset_joinpoint"}
 _TERMINAL = {"all", "fetchall", "unique", "scalars", "execute", "scalar_one", "one_or_none"}
 _CONSUMERS = {"builtins.list", "builtins.tuple"}
 
@@ -236,6 +237,9 @@ class Resolver:
                 anchor = link
             elif name == "filter_by":
                 filter_by.extend((a.keyword.value, a.value) for a in link.args if a.keyword)
+                anchor = link if base.legacy else anchor
+            elif base.legacy and name in _BEFORE_CRITERIA:
+                anchor = link  # Query.select_from() & co refuse a query that has criteria
         return replace(
             base,
             criteria=tuple(criteria),

@@ -39,6 +39,9 @@ the truth of a string is `!= ""`, never `IS NOT NULL`. The fix is **unsafe** whe
 - it orders (`<`, `>`...) a nullable column (Python raises on None, SQL skips the row), a
   string (collation order) or a column of unknown type;
 - it uses `startswith`/`endswith` (LIKE ignores case on SQLite and MySQL);
+- it compares for equality an Enum, JSON or custom-typed column (SQLAlchemy's Enum
+  accepts a member's name as a string where Python's `==` would not; JSON compares
+  documents);
 - the compared value calls a function (run once per query instead of once per row);
 - it would drop a comment.
 A safe fix still compares with the database's rules: `==` on strings follows the column's

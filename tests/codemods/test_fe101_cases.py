@@ -536,3 +536,60 @@ def test_fe101_reported_without_fix(source: str) -> None:
     assert [(f.code, f.fix) for f in findings] == [("FE101", None)]
     assert "no fix:" in findings[0].message
     assert fix(MODELS + source, unsafe=True) == MODELS + source
+
+
+KINDS = """\
+import enum
+
+from sqlalchemy import Column, Enum, ForeignKey, Integer, JSON, select
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Status(enum.Enum):
+    open = "open"
+
+
+class Ticket(Base):
+    __tablename__ = "tickets"
+    id = Column(Integer, primary_key=True)
+    status = Column(Enum(Status), nullable=False)
+    data = Column(JSON, nullable=False)
+    owner_id = Column(ForeignKey("owners.id"), nullable=False)
+
+
+"""
+
+
+@pytest.mark.parametrize(
+    ("condition", "fix_kind"),
+    [
+        pytest.param("t.status == 'open'", "unsafe", id="enum-vs-string-literal"),
+        pytest.param("t.data == {'a': 1}", "unsafe", id="json-equality"),
+        pytest.param("t.owner_id == owner.id", "safe", id="foreign-key-equality"),
+        pytest.param("t.owner_id > 3", "unsafe", id="foreign-key-order-type-unknown"),
+    ],
+)
+def test_fe101_equality_by_column_type(condition: str, fix_kind: str) -> None:
+    source = (
+        KINDS
+        + f"def f(s, owner):\n    return [t for t in s.scalars(select(Ticket)) if {condition}]\n"
+    )
+    assert [f.fix for f in check(source).findings] == [fix_kind]
+
+
+def test_fe101_legacy_filter_goes_after_select_from_and_joins() -> None:
+    source = MODELS + (
+        "def f(session, team):\n"
+        "    q = session.query(User).select_from(Team).join(Team.users)\n"
+        "    return [u for u in q.all() if u.score == 1]\n"
+    )
+    assert "q.filter(User.score == 1).all()" in fix(source)
+    inline = MODELS + (
+        "def f(session):\n"
+        "    return [u for u in session.query(User).select_from(Team).join(Team.users).all() if u.score == 1]\n"
+    )
+    assert ".join(Team.users).filter(User.score == 1).all()" in fix(inline)
