@@ -119,6 +119,7 @@ def summary(outcomes: Sequence[FileOutcome], settings: Settings, seconds: float)
     fixes = sum((o.fixed for o in outcomes), Counter[str]())
     found = Counter(f"{f.code} {f.name}" for o in outcomes for f in o.findings)
     unsafe = sum(f.fix == "unsafe" for o in outcomes for f in o.findings)
+    safe = sum(f.fix == "safe" for o in outcomes for f in o.findings)
     verb = {Mode.FIX: "fixed", Mode.CHECK: "would fix", Mode.DIFF: "would change"}[settings.mode]
     console.print(
         f"[bold]fe-gen optimize[/]: {len(outcomes)} files scanned, {skipped} skipped by the "
@@ -130,11 +131,12 @@ def summary(outcomes: Sequence[FileOutcome], settings: Settings, seconds: float)
         console.print(f"{verb} {changed} files ({fixed_text})")
     if found:
         by_rule = ", ".join(f"{rule}: {n}" for rule, n in sorted(found.items()))
-        tail = (
-            f" ({unsafe} with an unsafe fix: --unsafe-fixes)"
-            if unsafe and not settings.unsafe_fixes
-            else ""
-        )
+        notes = []
+        if safe and settings.mode is Mode.CHECK:
+            notes.append(f"{safe} fixed by `fe-gen optimize`")
+        if unsafe and not settings.unsafe_fixes:
+            notes.append(f"{unsafe} more with --unsafe-fixes")
+        tail = f" ({'; '.join(notes)})" if notes else ""
         console.print(f"[bold red]{sum(found.values())} findings[/]: {by_rule}{tail}")
     elif not errors:
         console.print("[green]no findings[/]")
