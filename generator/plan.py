@@ -102,7 +102,9 @@ class ProjectPlan:
     """The model whose API tests what all models share (the first testable one)."""
     needs_postgresql: bool
     postgresql_reason: str | None
-    """Why the models need PostgreSQL: `Document.tags is ARRAY`."""
+    """Why the models need PostgreSQL: `Document.tags is ARRAY, which only PostgreSQL has`."""
+    postgresql_constant: str | None
+    """The assignment of that message to POSTGRESQL_ONLY in the generated config."""
     schemas: tuple[str, ...]
     """Database schemas the tables live in (attached databases on SQLite)."""
     schemas_literal: str
@@ -147,6 +149,7 @@ def build_plan(schema: Schema, *, name: str, package: str = "app") -> ProjectPla
         models=plans,
         needs_postgresql=reason is not None,
         postgresql_reason=reason,
+        postgresql_constant=_postgresql_constant(reason) if reason else None,
         schemas=schemas,
         schemas_literal=_tuple(repr_str(name) for name in schemas),
         extensions=_extensions(schema),
@@ -276,6 +279,12 @@ def _extensions(schema: Schema) -> tuple[str, ...]:
             default = column.server_default.text if column.server_default else ""
             found.update(name for call, name in _EXTENSION_FUNCTIONS.items() if call in default)
     return tuple(sorted(found))
+
+
+def _postgresql_constant(reason: str) -> str:
+    line = f'POSTGRESQL_ONLY = "{reason}: set DATABASE_URL"'
+    # A message is one string; ruff would join any split of it back into one long line.
+    return line if len(line) <= 100 else f"{line}  # noqa: E501"
 
 
 def _schemas(schema: Schema) -> tuple[str, ...]:
