@@ -1,0 +1,306 @@
+"""The plan: the names, declarations, filters, loaders and samples fe-gen decides on."""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+from fe_gen.generator import naming
+from fe_gen.generator.fields import FieldPlan
+from fe_gen.generator.imports import Imports
+from fe_gen.generator.loading import load_schema
+from fe_gen.generator.plan import ModelPlan, ProjectPlan, build_plan
+from tests.generator.model_fixtures import schema_of
+
+
+@functools.cache
+def plan_of(fixture: str) -> ProjectPlan:
+    schema = load_schema(None) if fixture == "bookstore" else schema_of(fixture)
+    return build_plan(schema, name="demo")
+
+
+def model_plan(fixture: str, model: str) -> ModelPlan:
+    return next(plan for plan in plan_of(fixture).models if plan.name == model)
+
+
+def field_plan(fixture: str, model: str, name: str) -> FieldPlan:
+    return next(field for field in model_plan(fixture, model).fields if field.name == name)
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        pytest.param("Book", "book", id="simple"),
+        pytest.param("BookTag", "book_tag", id="camel"),
+        pytest.param("HTTPLog", "http_log", id="acronym"),
+    ],
+)
+def test_snake_case(name: str, expected: str) -> None:
+    assert naming.snake_case(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("table", "schema", "expected"),
+    [
+        pytest.param("books", None, "/books", id="plain"),
+        pytest.param("book_tags", None, "/book-tags", id="underscores-become-hyphens"),
+        pytest.param("items", "inventory", "/inventory/items", id="schema-prefix"),
+    ],
+)
+def test_url_path(table: str, schema: str | None, expected: str) -> None:
+    assert naming.url_path(table, schema) == expected
+
+
+@pytest.mark.parametrize(
+    ("table_var", "column", "expected"),
+    [
+        pytest.param("books", "title", "books.c.title", id="attribute"),
+        pytest.param("bookings", "from", 'bookings.c["from"]', id="keyword"),
+        pytest.param("rows", "keys", 'rows.c["keys"]', id="collection-method"),
+        pytest.param("rows", "two words", 'rows.c["two words"]', id="not-an-identifier"),
+        pytest.param("rows", "_hidden", 'rows.c["_hidden"]', id="underscore"),
+    ],
+)
+def test_column_reference(table_var: str, column: str, expected: str) -> None:
+    assert naming.column_reference(table_var, column) == expected
+
+
+@pytest.mark.parametrize(
+    ("table", "taken", "expected"),
+    [
+        pytest.param("books", set(), "books", id="free"),
+        pytest.param("select", set(), "select_table", id="imported-function"),
+        pytest.param("rows", set(), "rows_table", id="function-local"),
+        pytest.param("books", {"books"}, "books_table", id="taken"),
+    ],
+)
+def test_table_variable(table: str, taken: set[str], expected: str) -> None:
+    assert naming.table_variable(table, None, taken) == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "singular"),
+    [("tags", "tag"), ("categories", "category"), ("boxes", "box"), ("class", "class")],
+)
+def test_singular(word: str, singular: str) -> None:
+    assert naming.singular(word) == singular
+
+
+def test_a_user_class_named_like_an_import_gets_an_alias() -> None:
+    imports = Imports(first_party=("app",))
+    imports.name("app.core.relations", "Row")
+    assert imports.bind("app.models", "Row") == "RowModel"
+    assert imports.bind("app.models", "Row") == "RowModel"
+    assert "from app.models import Row as RowModel" in imports.render()
+
+
+def test_imports_render_in_isort_sections() -> None:
+    imports = Imports(first_party=("app",))
+    imports.name("app.models", "Book")
+    imports.name("sqlalchemy", "select")
+    imports.module("datetime", "dt")
+    imports.name("typing", "Any")
+    assert imports.render() == (
+        "import datetime as dt\nfrom typing import Any\n\n"
+        "from sqlalchemy import select\n\nfrom app.models import Book"
+    )
+
+
+@pytest.mark.parametrize(
+    ("model", "name", "read", "create", "update"),
+    [
+        pytest.param("Book", "id", "id: int", None, None, id="autoincrement-key"),
+        pytest.param(
+            "Book",
+            "title",
+            "title: str",
+            "title: str = Field(max_length=300)",
+            "title: str | MISSING = Field(default=MISSING, max_length=300)",
+            id="required-string",
+        ),
+        pytest.param(
+            "Book",
+            "price",
+            "price: Decimal",
+            "price: Decimal = Field(max_digits=10, decimal_places=2)",
+            "price: Decimal | MISSING = Field(default=MISSING, max_digits=10, decimal_places=2)",
+            id="numeric",
+        ),
+        pytest.param(
+            "Book",
+            "format",
+            "format: Format",
+            "format: Format | MISSING = MISSING",
+            "format: Format | MISSING = MISSING",
+            id="enum-with-default",
+        ),
+        pytest.param(
+            "Book",
+            "pages",
+            "pages: int | None",
+            "pages: int | None = None",
+            "pages: int | MISSING | None = MISSING",
+            id="nullable",
+        ),
+        pytest.param(
+            "Author",
+            "bio",
+            "bio: str | None = None",
+            "bio: str | None = None",
+            "bio: str | MISSING | None = MISSING",
+            id="deferred",
+        ),
+        pytest.param(
+            "Author",
+            "joined_at",
+            "joined_at: dt.datetime",
+            "joined_at: UtcDatetime | MISSING = MISSING",
+            "joined_at: UtcDatetime | MISSING = MISSING",
+            id="server-default-aware-datetime",
+        ),
+    ],
+)
+def test_schema_declarations(
+    model: str, name: str, read: str, create: str | None, update: str | None
+) -> None:
+    field = field_plan("bookstore", model, name)
+    assert (field.read_line, field.create_line, field.update_line) == (read, create, update)
+
+
+@pytest.mark.parametrize(
+    ("model", "name", "filters"),
+    [
+        pytest.param(
+            "Book",
+            "pages",
+            [
+                'pages: int | None = Field(default=None, validation_alias=AliasChoices("pages", "pages__eq"))',
+                "pages__ne: int | None = None",
+                "pages__gt: int | None = None",
+                "pages__gte: int | None = None",
+                "pages__lt: int | None = None",
+                "pages__lte: int | None = None",
+                "pages__in: CommaList[int] | None = None",
+                "pages__isnull: bool | None = None",
+            ],
+            id="nullable-integer",
+        ),
+        pytest.param(
+            "Book",
+            "format",
+            [
+                'format: Format | None = Field(default=None, validation_alias=AliasChoices("format", "format__eq"))',
+                "format__ne: Format | None = None",
+                "format__in: CommaList[Format] | None = None",
+            ],
+            id="enum",
+        ),
+    ],
+)
+def test_filters_suit_the_column_type(model: str, name: str, filters: list[str]) -> None:
+    assert list(field_plan("bookstore", model, name).filters) == filters
+
+
+def test_string_filters_add_contains_icontains_and_startswith() -> None:
+    names = [line.split(":")[0] for line in field_plan("bookstore", "Book", "title").filters]
+    assert names[-3:] == ["title__contains", "title__icontains", "title__startswith"]
+
+
+def test_a_column_named_like_a_paging_parameter_is_filtered_as_name__eq() -> None:
+    assert field_plan("travel", "Booking", "count").filters[0] == "count__eq: int | None = None"
+
+
+def test_json_columns_get_no_filters() -> None:
+    assert field_plan("travel", "Booking", "extras").filters == ()
+
+
+def test_an_attribute_named_apart_from_its_column_is_selected_under_the_attribute_name() -> None:
+    field = field_plan("travel", "Booking", "from_")
+    assert field.column == 'utc(bookings.c["from"]).label("from_")'
+    assert field.filters[0].startswith(
+        'from_: UtcDatetime | None = Field(default=None, validation_alias=AliasChoices("from_", "from___eq"))'
+    )
+
+
+def test_includes_load_one_in_query_per_relationship() -> None:
+    includes = {include.name: include for include in model_plan("bookstore", "Book").includes}
+    assert includes["author"].code == (
+        'ManyToOne(local=("author_id",), remote=(authors.c.id,), '
+        "columns=(authors.c.id, authors.c.name, authors.c.email, utc(authors.c.joined_at)))"
+    )
+    assert includes["tags"].code == (
+        'ManyToMany(local=("id",), secondary=(book_tags.c.book_id,), '
+        "source=book_tags.join(tags, book_tags.c.tag_id == tags.c.id), "
+        "columns=(tags.c.id, tags.c.name), order_by=(tags.c.id,))"
+    )
+    assert includes["reviews"].response == "reviews: list[ReviewRead] | None = None"
+
+
+def test_many_to_many_relationships_are_written_as_id_lists() -> None:
+    (link,) = model_plan("travel", "Traveller").links
+    assert (link.field, link.annotation, link.delete_where) == (
+        "favourite_place_ids",
+        "list[int]",
+        "traveller_places.c.traveller_id == id",
+    )
+    assert "favourite_place_ids: list[int] = []" in model_plan("travel", "Traveller").create_lines
+
+
+def test_a_composite_key_is_a_path_of_its_parts() -> None:
+    item = model_plan("travel", "Item")
+    assert (item.path, item.key_path, item.key_params) == (
+        "/booking-items",
+        "/{booking_id}/{place_id}",
+        "booking_id: UUID, place_id: int",
+    )
+
+
+def test_a_model_named_like_a_generated_name_is_aliased() -> None:
+    assert model_plan("travel", "Row").ref == "RowModel"
+
+
+def test_postgresql_only_types_extensions_and_schemas() -> None:
+    columns = plan_of("columns")
+    assert columns.postgresql_reason == "PgThing.payload is JSONB, which only PostgreSQL has"
+    assert columns.extensions == ("citext",)
+    assert plan_of("conventions").schemas == ("inventory",)
+    assert not plan_of("bookstore").needs_postgresql
+
+
+@pytest.mark.parametrize(
+    ("model", "expected"),
+    [
+        pytest.param(
+            "Book",
+            {
+                "title": 'f"title-{n}"',
+                "isbn": 'f"{n:09d}"',
+                "price": 'f"{n % 100000000}.55"',
+                "pages": "n",
+                "published_on": "(dt.date(2024, 1, 1) + dt.timedelta(days=n)).isoformat()",
+            },
+            id="book",
+        ),
+        pytest.param("Tag", {"name": 'f"name-{n}"'}, id="tag"),
+    ],
+)
+def test_samples_respect_length_precision_and_uniqueness(
+    model: str, expected: dict[str, str]
+) -> None:
+    assert dict(model_plan("bookstore", model).tests.payload) == expected
+
+
+def test_factories_create_the_rows_a_required_foreign_key_needs() -> None:
+    (parent,) = model_plan("bookstore", "Book").tests.parents
+    assert (parent.factory, parent.pairs, parent.condition) == (
+        "create_author",
+        (("author_id", "id"),),
+        '"author_id" not in fields',
+    )
+
+
+def test_a_model_that_cannot_be_sampled_says_why() -> None:
+    tests = model_plan("columns", "Document").tests
+    assert not tests.testable
+    assert tests.reason == "no sample value for location (POINT)"
