@@ -1,20 +1,21 @@
 """`fe-gen optimize`: walk the paths, run the rules on every file that may need them, fix.
 
-The work per file is `runner.process`; this module finds the files, decides whether a pool
-of processes pays (it does only when many files pass the cheap tests: forking workers that
-each import LibCST costs more than it saves on a handful), writes the fixed files, and
-folds the outcomes into a report and an exit status: 0 clean, 1 findings or rewrites,
-2 usage or internal error.
+The work per file is in `runner`, in two phases: `prepare` (text prefilter, decode,
+stdlib-ast pre-check: cheap) and `finish` (LibCST: costly, and importing LibCST alone
+takes ~0.3 s). This module finds the files, runs each phase in this process or in a pool
+of forked workers, whichever pays (a pool only when a phase has enough files: every
+worker pays for its own LibCST import), writes the fixed files, and folds the outcomes
+into a report and an exit status: 0 clean, 1 findings or rewrites, 2 usage or internal
+error.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 from fe_gen.codemods import report
 from fe_gen.codemods.config import Mode, Settings
@@ -22,10 +23,14 @@ from fe_gen.codemods.discovery import Walker, git_root
 from fe_gen.codemods.fileio import write_atomic
 from fe_gen.codemods.models_index import ModelsIndex, SourceSet
 from fe_gen.codemods.rules import ALL_RULES, RuleEntry
-from fe_gen.codemods.runner import FileOutcome, process
+from fe_gen.codemods.runner import FileOutcome, Prepared, finish, prepare, process
 
-PARALLEL_MIN = 64  # files in a run before forking workers pays for itself
-CHUNK = 8  # files per task: small enough for the few expensive files to spread out
+T = TypeVar("T")
+R = TypeVar("R")
+
+PREPARE_MIN = 128  # files past the text prefilter before the ast phase goes parallel
+FINISH_MIN = 6  # files for LibCST before that phase goes parallel
+CHUNK = 4  # files per task: small, so that the few expensive files spread out
 
 _WORKER: tuple[Settings, ModelsIndex, dict[Path, bytes]] | None = None
 
@@ -35,10 +40,16 @@ def _init_worker(settings: Settings, models: ModelsIndex, data: dict[Path, bytes
     _WORKER = (settings, models, data)
 
 
-def _work(path: Path) -> FileOutcome:
+def _prepare(path: Path) -> Prepared | FileOutcome:
     assert _WORKER is not None
-    settings, models, data = _WORKER
-    return process(path, data[path], settings.rules, settings.mode, settings.unsafe_fixes, models)
+    settings, _, data = _WORKER
+    return prepare(path, data[path], settings.rules)
+
+
+def _finish(prepared: Prepared) -> FileOutcome:
+    assert _WORKER is not None
+    settings, models, _ = _WORKER
+    return finish(prepared, settings.mode, settings.unsafe_fixes, models)
 
 
 def _read(paths: Sequence[Path]) -> tuple[dict[Path, bytes], list[FileOutcome]]:
@@ -64,19 +75,33 @@ def _models(settings: Settings, walker: Walker, data: dict[Path, bytes]) -> Mode
     return ModelsIndex(SourceSet(data, more))
 
 
-def _run(data: dict[Path, bytes], settings: Settings, models: ModelsIndex) -> list[FileOutcome]:
-    """Every file through `runner.process`: in this process, or in a pool of workers
-    (forked, so they share the file contents and the models index without pickling)."""
-    paths = list(data)
-    workers = min(settings.workers, max(1, len(paths) // CHUNK))
-    _init_worker(settings, models, data)
-    if workers <= 1 or len(paths) < PARALLEL_MIN:
-        return [_work(path) for path in paths]
+def _map(function: Callable[[T], R], items: list[T], parallel: bool, settings: Settings) -> list[R]:
+    """`function` over `items`, here or in forked workers (which inherit the file contents
+    and the models index instead of receiving them pickled)."""
+    workers = min(settings.workers, max(1, len(items) // CHUNK))
+    if not parallel or workers <= 1:
+        return [function(item) for item in items]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    assert _WORKER is not None
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    initargs = (settings, models, data)
-    with ProcessPoolExecutor(workers, context, _init_worker, initargs) as pool:
-        return list(pool.map(_work, paths, chunksize=CHUNK))
+    with ProcessPoolExecutor(workers, context, _init_worker, _WORKER) as pool:
+        return list(pool.map(function, items, chunksize=CHUNK))
+
+
+def _run(data: dict[Path, bytes], settings: Settings, models: ModelsIndex) -> list[FileOutcome]:
+    _init_worker(settings, models, data)
+    wanted = [p for p, b in data.items() if any(rule.prefilter(b) for rule in settings.rules)]
+    outcomes = [FileOutcome(path, skipped=True) for path in data.keys() - set(wanted)]
+    prepared: list[Prepared] = []
+    for item in _map(_prepare, wanted, len(wanted) >= PREPARE_MIN, settings):
+        if isinstance(item, Prepared):
+            prepared.append(item)
+        else:
+            outcomes.append(item)
+    return outcomes + _map(_finish, prepared, len(prepared) >= FINISH_MIN, settings)
 
 
 def run(settings: Settings) -> int:

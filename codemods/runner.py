@@ -71,6 +71,45 @@ def _applicable(finding: Finding, unsafe: bool) -> bool:
     return finding.fix.applicability.value == "safe" or unsafe
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A file past the cheap tests: what LibCST will be given (plain data, picklable)."""
+
+    path: Path
+    text: str
+    encoding: str
+    reduced: str
+    rules: tuple[RuleEntry, ...]
+
+
+def prepare(path: Path, data: bytes, rules: Sequence[RuleEntry]) -> Prepared | FileOutcome:
+    """The cheap tests (text, decode, stdlib ast): a Prepared file, or its final outcome."""
+    active = [rule for rule in rules if rule.prefilter(data)]
+    if not active:
+        return FileOutcome(path, skipped=True)
+    try:
+        source = decode(data)
+    except DecodeError as error:
+        return FileOutcome(path, error=f"cannot decode: {error}")
+    try:
+        reduced, checked = _precheck(source.text, active)
+    except (SyntaxError, ValueError) as error:
+        return FileOutcome(path, error=f"cannot parse: {_syntax_message(error)}")
+    except Exception as error:  # a bug in a pre-check must not stop the run: report it
+        return _internal(path, error)
+    if not checked:
+        return FileOutcome(path, skipped=True)
+    return Prepared(path, source.text, source.encoding, reduced, tuple(checked))
+
+
+def finish(prepared: Prepared, mode: Mode, unsafe: bool, models: ModelsIndex) -> FileOutcome:
+    """The LibCST part: run the rules, fix, re-check; never raises."""
+    try:
+        return _process_text(prepared, mode, unsafe, models)
+    except Exception as error:  # a bug in a rule must not stop the run: report it
+        return _internal(prepared.path, error)
+
+
 def process(
     path: Path,
     data: bytes,
@@ -80,19 +119,15 @@ def process(
     models: ModelsIndex,
 ) -> FileOutcome:
     """Run `rules` on one file's bytes; never raises."""
-    active = [rule for rule in rules if rule.prefilter(data)]
-    if not active:
-        return FileOutcome(path, skipped=True)
-    try:
-        source = decode(data)
-    except DecodeError as error:
-        return FileOutcome(path, error=f"cannot decode: {error}")
-    try:
-        return _process_text(path, source.text, active, mode, unsafe, models, source.encoding)
-    except Exception as error:  # a bug in a rule must not stop the run: report it
-        return FileOutcome(
-            path, error=f"internal error: {type(error).__name__}: {error}", internal=True
-        )
+    prepared = prepare(path, data, rules)
+    if isinstance(prepared, FileOutcome):
+        return prepared
+    return finish(prepared, mode, unsafe, models)
+
+
+def _internal(path: Path, error: Exception) -> FileOutcome:
+    message = f"internal error: {type(error).__name__}: {error}"
+    return FileOutcome(path, error=message, internal=True)
 
 
 def _precheck(text: str, rules: Sequence[RuleEntry]) -> tuple[str, list[RuleEntry]]:
@@ -154,22 +189,15 @@ def _fix(
     return analyse.apply_fixes(full.module, full.fixable)
 
 
-def _process_text(
-    path: Path,
-    text: str,
-    rules: Sequence[RuleEntry],
-    mode: Mode,
-    unsafe: bool,
-    models: ModelsIndex,
-    encoding: str,
-) -> FileOutcome:
+def _process_text(prepared: Prepared, mode: Mode, unsafe: bool, models: ModelsIndex) -> FileOutcome:
+    path, text = prepared.path, prepared.text
     outcome = FileOutcome(path, old_text=text, new_text=text)
-    current = text
+    current, reduced, active = text, prepared.reduced, list(prepared.rules)
     for round_ in range(MAX_ROUNDS + 1):
         try:
-            reduced, active = _precheck(current, rules)
+            if round_:
+                reduced, active = _precheck(current, prepared.rules)
             if not active:
-                outcome.skipped = current == text
                 break
             found = _analyse(path, reduced, current, active, models, unsafe)
         except (SyntaxError, ValueError, ParseError) as error:
@@ -186,7 +214,7 @@ def _process_text(
         current = new_code
     outcome.new_text = current
     if current != text:
-        outcome.new_data = current.encode(encoding)
+        outcome.new_data = current.encode(prepared.encoding)
     return outcome
 
 

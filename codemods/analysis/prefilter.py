@@ -114,15 +114,20 @@ class _Function:
     def __init__(self, body: list[ast.stmt], functions: set[str]) -> None:
         self.values: dict[str, list[ast.expr]] = {}
         self.calls: set[str] = set()
-        self.parents: dict[int, ast.AST] = {}
-        self.nodes: list[ast.AST] = []
+        self._parents: dict[int, ast.AST] | None = None
+        self.nodes: list[ast.AST] = [n for statement in body for n in ast.walk(statement)]
         self.functions = functions
-        for statement in body:
-            for node in ast.walk(statement):
-                self.nodes.append(node)
-                for child in ast.iter_child_nodes(node):
-                    self.parents[id(child)] = node
+        for node in self.nodes:
+            if isinstance(node, ast.Assign | ast.AnnAssign | ast.Call):
                 self._record(node)
+
+    @property
+    def parents(self) -> dict[int, ast.AST]:
+        if self._parents is None:  # only a site inside a loop asks
+            self._parents = {
+                id(child): node for node in self.nodes for child in ast.iter_child_nodes(node)
+            }
+        return self._parents
 
     def _record(self, node: ast.AST) -> None:
         if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None:
@@ -180,7 +185,7 @@ class _Function:
         names: set[str] = set()
         found_any = False
         for node in self.nodes:
-            found = _site(node)
+            found = _site(node) if _quick(node) else None
             if found is None or not _reads_row(found[0], found[2]):
                 continue
             if self.queryish(found[1]) and not self._regrouped(node, found[1]):
