@@ -49,7 +49,7 @@ def _prepare(path: Path) -> Prepared | FileOutcome:
 def _finish(prepared: Prepared) -> FileOutcome:
     assert _WORKER is not None
     settings, models, _ = _WORKER
-    return finish(prepared, settings.mode, settings.unsafe_fixes, models)
+    return finish(prepared, settings.rules, settings.mode, settings.unsafe_fixes, models)
 
 
 def _read(paths: Sequence[Path]) -> tuple[dict[Path, bytes], list[FileOutcome]]:

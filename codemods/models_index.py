@@ -187,6 +187,11 @@ class SourceSet:
                 name = (match.group(1) or match.group(2)).decode()
                 self._defining.setdefault(name, []).append(path)
 
+    def module_file(self, module: str, from_path: Path) -> Path | None:
+        """The one known file of `module` (absolute, or relative to `from_path`)."""
+        found = [path for path in self._files if module_matches(path, module, from_path)]
+        return found[0] if len(found) == 1 else None
+
     def text(self, path: Path) -> str | None:
         data = self._files.get(path)
         if data is None:
@@ -241,6 +246,23 @@ class ModelsIndex:
         self._sources = sources
         self._decls: dict[Path, FileDecls | None] = {}
         self._models: dict[tuple[str, str | None, Path], ModelInfo | None] = {}
+
+    def returns_query(self, module: str, name: str, from_path: Path) -> bool:
+        """Whether `module.name` is an undecorated function of the project whose every
+        `return` is a SQLAlchemy query (`x.query(...)...` or `select(...)...`)."""
+        path = self._sources.module_file(module, from_path)
+        text = self._sources.text(path) if path is not None else None
+        if text is None:
+            return False
+        try:
+            tree = ast.parse(text)
+        except (SyntaxError, ValueError):
+            return False
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
+                returns = [r.value for r in ast.walk(node) if isinstance(r, ast.Return)]
+                return bool(returns) and not node.decorator_list and all(map(_is_query, returns))
+        return False
 
     def lookup(self, name: str, module: str | None, from_path: Path) -> ModelInfo | None:
         """The mapped class `name` (imported from `module`, if known) as seen from a file."""
@@ -363,6 +385,24 @@ class ModelsIndex:
             for name, attr in decl.attrs.items():
                 attrs.setdefault(name, AttrDecl("other") if blocked else attr)
         return ModelInfo(ref.decl.name, ref.path, attrs)
+
+
+_ENDS_QUERY = {"limit", "offset", "distinct", "group_by", "all", "first", "one", "scalar"}
+
+
+def _is_query(value: ast.expr | None) -> bool:
+    """`session.query(M)...` or `select(M)...`, not yet run nor limited."""
+    while isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+        if value.func.attr in _ENDS_QUERY:
+            return False
+        if value.func.attr == "query" and value.args:
+            return True
+        value = value.func.value
+    return (
+        isinstance(value, ast.Call)
+        and isinstance(value.func, ast.Name)
+        and value.func.id == "select"
+    )
 
 
 def _all_bases(order: list[ClassDecl | None]) -> Iterable[str]:

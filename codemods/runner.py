@@ -79,7 +79,7 @@ class Prepared:
     text: str
     encoding: str
     reduced: str
-    rules: tuple[RuleEntry, ...]
+    codes: tuple[str, ...]  # the rules that may find something (codes travel, functions not)
 
 
 def prepare(path: Path, data: bytes, rules: Sequence[RuleEntry]) -> Prepared | FileOutcome:
@@ -99,13 +99,20 @@ def prepare(path: Path, data: bytes, rules: Sequence[RuleEntry]) -> Prepared | F
         return _internal(path, error)
     if not checked:
         return FileOutcome(path, skipped=True)
-    return Prepared(path, source.text, source.encoding, reduced, tuple(checked))
+    return Prepared(path, source.text, source.encoding, reduced, tuple(r.code for r in checked))
 
 
-def finish(prepared: Prepared, mode: Mode, unsafe: bool, models: ModelsIndex) -> FileOutcome:
+def finish(
+    prepared: Prepared,
+    rules: Sequence[RuleEntry],
+    mode: Mode,
+    unsafe: bool,
+    models: ModelsIndex,
+) -> FileOutcome:
     """The LibCST part: run the rules, fix, re-check; never raises."""
+    chosen = [rule for rule in rules if rule.code in prepared.codes]
     try:
-        return _process_text(prepared, mode, unsafe, models)
+        return _process_text(prepared, chosen, mode, unsafe, models)
     except Exception as error:  # a bug in a rule must not stop the run: report it
         return _internal(prepared.path, error)
 
@@ -122,7 +129,7 @@ def process(
     prepared = prepare(path, data, rules)
     if isinstance(prepared, FileOutcome):
         return prepared
-    return finish(prepared, mode, unsafe, models)
+    return finish(prepared, rules, mode, unsafe, models)
 
 
 def _internal(path: Path, error: Exception) -> FileOutcome:
@@ -189,14 +196,20 @@ def _fix(
     return analyse.apply_fixes(full.module, full.fixable)
 
 
-def _process_text(prepared: Prepared, mode: Mode, unsafe: bool, models: ModelsIndex) -> FileOutcome:
+def _process_text(
+    prepared: Prepared,
+    rules: Sequence[RuleEntry],
+    mode: Mode,
+    unsafe: bool,
+    models: ModelsIndex,
+) -> FileOutcome:
     path, text = prepared.path, prepared.text
     outcome = FileOutcome(path, old_text=text, new_text=text)
-    current, reduced, active = text, prepared.reduced, list(prepared.rules)
+    current, reduced, active = text, prepared.reduced, list(rules)
     for round_ in range(MAX_ROUNDS + 1):
         try:
             if round_:
-                reduced, active = _precheck(current, prepared.rules)
+                reduced, active = _precheck(current, rules)
             if not active:
                 break
             found = _analyse(path, reduced, current, active, models, unsafe)

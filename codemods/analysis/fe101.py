@@ -112,6 +112,8 @@ class Examiner:
         if not isinstance(expr, cst.Attribute):
             return Fail(f"`{code(expr)}` uses the row") if _reads(row, expr) else None
         index = _entity_index(row, source, expr.value)
+        if index is not None and index >= len(source.entities):
+            return Fail("the rows' class is not known here")
         if index is None:
             return Fail(f"`{code(expr)}` uses the row") if _reads(row, expr) else None
         entity = source.entities[index]

@@ -17,7 +17,10 @@ import ast
 import re
 from collections.abc import Iterator
 
-_QUERY_WORDS = (b"select(", b".query", b".execute(", b".scalars(", b".exec(", b".stream")
+_QUERY_WORDS = (
+    *(b"select(", b".query", b".execute(", b".scalars(", b".exec(", b".stream"),
+    b").all()",  # a query returned by a function, maybe of another module
+)
 # a comprehension `if` (on the `for` line, or a line of its own without a closing colon),
 # or `filter(lambda`
 COMPREHENSION_TEXT = re.compile(
@@ -35,6 +38,7 @@ _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _LOOPS = (ast.For, ast.AsyncFor, ast.While, *_COMPREHENSIONS, ast.Lambda)
 _SPINE = {"list", "tuple"}
+_RESULTS = {"all", "fetchall", "unique", "scalars", "first", "one"}
 # names the rule resolves through scopes wherever they are bound: builtins, SQLAlchemy
 _ALWAYS = frozenset(
     {"select", "filter", "list", "tuple", "set", "frozenset", "sorted", "next", "any", "all"}
@@ -150,6 +154,13 @@ class _Function:
                 func = node.func
                 if isinstance(func, ast.Attribute) and func.attr in _EXECUTORS and node.args:
                     return True
+                if (  # `get_query(...).all()`: a query built elsewhere, run here
+                    isinstance(func, ast.Attribute)
+                    and func.attr == "all"
+                    and not node.args
+                    and isinstance(func.value, ast.Call)
+                ):
+                    return True
                 if isinstance(func, ast.Name) and (
                     func.id == "select" or func.id in self.functions
                 ):
@@ -213,6 +224,12 @@ class _Function:
             else:
                 self._locals(func, names)
             method = func.attr if isinstance(func, ast.Attribute) else ""
+            if method and method not in _EXECUTORS and method not in _RESULTS:
+                head = func
+                while isinstance(head, ast.Attribute):
+                    head = head.value
+                if isinstance(head, ast.Name):
+                    names.add(head.id)  # `service.get_query(...)`: resolved through imports
             if method == "query" or (isinstance(func, ast.Name) and func.id == "select"):
                 names |= {n.id for a in expr.args for n in ast.walk(a) if isinstance(n, ast.Name)}
             elif method in _EXECUTORS or (isinstance(func, ast.Name) and func.id in _SPINE):

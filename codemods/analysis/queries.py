@@ -105,6 +105,7 @@ class Resolver:
         self.models = models
         self.path = path
         self._following: set[str] = set()
+        self._finished = False  # resolving what the caller finishes with .all()
 
     # -- what an expression evaluates to -------------------------------------------------
 
@@ -118,7 +119,11 @@ class Resolver:
         if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute):
             name = method(expr)
             if name in _RESULT_METHODS and not expr.args:
-                inner = self.source(expr.func.value)
+                finished, self._finished = self._finished, self._finished or name != "scalars"
+                try:
+                    inner = self.source(expr.func.value)
+                finally:
+                    self._finished = finished
                 if isinstance(inner, Source) and name == "scalars":
                     inner = replace(inner, shape="entity")
                 return self._executed(inner, expr)
@@ -172,8 +177,7 @@ class Resolver:
             if entity.model is None:
                 return LeftAlone("not a mapped class's `.query`")
             return self._links(Source((entity,), legacy=True, anchor=root), links)
-        base = self._built(root, legacy=True)
-        return base if isinstance(base, LeftAlone) else self._links(base, links)
+        return self._rest(root, links, legacy=True)
 
     def statement(self, expr: cst.BaseExpression) -> Source | LeftAlone:
         """A `select(...)` statement, inline, in a variable, or returned by a function."""
@@ -183,15 +187,48 @@ class Resolver:
             if isinstance(base, LeftAlone):
                 return base
             return self._links(base, links)
-        base = self._built(root, legacy=False)
+        return self._rest(root, links, legacy=False)
+
+    def _rest(
+        self, root: cst.BaseExpression, links: list[cst.Call], legacy: bool
+    ) -> Source | LeftAlone:
+        """A chain on a variable or a function call; `module.function(...)` included."""
+        base = self._built(root, legacy)
+        foreign_ok = self._finished or not legacy
+        if isinstance(base, LeftAlone) and links and isinstance(root, cst.Name) and foreign_ok:
+            foreign = self._foreign(links[0], legacy)
+            if isinstance(foreign, Source):
+                return self._links(foreign, links[1:])
         return base if isinstance(base, LeftAlone) else self._links(base, links)
 
     def _built(self, root: cst.BaseExpression, legacy: bool) -> Source | LeftAlone:
         if isinstance(root, cst.Name):
             return self._variable_query(root, legacy)
-        if isinstance(root, cst.Call) and isinstance(root.func, cst.Name):
-            return self._follow(root, legacy)
-        return LeftAlone("not a query")
+        if not isinstance(root, cst.Call):
+            return LeftAlone("not a query")
+        if isinstance(root.func, cst.Name):
+            found = self._follow(root, legacy)
+            if not isinstance(found, LeftAlone) or not found.reason.startswith("not a function"):
+                return found
+        if legacy and not self._finished:
+            return LeftAlone("a query from another module, not finished here with .all()")
+        return self._foreign(root, legacy)
+
+    def _foreign(self, call: cst.Call, legacy: bool) -> Source | LeftAlone:
+        """A call to a function of another module of the project that returns a query the
+        caller finishes (`.all()` or executes it): a finding, but without a fix, which would
+        have to go there (or import the rows' class here)."""
+        for qualified in self.meta.qualified(call.func):
+            module, _, name = qualified.rpartition(".")
+            if (
+                module
+                and "<locals>" not in module
+                and self.models.returns_query(module, name, self.path)
+            ):
+                where = cst.Module([]).code_for_node(call.func)
+                problem = f"the query is built by `{where}()` in another module"
+                return Source((), legacy=legacy, anchor=call, foreign=True, problem=problem)
+        return LeftAlone("not a query of this project")
 
     def _entities(self, call: cst.Call, legacy: bool) -> Source | LeftAlone:
         if not call.args or any(arg.keyword is not None or arg.star for arg in call.args):

@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (source snippets read best on one line)
 """`fe-gen optimize` end to end on files: modes, exit codes, formats, file handling."""
 
 from __future__ import annotations
@@ -238,3 +237,31 @@ def test_explicit_files_and_models_found_elsewhere_in_the_project(project: Path)
     service = write(project, "service.py", "from models import User, select" + BAD)
     assert optimize(str(service))[0] == 1  # as pre-commit calls it: one file, models elsewhere
     assert "filter(User.name == 'ada')" in service.read_text()
+
+
+def test_query_built_in_another_module_is_reported_without_fix(project: Path) -> None:
+    write(project, "app/__init__.py", "")
+    write(project, "app/models.py", MODELS)
+    write(
+        project,
+        "app/service.py",
+        "from app.models import User\n\n\ndef get_all(session):\n    return session.query(User)\n",
+    )
+    caller = (
+        "from app import service\n\n\n"
+        "def admins(session):\n"
+        "    users = service.get_all(session).all()\n"
+        "    return [u for u in users if u.name == 'ada']\n"
+    )
+    path = write(project, "app/views.py", caller)
+    code, out, _ = optimize(".")
+    assert code == 1
+    assert "app/views.py:6:12: FE101" in out
+    assert "no fix: the query is built by `service.get_all()` in another module" in out
+    assert path.read_text() == caller
+    direct = caller.replace("service.get_all(session).all()", "service.get_all(session)")
+    write(project, "app/views.py", direct)
+    assert optimize("--check", ".")[0] == 0  # not finished here with .all(): left alone
+    write(project, "app/views.py", caller)
+    write(project, "app/service.py", "def get_all(session):\n    return session.plugins\n")
+    assert optimize("--check", ".")[0] == 0  # not a query: left alone

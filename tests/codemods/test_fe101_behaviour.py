@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (one function per line reads best in this table)
 """FE101 fixes run for real: the original and the rewritten module against one seeded
 SQLite database (rows with NULLs, empty strings, zeros), same results, and the SQL each
 emits captured with SQLAlchemy's `before_cursor_execute` event."""

@@ -1,4 +1,3 @@
-# ruff: noqa: E501  (one source per line reads best in these tables)
 """FE101 feature tables (pyupgrade style): sources that stay, sources and their fixes.
 
 Every source is appended to MODELS, so the rows' class is known to the models index.
