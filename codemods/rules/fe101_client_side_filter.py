@@ -28,7 +28,9 @@ admins = list(users)
 Queries with LIMIT, OFFSET, DISTINCT, GROUP BY, a window or FOR UPDATE (a condition moved
 before them changes which rows come back); rows also used unfiltered elsewhere; a list
 filtered once per pass of a loop (one query per group would be worse); a condition the
-query already applies; rows from anything that is not a visible query.
+query already applies; rows from anything that is not a visible query. A query built by a
+function of the same module gets its criteria at the call site; one built in another
+module and finished here with `.all()` is reported without a fix.
 
 ## Fix safety
 The fix is offered only when SQL selects exactly the rows Python kept, NULL included;
