@@ -114,7 +114,7 @@ def generate(root: Path, files: int = 2000) -> tuple[int, int]:
         }
         for u in range(7):
             texts[f"util{u}.py"] = '"""Utilities."""\n' + "".join(
-                UTIL_FUNCTION.format(n=p * 100 + u * 10 + k) for k in range(8)
+                UTIL_FUNCTION.format(n=p * 100 + u * 10 + k) for k in range(9)
             )
         for name, text in texts.items():
             (pkg / name).write_text(text)
