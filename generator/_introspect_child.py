@@ -89,7 +89,13 @@ def _read(request: dict[str, Any], modules: list[ModuleType]) -> Schema:
 
 
 def _introspect(request: dict[str, Any], modules: list[ModuleType]) -> Schema:
-    source = Source(kind=request["kind"], location=request["location"], module=modules[0].__name__)
+    source = Source(
+        kind=request["kind"],
+        location=request["location"],
+        module=modules[0].__name__,
+        root=_import_root(modules[0].__name__),
+        siblings=_siblings(modules[0]) if request["kind"] == "file" else (),
+    )
     attribute: str | None = request["attribute"]
     if attribute is None:
         return introspect(find_targets(modules), source=source)
@@ -102,6 +108,32 @@ def _introspect(request: dict[str, Any], modules: list[ModuleType]) -> Schema:
             "Base, a registry, a MetaData or a Flask-SQLAlchemy db; name one of those after ':'"
         )
     return introspect([Found(TypeRef(modules[0].__name__, attribute), value)], source=source)
+
+
+def _import_root(name: str) -> str | None:
+    """The sys.path entry that `name`'s top-level package or module was imported from."""
+    top = sys.modules.get(name.split(".")[0])
+    if top is None:
+        return None
+    locations = list(getattr(top, "__path__", []))
+    if locations:
+        return str(Path(locations[0]).resolve().parent)
+    file = getattr(top, "__file__", None)
+    return str(Path(file).resolve().parent) if file else None
+
+
+def _siblings(models: ModuleType) -> tuple[str, ...]:
+    """Modules a models file imported from its own folder (which fe-gen can't copy along)."""
+    folder = Path(models.__file__ or ".").resolve().parent
+    found = []
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if module is models or not file or "site-packages" in file:
+            continue
+        path = Path(file).resolve()
+        if path.is_relative_to(folder) and path != Path(models.__file__ or "").resolve():
+            found.append(name)
+    return tuple(sorted(found))
 
 
 def _import_file(path: Path, name: str, reply: _Reply) -> ModuleType:

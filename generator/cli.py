@@ -92,6 +92,10 @@ def new(
         bool,
         typer.Option("--force", help="Render into a non-empty DEST; never deletes files."),
     ] = False,
+    package: Annotated[
+        str,
+        typer.Option("--package", help="Name of the generated import package."),
+    ] = "app",
     path: PathOption = None,
     exclude: ExcludeOption = None,
     env_file: EnvFileOption = None,
@@ -101,8 +105,8 @@ def new(
     from fe_gen.generator.render import render_project, summarize
 
     schema = _load(models, path, exclude, env_file, timeout)
-    result = render_project(schema, dest, force=force)
-    summarize(result, Console(highlight=False))
+    result = render_project(schema, dest, force=force, package=package, env_file=env_file)
+    summarize(result, Console(highlight=False, soft_wrap=True))
 
 
 @app.command()

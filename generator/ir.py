@@ -237,6 +237,10 @@ class Source:
     """The path of the models file, or the import path (`pkg.models`)."""
     module: str
     """The module name the models were imported as."""
+    root: str | None = None
+    """The directory on sys.path that the models' top-level package or module came from."""
+    siblings: tuple[str, ...] = ()
+    """For a models file: the modules it imported from its own folder."""
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,12 @@ class ProjectPlan:
     """Where the generated code imports the user's models from."""
     models_copied: bool
     """Whether the models file is copied into the project (else imported where it is)."""
+    models_package: str | None
+    """The top-level package of models imported where they are (`shop` of `shop.models`)."""
+    models_path: str | None
+    """Where that package lives, relative to the project (None when it is installed)."""
+    env_file: str | None
+    """The dotenv file the models read when imported, relative to the project."""
     metadata: tuple[str, ...]
     """The model classes, as main.py names them to find their tables' MetaData."""
     metadata_imports: str
@@ -117,8 +123,18 @@ class ProjectPlan:
         return result
 
 
-def build_plan(schema: Schema, *, name: str, package: str = "app") -> ProjectPlan:
-    """Decide everything about the project generated from `schema`."""
+def build_plan(
+    schema: Schema,
+    *,
+    name: str,
+    package: str = "app",
+    models_path: str | None = None,
+    env_file: str | None = None,
+) -> ProjectPlan:
+    """Decide everything about the project generated from `schema`.
+
+    `models_path` is where models imported by import path live, relative to the project.
+    """
     models_module = f"{package}.models" if schema.source.kind == "file" else schema.source.module
     namer = TypeNamer(package=package, models_modules={schema.source.module: models_module})
     diagnostics = list(schema.diagnostics)
@@ -141,6 +157,9 @@ def build_plan(schema: Schema, *, name: str, package: str = "app") -> ProjectPla
         package=package,
         models_module=models_module,
         models_copied=schema.source.kind == "file",
+        models_package=None if schema.source.kind == "file" else models_module.split(".")[0],
+        models_path=models_path,
+        env_file=env_file,
         metadata=tuple(models),
         metadata_imports=main.render(),
         responses_imports=responses.render(),

@@ -7,6 +7,8 @@ no file already in DEST is ever deleted.
 
 from __future__ import annotations
 
+import keyword
+import os
 import re
 import shutil
 import subprocess
@@ -18,6 +20,7 @@ from pathlib import Path
 
 from copier import run_copy
 from rich.console import Console
+from rich.markup import escape
 
 from fe_gen.generator.errors import FeGenError
 from fe_gen.generator.ir import Schema
@@ -34,12 +37,27 @@ class RenderResult:
 
 
 def render_project(
-    schema: Schema, dest: Path, *, force: bool = False, package: str = "app"
+    schema: Schema,
+    dest: Path,
+    *,
+    force: bool = False,
+    package: str = "app",
+    env_file: Path | None = None,
 ) -> RenderResult:
-    """Render the project for `schema` into `dest`."""
+    """Render the project for `schema` into `dest`.
+
+    `env_file` is the dotenv file the models needed to import, which the project needs too.
+    """
     dest = dest.resolve()
     _check_destination(dest, force)
-    plan = build_plan(schema, name=project_name(dest.name), package=package)
+    _check_package(schema, package)
+    plan = build_plan(
+        schema,
+        name=project_name(dest.name),
+        package=package,
+        models_path=_models_path(schema, dest),
+        env_file=Path(os.path.relpath(env_file.resolve(), dest)).as_posix() if env_file else None,
+    )
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".{dest.name}-", dir=dest.parent) as scratch:
         staging = Path(scratch) / "project"
@@ -62,6 +80,38 @@ def project_name(directory: str) -> str:
 
 def template_path() -> Path:
     return Path(str(resources.files("fe_gen.templates") / "project"))
+
+
+def _check_package(schema: Schema, package: str) -> None:
+    """The generated package must not shadow the models, which must be importable from it."""
+    source = schema.source
+    if not package.isidentifier() or keyword.iskeyword(package):
+        raise FeGenError(f"--package {package}: not a valid Python package name")
+    if source.kind == "file" and source.siblings:
+        modules = ", ".join(source.siblings)
+        raise FeGenError(
+            f"{source.location} imports {modules} from its folder, which a copied models file "
+            "can't: put the models in a package and pass it as an import path (--models pkg.models)"
+        )
+    top = source.module.split(".")[0]
+    if source.kind == "module" and source.root and not (Path(source.root) / top).is_dir():
+        raise FeGenError(
+            f"{source.location} is a top-level module: fe-gen imports models from a package, "
+            f"so pass the file instead (--models {source.root}/{top}.py) or put it in a package"
+        )
+    if source.kind == "module" and top == package:
+        raise FeGenError(
+            f"the models' package is called {top}, like the package fe-gen would generate: "
+            f"pass --package with another name (e.g. --package {top}_api)"
+        )
+
+
+def _models_path(schema: Schema, dest: Path) -> str | None:
+    """Where models imported by import path live, relative to the project; None if installed."""
+    root = schema.source.root
+    if schema.source.kind == "file" or root is None or "site-packages" in Path(root).parts:
+        return None
+    return Path(os.path.relpath(root, dest)).as_posix()
 
 
 def _check_destination(dest: Path, force: bool) -> None:
@@ -130,13 +180,19 @@ def summarize(result: RenderResult, console: Console) -> None:
         f"[bold green]Generated[/] {result.dest} ({len(result.files)} files): "
         f"an API for {len(plan.models)} models ({names})."
     )
-    for model in plan.models:
-        if not model.tests.testable:
-            console.print(
-                f"  [yellow]note:[/] no write tests for {model.name}: {model.tests.reason}"
-            )
-    for diagnostic in plan.diagnostics:
-        console.print(f"  [yellow]note:[/] {diagnostic}")
+    notes = [
+        f"no write tests for {model.name}: {model.tests.reason}"
+        for model in plan.models
+        if not model.tests.testable
+    ]
+    notes += plan.diagnostics
+    if plan.env_file:
+        notes.append(
+            f"the models read settings when imported: the project needs the variables of "
+            f"{plan.env_file} too (set -a && . {plan.env_file} && set +a)"
+        )
+    for note in notes:
+        console.print(f"  [yellow]note:[/] {escape(note)}")
     database = (
         "PostgreSQL (the models need it: set DATABASE_URL)" if plan.needs_postgresql else "SQLite"
     )

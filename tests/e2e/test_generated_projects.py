@@ -16,25 +16,36 @@ from pathlib import Path
 import pytest
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "models"
+PACKAGES = Path(__file__).parents[1] / "fixtures" / "packages"
 
-# Models files and whether their project needs PostgreSQL.
-CASES: dict[str, tuple[Path | None, bool]] = {
-    "bookstore": (None, False),
-    "travel": (FIXTURES / "travel.py", False),
-    "relations": (FIXTURES / "relations.py", False),
-    "readonly": (FIXTURES / "readonly.py", False),
-    "mixins": (FIXTURES / "mixins.py", False),
-    "imperative": (FIXTURES / "imperative.py", False),
-    "classic": (FIXTURES / "classic.py", False),
-    "conventions": (FIXTURES / "conventions.py", False),
-    "columns": (FIXTURES / "columns.py", True),
+# The models options of each case, and whether its project needs PostgreSQL.
+CASES: dict[str, tuple[list[str], bool]] = {
+    "bookstore": ([], False),
+    "travel": (["--models", str(FIXTURES / "travel.py")], False),
+    "relations": (["--models", str(FIXTURES / "relations.py")], False),
+    "readonly": (["--models", str(FIXTURES / "readonly.py")], False),
+    "mixins": (["--models", str(FIXTURES / "mixins.py")], False),
+    "imperative": (["--models", str(FIXTURES / "imperative.py")], False),
+    "classic": (["--models", str(FIXTURES / "classic.py")], False),
+    "conventions": (["--models", str(FIXTURES / "conventions.py")], False),
+    "columns": (["--models", str(FIXTURES / "columns.py")], True),
+    # A package imported where it is: Base, mixins and models in separate modules, settings
+    # read from the environment at import, and a subpackage that must not be imported.
+    "package": (
+        ["--models", "shop", "--path", str(PACKAGES), "--env-file", str(PACKAGES / "shop.env")]
+        + ["--exclude", "shop.legacy*"],
+        False,
+    ),
 }
+# What the models of a case read from the environment when imported.
+ENVIRONMENT = {"package": {"SHOP_DATABASE_URL": "sqlite://"}}
 # The cases whose suites also run on PostgreSQL (the others add little there).
-ON_POSTGRESQL = ["bookstore", "travel", "relations", "conventions", "columns"]
+ON_POSTGRESQL = ["bookstore", "travel", "relations", "conventions", "columns", "package"]
 
 
 def run(command: list[str], cwd: Path, **environment: str) -> subprocess.CompletedProcess[str]:
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env |= ENVIRONMENT.get(cwd.name, {})
     return subprocess.run(
         command, cwd=cwd, env=env | environment, capture_output=True, text=True, timeout=900
     )
@@ -48,12 +59,11 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Pa
 
     class Projects(dict[str, Path]):
         def __missing__(self, case: str) -> Path:
-            models, _ = CASES[case]
+            options, _ = CASES[case]
             dest = root / case
-            command = [sys.executable, "-m", "fe_gen.generator", "new", str(dest)]
-            if models is not None:
-                command += ["--models", str(models)]
-            result = run(command, cwd=root)
+            result = run(
+                [sys.executable, "-m", "fe_gen.generator", "new", str(dest), *options], root
+            )
             assert result.returncode == 0, result.stdout + result.stderr
             self[case] = dest
             return dest

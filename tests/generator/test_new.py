@@ -160,3 +160,55 @@ def test_rendering_is_deterministic_across_hash_seeds(tmp_path: Path) -> None:
         assert result.returncode == 0, result.stderr
         outputs.append(tree(dest))
     assert outputs[0] == outputs[1]
+
+
+PACKAGES = FIXTURES / "packages"
+PACKAGE_OPTIONS = ["--path", str(PACKAGES), "--env-file", str(PACKAGES / "shop.env")]
+PACKAGE_OPTIONS += ["--exclude", "shop.legacy*"]
+
+
+def test_models_imported_by_path_stay_where_they_are(tmp_path: Path) -> None:
+    result = fe_gen("new", "api", "--models", "shop", *PACKAGE_OPTIONS, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    project = tmp_path / "api"
+    assert not (project / "app" / "models.py").exists()
+    assert "from shop.catalog import" in (project / "app" / "queries" / "product.py").read_text()
+    pyproject = (project / "pyproject.toml").read_text()
+    relative = os.path.relpath(PACKAGES, project)
+    assert f'where = [".", "{relative}"]' in pyproject
+    assert f'pythonpath = ["{relative}"]' in pyproject
+    assert "the models read settings when imported" in result.stdout
+
+
+def test_a_models_package_named_like_the_generated_one_is_refused(tmp_path: Path) -> None:
+    result = fe_gen(
+        "new", "api", "--models", "shop", "--package", "shop", *PACKAGE_OPTIONS, cwd=tmp_path
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "error: the models' package is called shop, like the package fe-gen would generate: "
+        "pass --package with another name (e.g. --package shop_api)"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_models_file_that_imports_its_neighbours_is_refused(tmp_path: Path) -> None:
+    models = FIXTURES / "models" / "sibling_import.py"
+    result = fe_gen("new", "api", "--models", str(models), cwd=tmp_path)
+    assert result.returncode == 2
+    assert f"{models} imports mixins from its folder" in result.stderr
+    assert "--models pkg.models" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_generated_package_can_be_named(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["new", str(tmp_path / "shop"), "--package", "bookstore"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "shop" / "bookstore" / "main.py").is_file()
+    assert "uvicorn bookstore.main:app" in result.output
+
+
+def test_an_invalid_package_name_is_refused(tmp_path: Path) -> None:
+    result = fe_gen("new", "shop", "--package", "my-api", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "--package my-api: not a valid Python package name" in result.stderr
