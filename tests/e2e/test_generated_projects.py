@@ -32,8 +32,10 @@ CASES: dict[str, tuple[list[str], bool]] = {
     # A package imported where it is: Base, mixins and models in separate modules, settings
     # read from the environment at import, and a subpackage that must not be imported.
     "package": (
-        ["--models", "shop", "--path", str(PACKAGES), "--env-file", str(PACKAGES / "shop.env")]
-        + ["--exclude", "shop.legacy*"],
+        [
+            *("--models", "shop", "--path", str(PACKAGES)),
+            *("--env-file", str(PACKAGES / "shop.env"), "--exclude", "shop.legacy*"),
+        ],
         False,
     ),
 }
