@@ -106,7 +106,9 @@ def comprehension(node: cst.CSTNode, meta: Meta) -> Site | None:
 
 
 def filter_call(node: cst.CSTNode, meta: Meta) -> Site | None:
-    if not isinstance(node, cst.Call) or "builtins.filter" not in meta.qualified(node.func):
+    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Name):
+        return None
+    if node.func.value != "filter" or "builtins.filter" not in meta.qualified(node.func):
         return None
     if len(node.args) != 2 or any(arg.keyword or arg.star for arg in node.args):
         return None
