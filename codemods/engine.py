@@ -15,7 +15,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from fe_gen.codemods import report
 from fe_gen.codemods.config import Mode, Settings
@@ -25,12 +25,14 @@ from fe_gen.codemods.models_index import ModelsIndex, SourceSet
 from fe_gen.codemods.rules import ALL_RULES, RuleEntry
 from fe_gen.codemods.runner import FileOutcome, Prepared, finish, prepare, process
 
+if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
 T = TypeVar("T")
 R = TypeVar("R")
 
-PREPARE_MIN = 128  # files past the text prefilter before the ast phase goes parallel
-FINISH_MIN = 6  # files for LibCST before that phase goes parallel
-CHUNK = 4  # files per task: small, so that the few expensive files spread out
+PREPARE_MIN = 32  # files past the text prefilter before the ast phase goes parallel
+FINISH_MIN = 3  # files for LibCST before that phase goes parallel (each worker imports it)
 
 _WORKER: tuple[Settings, ModelsIndex, dict[Path, bytes]] | None = None
 
@@ -75,20 +77,31 @@ def _models(settings: Settings, walker: Walker, data: dict[Path, bytes]) -> Mode
     return ModelsIndex(SourceSet(data, more))
 
 
-def _map(function: Callable[[T], R], items: list[T], parallel: bool, settings: Settings) -> list[R]:
-    """`function` over `items`, here or in forked workers (which inherit the file contents
-    and the models index instead of receiving them pickled)."""
-    workers = min(settings.workers, max(1, len(items) // CHUNK))
-    if not parallel or workers <= 1:
-        return [function(item) for item in items]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+class _Workers:
+    """A pool of forked workers, started on first need and shared by both phases; the
+    workers inherit the file contents and the models index instead of unpickling them."""
 
-    assert _WORKER is not None
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(workers, context, _init_worker, _WORKER) as pool:
-        return list(pool.map(function, items, chunksize=CHUNK))
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._pool: Executor | None = None
+
+    def map(self, function: Callable[[T], R], items: list[T], minimum: int, chunk: int) -> list[R]:
+        workers = min(self._settings.workers, -(-len(items) // chunk))
+        if len(items) < minimum or workers <= 1:
+            return [function(item) for item in items]
+        if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            assert _WORKER is not None
+            methods = multiprocessing.get_all_start_methods()
+            context = multiprocessing.get_context("fork" if "fork" in methods else None)
+            self._pool = ProcessPoolExecutor(workers, context, _init_worker, _WORKER)
+        return list(self._pool.map(function, items, chunksize=chunk))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
 
 
 def _run(data: dict[Path, bytes], settings: Settings, models: ModelsIndex) -> list[FileOutcome]:
@@ -96,12 +109,16 @@ def _run(data: dict[Path, bytes], settings: Settings, models: ModelsIndex) -> li
     wanted = [p for p, b in data.items() if any(rule.prefilter(b) for rule in settings.rules)]
     outcomes = [FileOutcome(path, skipped=True) for path in data.keys() - set(wanted)]
     prepared: list[Prepared] = []
-    for item in _map(_prepare, wanted, len(wanted) >= PREPARE_MIN, settings):
-        if isinstance(item, Prepared):
-            prepared.append(item)
-        else:
-            outcomes.append(item)
-    return outcomes + _map(_finish, prepared, len(prepared) >= FINISH_MIN, settings)
+    workers = _Workers(settings)
+    try:
+        for item in workers.map(_prepare, wanted, PREPARE_MIN, chunk=4):
+            if isinstance(item, Prepared):
+                prepared.append(item)
+            else:
+                outcomes.append(item)
+        return outcomes + workers.map(_finish, prepared, FINISH_MIN, chunk=1)
+    finally:
+        workers.close()
 
 
 def run(settings: Settings) -> int:
