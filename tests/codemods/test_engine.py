@@ -265,3 +265,19 @@ def test_query_built_in_another_module_is_reported_without_fix(project: Path) ->
     write(project, "app/views.py", caller)
     write(project, "app/service.py", "def get_all(session):\n    return session.plugins\n")
     assert optimize("--check", ".")[0] == 0  # not a query: left alone
+
+
+def test_an_internal_error_in_one_file_is_reported_and_exits_2(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fe_gen.codemods.analysis import fe101
+
+    def boom(*args: object) -> None:
+        raise RuntimeError("rule bug")
+
+    monkeypatch.setattr(fe101.Examiner, "examine", boom)
+    write(project, "a.py", MODELS + BAD)
+    write(project, "b.py", MODELS + GOOD)
+    code, _, err = optimize("--check", ".")
+    assert code == 2
+    assert "a.py: error: internal error: RuntimeError: rule bug" in err
