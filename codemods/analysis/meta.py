@@ -104,14 +104,30 @@ def parents(module: cst.Module) -> dict[int, cst.CSTNode]:
     stack: list[cst.CSTNode] = [module]
     while stack:
         node = stack.pop()
-        for field in fields(node):
-            value = getattr(node, field.name)
-            items = value if isinstance(value, list | tuple) else (value,)
+        for name in _field_names(type(node)):
+            value = getattr(node, name)
+            items = value if type(value) in (list, tuple) else (value,)
             for item in items:
-                if isinstance(item, cst.CSTNode):
+                if _is_node(type(item)):
                     found[id(item)] = node
                     stack.append(item)
     return found
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+_NODES: dict[type, bool] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    if kind not in _FIELDS:
+        _FIELDS[kind] = tuple(field.name for field in fields(kind))
+    return _FIELDS[kind]
+
+
+def _is_node(kind: type) -> bool:
+    if kind not in _NODES:  # once per type: CSTNode is an ABC, isinstance on it is slow
+        _NODES[kind] = issubclass(kind, cst.CSTNode)
+    return _NODES[kind]
 
 
 def names_in(node: cst.CSTNode) -> list[cst.Name]:
