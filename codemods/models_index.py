@@ -16,13 +16,11 @@ import ast
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
 
+from fe_gen.codemods.analysis.decls import AttrDecl, ClassDecl, FileDecls, is_query, outline
 from fe_gen.codemods.fileio import DecodeError, decode
-
-AttrKind = Literal["column", "relationship", "other"]
 
 _DEFINES = re.compile(
     rb"^[ \t]*class[ \t]+(\w+)"
@@ -31,103 +29,6 @@ _DEFINES = re.compile(
 )
 _ROOT_BASES = {"DeclarativeBase", "DeclarativeBaseNoMeta"}
 _MAX_DEPTH = 25
-
-
-@dataclass(frozen=True)
-class AttrDecl:
-    """One class-body attribute: a column (with nullability and kind) or something else."""
-
-    kind: AttrKind
-    nullable: bool = True
-    sql_kind: str = "unknown"
-
-
-@dataclass
-class ClassDecl:
-    """A class statement as written: base expressions, keywords, decorators, attributes."""
-
-    name: str
-    bases: list[str]
-    keywords: dict[str, str]
-    decorators: list[str]
-    attrs: dict[str, AttrDecl] = field(default_factory=dict)
-    abstract: bool = False
-
-
-@dataclass
-class FileDecls:
-    """Top-level imports, declarative-base assignments and class spans of one file.
-
-    The outline comes from the stdlib parser; a class's body is parsed with LibCST only
-    when a lookup asks for that class.
-    """
-
-    lines: list[str] = field(default_factory=list)
-    spans: dict[str, tuple[int, int]] = field(default_factory=dict)
-    imports: dict[str, tuple[str, str]] = field(default_factory=dict)  # local -> (module, name)
-    bases: dict[str, str] = field(default_factory=dict)  # `Base = declarative_base(cls=X)`
-    _classes: dict[str, ClassDecl | None] = field(default_factory=dict)
-
-    def cls(self, name: str) -> ClassDecl | None:
-        if name not in self.spans:
-            return None
-        if name not in self._classes:
-            import libcst as cst
-
-            from fe_gen.codemods.analysis.model_decls import read_class
-
-            first, last = self.spans[name]
-            try:
-                self._classes[name] = read_class("".join(self.lines[first - 1 : last]))
-            except cst.ParserSyntaxError:
-                self._classes[name] = None
-        return self._classes[name]
-
-
-def _dotted(node: ast.expr) -> str:
-    if isinstance(node, ast.Call):
-        return _dotted(node.func)
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        head = _dotted(node.value)
-        return f"{head}.{node.attr}" if head else ""
-    return ""
-
-
-def _outline_statement(statement: ast.stmt, decls: FileDecls) -> None:
-    if isinstance(statement, ast.ImportFrom):
-        module = "." * statement.level + (statement.module or "")
-        for alias in statement.names:
-            decls.imports[alias.asname or alias.name] = (module, alias.name)
-    elif isinstance(statement, ast.Import):
-        for alias in statement.names:
-            local = alias.asname or alias.name.split(".", 1)[0]
-            decls.imports[local] = (alias.name if alias.asname else local, "")
-    elif isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Call):
-        func = _dotted(statement.value.func).rsplit(".", 1)[-1]
-        target = statement.targets[0] if len(statement.targets) == 1 else None
-        if isinstance(target, ast.Name) and func in {"declarative_base", "generate_base"}:
-            cls = next((k.value for k in statement.value.keywords if k.arg == "cls"), None)
-            decls.bases[target.id] = _dotted(cls) if cls is not None else ""
-    elif isinstance(statement, ast.ClassDef):
-        first = min([statement.lineno, *(d.lineno for d in statement.decorator_list)])
-        decls.spans[statement.name] = (first, statement.end_lineno or statement.lineno)
-    elif isinstance(statement, ast.If | ast.Try):
-        for inner in [*statement.body, *statement.orelse]:
-            _outline_statement(inner, decls)
-
-
-def outline(text: str) -> FileDecls | None:
-    """A file's FileDecls, or None when it does not parse."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
-        return None
-    decls = FileDecls(lines=text.splitlines(keepends=True))
-    for statement in tree.body:
-        _outline_statement(statement, decls)
-    return decls
 
 
 @dataclass(frozen=True)
@@ -261,7 +162,7 @@ class ModelsIndex:
         for node in tree.body:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
                 returns = [r.value for r in ast.walk(node) if isinstance(r, ast.Return)]
-                return bool(returns) and not node.decorator_list and all(map(_is_query, returns))
+                return bool(returns) and not node.decorator_list and all(map(is_query, returns))
         return False
 
     def lookup(self, name: str, module: str | None, from_path: Path) -> ModelInfo | None:
@@ -385,24 +286,6 @@ class ModelsIndex:
             for name, attr in decl.attrs.items():
                 attrs.setdefault(name, AttrDecl("other") if blocked else attr)
         return ModelInfo(ref.decl.name, ref.path, attrs)
-
-
-_ENDS_QUERY = {"limit", "offset", "distinct", "group_by", "all", "first", "one", "scalar"}
-
-
-def _is_query(value: ast.expr | None) -> bool:
-    """`session.query(M)...` or `select(M)...`, not yet run nor limited."""
-    while isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
-        if value.func.attr in _ENDS_QUERY:
-            return False
-        if value.func.attr == "query" and value.args:
-            return True
-        value = value.func.value
-    return (
-        isinstance(value, ast.Call)
-        and isinstance(value.func, ast.Name)
-        and value.func.id == "select"
-    )
 
 
 def _all_bases(order: list[ClassDecl | None]) -> Iterable[str]:

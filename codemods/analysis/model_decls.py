@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from fe_gen.codemods.models_index import AttrDecl, ClassDecl
+from fe_gen.codemods.analysis.decls import AttrDecl, ClassDecl
 
 _STR = {"String", "Text", "Unicode", "UnicodeText", "VARCHAR", "CHAR", "NVARCHAR", "NCHAR"}
 _SQL_KINDS: dict[str, str] = {
