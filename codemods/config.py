@@ -48,7 +48,15 @@ class Settings:
 
     @property
     def workers(self) -> int:
-        return self.jobs if self.jobs > 0 else (os.cpu_count() or 1)
+        """`--jobs`, or one per idle core: workers on a busy machine only add overhead."""
+        if self.jobs > 0:
+            return self.jobs
+        cores = os.cpu_count() or 1
+        try:
+            busy = os.getloadavg()[0]
+        except (AttributeError, OSError):  # not on every platform
+            busy = 0.0
+        return max(1, min(cores, int(cores - busy + 0.5)))
 
 
 def find_pyproject(start: Path) -> Path | None:

@@ -82,11 +82,11 @@ class _Workers:
     workers inherit the file contents and the models index instead of unpickling them."""
 
     def __init__(self, settings: Settings) -> None:
-        self._settings = settings
+        self._workers = settings.workers  # read once: it looks at the load average
         self._pool: Executor | None = None
 
     def map(self, function: Callable[[T], R], items: list[T], minimum: int, chunk: int) -> list[R]:
-        workers = min(self._settings.workers, -(-len(items) // chunk))
+        workers = min(self._workers, -(-len(items) // chunk))
         if len(items) < minimum or workers <= 1:
             return [function(item) for item in items]
         if self._pool is None:
