@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fe_gen.generator import naming
@@ -42,10 +43,16 @@ class FieldPlan:
 
 
 def plan_fields(
-    model: Model, ref: str, table_var: str, namer: TypeNamer, imports: dict[str, Imports]
+    model: Model,
+    ref: str,
+    table_vars: Mapping[str | None, str],
+    namer: TypeNamer,
+    imports: dict[str, Imports],
 ) -> tuple[FieldPlan, ...]:
+    """The model's fields; `table_vars` names the table of each column (None: its own)."""
     columns = tuple(
-        _column_field(column, model, table_var, namer, imports) for column in model.columns
+        _column_field(column, model, table_vars[column.table], namer, imports)
+        for column in model.columns
     )
     extra = tuple(
         _read_only_field(field, ref, namer, imports["schemas"])
@@ -68,7 +75,10 @@ def _column_field(
     read = _declaration(
         attribute, read_type, nullable, alias, default="None" if column.deferred else None
     )
+    # The route's class sets the discriminator of a class hierarchy, never the client.
+    discriminator = model.inheritance.discriminator if model.inheritance else None
     writable = not column.read_only and not (column.primary_key and column.autoincrement)
+    writable = writable and column.key != discriminator
     create = update = None
     if writable:
         optional = column.has_default or nullable

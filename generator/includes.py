@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import itertools
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from fe_gen.generator import naming
@@ -67,17 +68,17 @@ class Tables:
         self, model: Model, ref: str, table_var: str, namer: TypeNamer, imports: Imports
     ) -> None:
         self.variables: list[TableVar] = [TableVar(table_var, f"table_of({ref})")]
-        self._by_key: dict[str, str] = {f"model:{model.name}": table_var}
+        self._by_key: dict[str, str] = {f"table:{model.qualified_table}": table_var}
         self._own = table_var
         self._namer = namer
-        self._imports = imports
+        self.imports = imports
 
     def of_model(self, target: Model) -> str:
         """The variable of `target`'s table, importing `target` the first time."""
-        key = f"model:{target.name}"
+        key = f"table:{target.qualified_table}"
         if key not in self._by_key:
-            ref = self._imports.bind(self._namer.module_of(target.module), target.name)
-            name = naming.table_variable(target.table, target.schema, self._imports.taken())
+            ref = self.imports.bind(self._namer.module_of(target.module), target.name)
+            name = naming.table_variable(target.table, target.schema, self.imports.taken())
             self._add(key, name, f"table_of({ref})")
         return self._by_key[key]
 
@@ -86,14 +87,57 @@ class Tables:
         key = f"table:{qualified}"
         if key not in self._by_key:
             schema, _, table = qualified.rpartition(".")
-            name = naming.table_variable(table, schema or None, self._imports.taken())
+            name = naming.table_variable(table, schema or None, self.imports.taken())
             self._add(key, name, f'{self._own}.metadata.tables["{qualified}"]')
         return self._by_key[key]
 
     def _add(self, key: str, name: str, expression: str) -> None:
-        self._imports.reserve({name})
+        self.imports.reserve({name})
         self.variables.append(TableVar(name, expression))
         self._by_key[key] = name
+
+
+def table_owner(schema: Schema, qualified: str) -> Model:
+    """The model whose own table `qualified` is (the root of a single-table hierarchy)."""
+    for model in schema.models:
+        own_table = model.inheritance is None or model.inheritance.kind != "single"
+        if model.qualified_table == qualified and own_table:
+            return model
+    raise KeyError(qualified)
+
+
+def table_vars(model: Model, schema: Schema, tables: Tables, own: str) -> dict[str | None, str]:
+    """The variable of each table the model's columns come from (None: its own table)."""
+    found: dict[str | None, str] = {None: own}
+    for column in model.columns:
+        if column.table is not None and column.table not in found:
+            found[column.table] = tables.of_model(table_owner(schema, column.table))
+    return found
+
+
+def source_of(model: Model, schema: Schema, tables: Tables) -> str:
+    """What reads of `model` select from: its table, or the join of its inheritance chain."""
+    if model.inheritance is None:
+        return tables.of_model(model)
+    chain = model.inheritance.tables
+    source = tables.of_model(table_owner(schema, chain[0].table))
+    for parent, child in itertools.pairwise(chain):
+        parent_var = tables.of_model(table_owner(schema, parent.table))
+        child_var = tables.of_model(table_owner(schema, child.table))
+        pairs = [
+            (naming.column_reference(child_var, mine), naming.column_reference(parent_var, theirs))
+            for mine, theirs in zip(child.columns, child.parent_columns, strict=True)
+        ]
+        source += f".join({child_var}, {all_equal(pairs, tables)})"
+    return source
+
+
+def all_equal(pairs: Sequence[tuple[str, str]], tables: Tables) -> str:
+    """`a == b`, or `and_(a == b, c == d)` for several pairs (importing `and_`)."""
+    if len(pairs) == 1:
+        return f"{pairs[0][0]} == {pairs[0][1]}"
+    tables.imports.name("sqlalchemy", "and_")
+    return "and_(" + ", ".join(f"{left} == {right}" for left, right in pairs) + ")"
 
 
 def plan_includes(
@@ -120,7 +164,7 @@ def plan_includes(
                 )
             )
             continue
-        plans.append(_include(model, relationship, target, tables, imports, package))
+        plans.append(_include(model, relationship, target, schema, tables, imports, package))
     return tuple(plans)
 
 
@@ -128,30 +172,32 @@ def _include(
     model: Model,
     relationship: Relationship,
     target: Model,
+    schema: Schema,
     tables: Tables,
     imports: Imports,
     package: str,
 ) -> IncludePlan:
     target_var = tables.of_model(target)
+    variables = table_vars(target, schema, tables, target_var)
+
+    def reference(key: str) -> str:
+        column = target.column(key)
+        return naming.column_reference(variables[column.table], column.name)
+
     columns = [
-        column_expression(column, target_var, imports, package)
+        column_expression(column, variables[column.table], imports, package)
         for column in target.columns
         if not column.deferred
     ]
     order = relationship.order_by or tuple(OrderBy(key) for key in target.primary_key)
-    order_by = [
-        naming.column_reference(target_var, target.column(item.column).name)
-        + (".desc()" if item.descending else "")
-        for item in order
-    ]
+    order_by = [reference(item.column) + (".desc()" if item.descending else "") for item in order]
     arguments = [f"local={_tuple(repr_str(key) for key in relationship.local_columns)}"]
     if relationship.direction == "many_to_many":
         assert relationship.secondary is not None
         secondary = relationship.secondary
         association = tables.association(secondary.table)
         joins = [
-            f"{naming.column_reference(association, sql_name)} == "
-            f"{naming.column_reference(target_var, target.column(key).name)}"
+            f"{naming.column_reference(association, sql_name)} == {reference(key)}"
             for sql_name, key in zip(
                 secondary.remote_columns, relationship.remote_columns, strict=True
             )
@@ -163,13 +209,13 @@ def _include(
             "secondary="
             + _tuple(naming.column_reference(association, name) for name in secondary.local_columns)
         )
-        arguments.append(f"source={association}.join({target_var}, {condition})")
-    else:
-        remote = (
-            naming.column_reference(target_var, target.column(key).name)
-            for key in relationship.remote_columns
+        arguments.append(
+            f"source={association}.join({source_of(target, schema, tables)}, {condition})"
         )
-        arguments.append(f"remote={_tuple(remote)}")
+    else:
+        arguments.append(f"remote={_tuple(reference(key) for key in relationship.remote_columns)}")
+        if target.inheritance is not None and target.inheritance.kind == "joined":
+            arguments.append(f"source={source_of(target, schema, tables)}")
     arguments.append(f"columns={_tuple(columns)}")
     if relationship.direction != "many_to_one":
         arguments.append(f"order_by={_tuple(order_by)}")

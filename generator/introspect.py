@@ -15,15 +15,26 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from sqlalchemy import Column as SAColumn
 from sqlalchemy import MetaData, Table, exc
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Mapper, configure_mappers, registry
+from sqlalchemy.sql import operators, visitors
+from sqlalchemy.sql.elements import BinaryExpression, ColumnElement
 
 from fe_gen.generator import introspect_columns as cols
 from fe_gen.generator import introspect_relations as rels
 from fe_gen.generator.column_types import type_ref
 from fe_gen.generator.errors import FeGenError
-from fe_gen.generator.ir import Diagnostic, Model, Schema, Source, TypeRef
+from fe_gen.generator.ir import (
+    Diagnostic,
+    Inheritance,
+    InheritedTable,
+    Model,
+    Schema,
+    Source,
+    TypeRef,
+)
 
 _REGISTRY_ATTRIBUTES = ("registry", "_sa_registry")
 """Where a declarative Base keeps its registry; `_sa_registry` is SQLModel's."""
@@ -244,8 +255,6 @@ def _model(mapper: Mapper[Any], diagnostics: list[Diagnostic]) -> Model:
             f"{name}: table {table.fullname} has no primary key; declare primary_key=True "
             "on its key column(s)"
         )
-    if mapper.inherits is not None:
-        diagnostics.append(Diagnostic("warning", name, None, "inheritance is not supported yet"))
     return Model(
         name=name,
         module=cls.__module__,
@@ -257,6 +266,73 @@ def _model(mapper: Mapper[Any], diagnostics: list[Diagnostic]) -> Model:
         read_only_fields=cols.read_only_fields(mapper, table, diagnostics),
         unique_constraints=cols.unique_constraints(mapper, table),
         doc=_doc(cls),
+        inheritance=_inheritance(mapper, diagnostics),
+    )
+
+
+def _inheritance(mapper: Mapper[Any], diagnostics: list[Diagnostic]) -> Inheritance | None:
+    """The model's place in its class hierarchy; None for a class alone."""
+    root = mapper.base_mapper
+    if mapper.inherits is None and len(list(mapper.self_and_descendants)) == 1:
+        return None
+    discriminator = None
+    if isinstance(root.polymorphic_on, SAColumn):
+        discriminator = cols.key_of(root, root.polymorphic_on)
+    elif root.polymorphic_on is not None:
+        message = (
+            "the discriminator is an expression, not a column; rows are told apart by joins only"
+        )
+        diagnostics.append(Diagnostic("warning", mapper.class_.__name__, None, message))
+    identities = tuple(
+        identity
+        for identity in (_identity(sub.polymorphic_identity) for sub in mapper.self_and_descendants)
+        if identity is not None
+    )
+    parent = mapper.inherits
+    return Inheritance(
+        root=root.class_.__name__,
+        parent=parent.class_.__name__ if parent is not None else None,
+        kind=None if parent is None else ("single" if mapper.single else "joined"),
+        discriminator=discriminator,
+        identity=_identity(mapper.polymorphic_identity),
+        identities=identities,
+        tables=tuple(
+            _inherited_table(sub)
+            for sub in reversed(list(mapper.iterate_to_root()))
+            if not sub.single
+        ),
+    )
+
+
+def _equal_columns(
+    condition: ColumnElement[bool], child: Table
+) -> list[tuple[SAColumn[Any], SAColumn[Any]]]:
+    """(parent column, child column) for each `a = b` of a joined-inheritance condition."""
+    pairs = []
+    for element in visitors.iterate(condition):
+        if isinstance(element, BinaryExpression) and element.operator is operators.eq:
+            left, right = element.left, element.right
+            if isinstance(left, SAColumn) and isinstance(right, SAColumn):
+                pairs.append((right, left) if left.table is child else (left, right))
+    return pairs
+
+
+def _identity(value: Any) -> str | int | None:
+    if value is None or isinstance(value, int | str):
+        return value
+    return str(getattr(value, "value", value))
+
+
+def _inherited_table(mapper: Mapper[Any]) -> InheritedTable:
+    table = mapper.local_table
+    assert isinstance(table, Table)
+    if mapper.inherits is None or mapper.inherit_condition is None:
+        return InheritedTable(table.fullname)
+    pairs = _equal_columns(mapper.inherit_condition, table)
+    return InheritedTable(
+        table.fullname,
+        parent_columns=tuple(parent.name for parent, _ in pairs),
+        columns=tuple(child.name for _, child in pairs),
     )
 
 

@@ -5,6 +5,7 @@ A part of introspect.py, kept apart to keep modules short.
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import functools
 import inspect
@@ -41,28 +42,42 @@ def key_of(mapper: Mapper[Any], column: ColumnElement[Any]) -> str:
 
 
 def columns(mapper: Mapper[Any], table: Table, diagnostics: list[Diagnostic]) -> tuple[Column, ...]:
-    """The table's mapped columns, in table order."""
+    """The mapped columns, in table order: a joined-inheritance subclass's parents' first.
+
+    A key column shared with a parent table is listed once, as the root table's column.
+    """
     model = mapper.class_.__name__
-    unique, indexed = _single_column_flags(table)
     result: list[Column] = []
-    for column in table.columns:
-        try:
-            prop = mapper.get_property_by_column(column)
-        except orm_exc.UnmappedColumnError:
-            if not _mapped_by_subclass(mapper, column):
-                message = "column is not mapped; left out"
-                diagnostics.append(Diagnostic("warning", model, column.name, message))
-            continue
-        if not isinstance(prop, ColumnProperty):
-            continue
-        result.append(_column(model, prop, column, unique, indexed))
-        _column_diagnostics(model, prop, result[-1], diagnostics)
+    seen: set[str] = set()
+    for owner in _tables(mapper):
+        unique, indexed = _single_column_flags(owner)
+        for column in owner.columns:
+            try:
+                prop = mapper.get_property_by_column(column)
+            except orm_exc.UnmappedColumnError:
+                if not _mapped_by_subclass(mapper, column):
+                    message = "column is not mapped; left out"
+                    diagnostics.append(Diagnostic("warning", model, column.name, message))
+                continue
+            if not isinstance(prop, ColumnProperty) or prop.key in seen:
+                continue
+            seen.add(prop.key)
+            field = _column(model, prop, column, unique, indexed)
+            if owner is not table:
+                field = dataclasses.replace(field, table=owner.fullname)
+            result.append(field)
+            _column_diagnostics(model, prop, field, diagnostics)
     return tuple(result)
 
 
+def _tables(mapper: Mapper[Any]) -> list[Table]:
+    """The tables a mapper's rows span, the root class's first."""
+    return [table for table in mapper.tables if isinstance(table, Table)]
+
+
 def _mapped_by_subclass(mapper: Mapper[Any], column: SAColumn[Any]) -> bool:
-    """True for a single-table inheritance column that a subclass adds to the shared table."""
-    for sub in mapper.self_and_descendants:
+    """True for a single-table inheritance column that another class of the hierarchy adds."""
+    for sub in mapper.base_mapper.self_and_descendants:
         try:
             sub.get_property_by_column(column)
         except orm_exc.UnmappedColumnError:

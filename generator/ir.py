@@ -125,6 +125,8 @@ class Column:
     read_only: bool = False
     """Computed or identity-always columns: the database writes them, clients never do."""
     doc: str | None = None
+    table: str | None = None
+    """The column's table when it is not the model's own: a joined-inheritance parent's."""
 
     @property
     def has_default(self) -> bool:
@@ -188,6 +190,38 @@ class UniqueConstraint:
 
 
 @dataclass(frozen=True)
+class InheritedTable:
+    """One table of a joined-inheritance chain, and how it joins its parent's table."""
+
+    table: str
+    """Qualified as `schema.table` when the table has a schema."""
+    parent_columns: tuple[str, ...] = ()
+    """SQL names of the parent table's columns this table's key columns reference."""
+    columns: tuple[str, ...] = ()
+    """SQL names of the key columns that reference them, aligned with `parent_columns`."""
+
+
+@dataclass(frozen=True)
+class Inheritance:
+    """A model's place in a mapped class hierarchy (single-table or joined-table)."""
+
+    root: str
+    """Class name of the hierarchy's root."""
+    parent: str | None
+    """The mapped class this one inherits from; None for the root."""
+    kind: Literal["single", "joined"] | None
+    """How this class is stored relative to its parent; None for the root."""
+    discriminator: str | None
+    """Key of the column that tells the classes apart (`polymorphic_on`)."""
+    identity: str | int | None
+    """This class's value of the discriminator; None for an abstract class."""
+    identities: tuple[str | int, ...]
+    """The values of this class and all classes below it."""
+    tables: tuple[InheritedTable, ...]
+    """The tables a row of this class spans, from the root's down to its own."""
+
+
+@dataclass(frozen=True)
 class Model:
     name: str
     """Class name."""
@@ -202,6 +236,7 @@ class Model:
     read_only_fields: tuple[ReadOnlyField, ...] = ()
     unique_constraints: tuple[UniqueConstraint, ...] = ()
     doc: str | None = None
+    inheritance: Inheritance | None = None
 
     def column(self, key: str) -> Column:
         for column in self.columns:

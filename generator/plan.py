@@ -16,6 +16,7 @@ from fe_gen.generator import naming
 from fe_gen.generator.annotations import TypeNamer
 from fe_gen.generator.errors import FeGenError
 from fe_gen.generator.fields import FieldPlan, plan_fields
+from fe_gen.generator.hierarchy import HierarchyPlan, plan_hierarchy
 from fe_gen.generator.imports import Imports
 from fe_gen.generator.includes import (
     IncludePlan,
@@ -25,10 +26,11 @@ from fe_gen.generator.includes import (
     plan_includes,
     plan_links,
     repr_str,
+    table_vars,
 )
 from fe_gen.generator.ir import Diagnostic, Model, Schema
 from fe_gen.generator.module_imports import ModuleImports, fixed_imports
-from fe_gen.generator.samples import TestPlan, plan_tests
+from fe_gen.generator.samples import TestPlan, plan_tests, untestable
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,11 @@ class ModelPlan:
     links: tuple[LinkPlan, ...]
     tables: tuple[TableVar, ...]
     """Module-level table variables of the query module."""
+    source: str
+    """What reads select from: the table variable, or a join for a joined subclass."""
+    hierarchy: HierarchyPlan | None
+    creatable: bool
+    """Whether the API creates rows of this class (not of an abstract class)."""
     imports: dict[str, str]
     """Import block per generated module kind: schemas, queries, routes."""
     tests: TestPlan
@@ -191,7 +198,12 @@ def _plan_model(
     table_var = naming.table_variable(model.table, model.schema, queries.taken())
     queries.reserve({table_var})
     tables = Tables(model, ref, table_var, namer, queries)
-    fields = plan_fields(model, ref, table_var, namer, imports)
+    variables = table_vars(model, schema, tables, table_var)
+    fields = plan_fields(model, ref, variables, namer, imports)
+    hierarchy = plan_hierarchy(model, schema, tables, variables)
+    if hierarchy is not None and hierarchy.joined:
+        queries.name(f"{namer.package}.core.joined", "JoinedRows")
+        queries.name(f"{namer.package}.core.joined", "Level")
     includes = plan_includes(model, schema, tables, queries, namer.package, diagnostics)
     links = plan_links(model, schema, fields, tables, namer, imports["schemas"], diagnostics)
     key = tuple(
@@ -206,6 +218,9 @@ def _plan_model(
         namer.annotation(model.column(part).type, queries, "read")
     names = [part.param for part in key]
     path = naming.url_path(model.table, model.schema)
+    if model.inheritance is not None and model.inheritance.parent is not None:
+        # A subclass shares its table (or its key) with its parent: its path is its class's.
+        path = "/" + plural.replace("_", "-")
     create_lines = tuple(f.create_line for f in fields if f.create_line) + tuple(
         f"{link.field}: {link.annotation} = []" for link in links
     )
@@ -246,8 +261,13 @@ def _plan_model(
         includes=includes,
         links=links,
         tables=tuple(tables.variables),
+        source=hierarchy.source if hierarchy else table_var,
+        hierarchy=hierarchy,
+        creatable=hierarchy.creatable if hierarchy else True,
         imports={kind: block.render() for kind, block in imports.items()},
-        tests=plan_tests(model, schema, fields, includes, links, namer, factories),
+        tests=plan_tests(model, schema, fields, includes, links, namer, factories, path)
+        if hierarchy is None or hierarchy.creatable
+        else untestable(namer.package, "an abstract class: rows are made through its subclasses"),
     )
 
 

@@ -141,9 +141,10 @@ def _copy_template(plan: ProjectPlan, staging: Path) -> None:
 def _format(project: Path, exclude: Path) -> None:
     """`ruff format` and `ruff check --fix` the generated files, never the user's models."""
     targets = [str(path) for path in project.rglob("*.py") if path != exclude]
+    # Fixes first (unused imports of a variant go), then formatting settles the result.
     for command in (
-        ["format", "--no-cache"],
         ["check", "--fix", "--no-cache", "--quiet", "--exit-zero"],
+        ["format", "--no-cache"],
     ):
         completed = subprocess.run(
             [sys.executable, "-m", "ruff", *command, *targets],

@@ -82,14 +82,12 @@ def plan_tests(
     links: tuple[LinkPlan, ...],
     namer: TypeNamer,
     factories: Imports,
+    path: str,
 ) -> TestPlan:
     """What the model's tests exercise; samples bind the enums they use in `factories`."""
     reason = _untestable(model, schema, set())
     if reason:
-        imports = Imports(first_party=(namer.package, "tests"))
-        imports.name("httpx", "AsyncClient")
-        imports.name("tests.utils", "error_location")
-        return TestPlan(testable=False, reason=reason, imports=imports.render())
+        return untestable(namer.package, reason)
     parents = _parents(model, schema)
     payload = _payload(model, fields, parents, namer, factories)
     sampled = {name for name, _ in payload}
@@ -106,8 +104,8 @@ def plan_tests(
         testable=True,
         payload=payload,
         parents=parents,
-        item_url=_item_url(model),
-        missing_url=_missing_url(model),
+        item_url=_item_url(model, path),
+        missing_url=_missing_url(model, path),
         update_field=_first(f.name for f in writable),
         compare_field=_first(f.name for f in comparable) or _integer_key(model),
         text_field=_first(f.name for f in in_payload if f.family == "string"),
@@ -123,6 +121,14 @@ def plan_tests(
         includes=tuple(_include_test(model, include, links, schema) for include in includes),
     )
     return replace(plan, imports=_test_imports(plan, bool(includes), namer.package))
+
+
+def untestable(package: str, reason: str) -> TestPlan:
+    """The tests of a model whose rows the tests can't make: only the 422s."""
+    imports = Imports(first_party=(package, "tests"))
+    imports.name("httpx", "AsyncClient")
+    imports.name("tests.utils", "error_location")
+    return TestPlan(testable=False, reason=reason, imports=imports.render())
 
 
 def by_name(fields: tuple[FieldPlan, ...], name: str) -> FieldPlan:
@@ -298,16 +304,14 @@ def _foreign_key(model: Model, parents: tuple[Parent, ...]) -> tuple[str, str] |
     return None
 
 
-def _item_url(model: Model) -> str:
-    path = naming.url_path(model.table, model.schema)
+def _item_url(model: Model, path: str) -> str:
     return 'f"' + path + "".join("/{row['" + key + "']}" for key in model.primary_key) + '"'
 
 
-def _missing_url(model: Model) -> str | None:
+def _missing_url(model: Model, path: str) -> str | None:
     values = [_missing_value(model.column(key)) for key in model.primary_key]
     if any(value is None for value in values):
         return None
-    path = naming.url_path(model.table, model.schema)
     return '"' + path + "".join(f"/{value}" for value in values) + '"'
 
 

@@ -29,6 +29,8 @@ CASES: dict[str, tuple[list[str], bool]] = {
     "classic": (["--models", str(FIXTURES / "classic.py")], False),
     "conventions": (["--models", str(FIXTURES / "conventions.py")], False),
     "columns": (["--models", str(FIXTURES / "columns.py")], True),
+    "inheritance": (["--models", str(FIXTURES / "inheritance.py")], False),
+    "hierarchy": (["--models", str(FIXTURES / "hierarchy.py")], False),
     # A package imported where it is: Base, mixins and models in separate modules, settings
     # read from the environment at import, and a subpackage that must not be imported.
     "package": (
@@ -42,7 +44,9 @@ CASES: dict[str, tuple[list[str], bool]] = {
 # What the models of a case read from the environment when imported.
 ENVIRONMENT = {"package": {"SHOP_DATABASE_URL": "sqlite://"}}
 # The cases whose suites also run on PostgreSQL (the others add little there).
-ON_POSTGRESQL = ["bookstore", "travel", "relations", "conventions", "columns", "package"]
+ON_POSTGRESQL = [
+    *("bookstore", "travel", "relations", "conventions", "columns", "package", "hierarchy"),
+]
 
 
 def run(command: list[str], cwd: Path, **environment: str) -> subprocess.CompletedProcess[str]:

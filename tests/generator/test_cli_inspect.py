@@ -9,11 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from model_fixtures import MODELS, PACKAGES
+from typer.testing import CliRunner
+
 from fe_gen.generator.cli import app
 from fe_gen.generator.errors import FeGenError
 from fe_gen.generator.ir import Schema
-from model_fixtures import MODELS, PACKAGES
-from typer.testing import CliRunner
 
 runner = CliRunner()
 

@@ -9,8 +9,6 @@ import uuid
 from typing import Any
 
 import pytest
-from fe_gen.generator.column_types import column_type, python_column_type
-from fe_gen.generator.ir import ColumnType, TypeRef
 from sqlalchemy import (
     ARRAY,
     JSON,
@@ -36,6 +34,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql as pg
 from sqlalchemy.sql.type_api import TypeEngine
 from sqlalchemy.types import UserDefinedType
+
+from fe_gen.generator.column_types import column_type, python_column_type
+from fe_gen.generator.ir import ColumnType, TypeRef
 
 
 class Shade(enum.Enum):

@@ -5,11 +5,12 @@ from __future__ import annotations
 import types
 
 import pytest
+from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
+
 from fe_gen.generator.errors import FeGenError
 from fe_gen.generator.introspect import Found, find_targets, introspect, registry_of
 from fe_gen.generator.ir import Diagnostic, OrderBy, Source, TypeRef
-from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, func
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
 
 SOURCE = Source(kind="module", location="inline", module="inline")
 

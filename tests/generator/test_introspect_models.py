@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from fe_gen.generator.ir import Diagnostic, ReadOnlyField, TypeRef
 from model_fixtures import model, schema_of
+
+from fe_gen.generator.ir import Diagnostic, Inheritance, InheritedTable, ReadOnlyField, TypeRef
 
 MODEL_NAMES = [
     pytest.param("columns", ("Document", "PgThing", "Counter"), id="declarative-base"),
@@ -117,16 +118,6 @@ DIAGNOSTICS = [
         ),
         id="association-proxy",
     ),
-    pytest.param(
-        "inheritance",
-        Diagnostic("warning", "Car", None, "inheritance is not supported yet"),
-        id="single-table-inheritance",
-    ),
-    pytest.param(
-        "inheritance",
-        Diagnostic("warning", "Truck", None, "inheritance is not supported yet"),
-        id="joined-table-inheritance",
-    ),
 ]
 
 
@@ -136,12 +127,69 @@ def test_diagnostic(fixture: str, diagnostic: Diagnostic) -> None:
 
 
 @pytest.mark.parametrize(
-    "fixture", ["mixins", "imperative", "classic", "two_bases", "flask_like", "conventions"]
+    "fixture",
+    ["mixins", "imperative", "classic", "two_bases", "flask_like", "conventions", "inheritance"],
 )
 def test_clean_models_have_no_diagnostics(fixture: str) -> None:
     assert schema_of(fixture).diagnostics == ()
 
 
-def test_inheritance_base_has_no_warning() -> None:
-    models = [d.model for d in schema_of("inheritance").diagnostics]
-    assert models == ["Car", "Truck"]
+INHERITANCE = [
+    pytest.param(
+        "Vehicle",
+        Inheritance(
+            root="Vehicle",
+            parent=None,
+            kind=None,
+            discriminator="kind",
+            identity="vehicle",
+            identities=("vehicle", "car", "truck"),
+            tables=(InheritedTable("vehicles"),),
+        ),
+        id="root",
+    ),
+    pytest.param(
+        "Car",
+        Inheritance(
+            root="Vehicle",
+            parent="Vehicle",
+            kind="single",
+            discriminator="kind",
+            identity="car",
+            identities=("car",),
+            tables=(InheritedTable("vehicles"),),
+        ),
+        id="single-table-subclass",
+    ),
+    pytest.param(
+        "Truck",
+        Inheritance(
+            root="Vehicle",
+            parent="Vehicle",
+            kind="joined",
+            discriminator="kind",
+            identity="truck",
+            identities=("truck",),
+            tables=(InheritedTable("vehicles"), InheritedTable("trucks", ("id",), ("id",))),
+        ),
+        id="joined-table-subclass",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "inheritance"), INHERITANCE)
+def test_inheritance(name: str, inheritance: Inheritance) -> None:
+    assert model("inheritance", name).inheritance == inheritance
+
+
+def test_a_class_alone_has_no_inheritance() -> None:
+    assert model("relations", "Employee").inheritance is None
+
+
+def test_a_joined_subclass_has_its_parents_columns_first() -> None:
+    columns = model("inheritance", "Truck").columns
+    assert [(column.key, column.table) for column in columns] == [
+        ("id", "vehicles"),
+        ("kind", "vehicles"),
+        ("payload_tons", None),
+    ]

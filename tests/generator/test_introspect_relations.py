@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from fe_gen.generator.ir import OrderBy, Relationship, Secondary
 from model_fixtures import relationship, schema_of
+
+from fe_gen.generator.ir import OrderBy, Relationship, Secondary
 
 RELATIONSHIPS = [
     pytest.param(

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from model_fixtures import MODELS, PACKAGES, schema_of
+
 from fe_gen.generator.errors import FeGenError
 from fe_gen.generator.ir import Schema, Source, TypeRef
 from fe_gen.generator.loading import load_schema, read_env_file
-from model_fixtures import MODELS, PACKAGES, schema_of
 
 SHOP_ENV = PACKAGES / "shop.env"
 
@@ -27,7 +28,14 @@ def test_default_is_the_bundled_bookstore() -> None:
 def test_file_source_keeps_the_path_as_given(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(MODELS)
     schema = load_schema("mixins.py")
-    assert schema.source == Source(kind="file", location="mixins.py", module="mixins")
+    assert schema.source == Source(
+        kind="file", location="mixins.py", module="mixins", root=str(MODELS.resolve())
+    )
+
+
+def test_a_models_file_names_the_neighbours_it_imports() -> None:
+    schema = load_schema(str(MODELS / "sibling_import.py"))
+    assert schema.source.siblings == ("mixins",)
 
 
 def test_file_imports_its_siblings_by_plain_name(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -67,7 +75,9 @@ def test_attribute_names_the_base() -> None:
 def test_package_imports_every_submodule() -> None:
     schema = load_schema("shop", search_path=PACKAGES, exclude=["shop.legacy"], env_file=SHOP_ENV)
     assert names(schema) == ("Category", "Product", "Order", "OrderLine")
-    assert schema.source == Source(kind="module", location="shop", module="shop")
+    assert schema.source == Source(
+        kind="module", location="shop", module="shop", root=str(PACKAGES.resolve())
+    )
     assert schema.bases == (TypeRef("shop.base", "Base"),)
 
 
@@ -96,7 +106,10 @@ def test_module_with_attribute(monkeypatch: pytest.MonkeyPatch) -> None:
     schema = load_schema("shop.catalog:Base", env_file=SHOP_ENV)
     assert names(schema) == ("Category", "Product")
     assert schema.source == Source(
-        kind="module", location="shop.catalog:Base", module="shop.catalog"
+        kind="module",
+        location="shop.catalog:Base",
+        module="shop.catalog",
+        root=str(PACKAGES.resolve()),
     )
 
 

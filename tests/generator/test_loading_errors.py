@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from model_fixtures import BROKEN, MODELS, PACKAGES
+
 from fe_gen.generator.errors import FeGenError
 from fe_gen.generator.loading import load_schema
-from model_fixtures import BROKEN, MODELS, PACKAGES
 
 ENV_HINT = "pass --env-file FILE or set it in the environment"
 PATH_HINT = "install it or pass --path DIR with the directory that holds it"

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, FromClause, Select, and_, func, select
+from sqlalchemy import ColumnElement, FromClause, Select, and_, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.core import filters
@@ -22,6 +22,7 @@ class Resource:
     """What the API serves of one model: its fields, key and includable relationships."""
 
     table: FromClause
+    """What reads select from: the model's table, or the join of a joined-inheritance chain."""
     columns: Mapping[str, ColumnElement[Any]]
     """Every field a client may ask for, by name; selecting one yields that name."""
     default_fields: tuple[str, ...]
@@ -29,11 +30,14 @@ class Resource:
     primary_key: tuple[str, ...]
     nullable: frozenset[str] = frozenset()
     includes: Mapping[str, Include] = field(default_factory=dict)
+    criteria: tuple[ColumnElement[bool], ...] = ()
+    """What every read adds to its WHERE: the class's rows of a single-table hierarchy."""
 
     def select(self, fields: Sequence[str] | None, extra: Sequence[str] = ()) -> Select[Any]:
         """SELECT the requested fields, the primary key, and the `extra` fields."""
         wanted = set(fields or self.default_fields) | set(self.primary_key) | set(extra)
-        return select(*(column for name, column in self.columns.items() if name in wanted))
+        columns = (column for name, column in self.columns.items() if name in wanted)
+        return select(*columns).select_from(self.table).where(*self.criteria)
 
     def hidden(self, fields: Sequence[str] | None, extra: Sequence[str]) -> set[str]:
         """The `extra` fields, selected for the server's own use, that the client didn't ask for."""
@@ -105,7 +109,7 @@ async def fetch_page(
         next_cursor = pager.cursors.encode(keys, rows[-1])
     total = None
     if query.count:
-        count = select(func.count()).select_from(resource.table).where(*where)
+        count = select(func.count()).select_from(resource.table).where(*resource.criteria, *where)
         total = await connection.scalar(count)
     await _complete(connection, resource, rows, include, resource.hidden(query.fields, extra))
     return Page(rows, next_cursor, total)
@@ -128,6 +132,19 @@ async def fetch_one(
     rows: list[Row] = [found._asdict()]
     await _complete(connection, resource, rows, include, resource.hidden(fields, extra))
     return rows[0]
+
+
+async def fetch_keys(
+    connection: AsyncConnection, resource: Resource, keys: Sequence[Sequence[Any]]
+) -> list[Row]:
+    """The rows with these primary keys, in the order of `keys`, in one statement."""
+    columns = [resource.columns[name] for name in resource.primary_key]
+    statement = resource.select(None).where(tuple_(*columns).in_([tuple(key) for key in keys]))
+    found = {
+        tuple(row[name] for name in resource.primary_key): row
+        for row in (result._asdict() for result in await connection.execute(statement))
+    }
+    return [found[tuple(key)] for key in keys]
 
 
 def _include_keys(resource: Resource, include: Sequence[str]) -> list[str]:

@@ -62,6 +62,8 @@ class ManyToOne:
     local: tuple[str, ...]
     remote: tuple[ColumnElement[Any], ...]
     columns: tuple[ColumnElement[Any], ...]
+    source: FromClause | None = None
+    """The join to select from, when the related class spans tables (joined inheritance)."""
 
     async def load(self, connection: AsyncConnection, rows: list[Row], name: str) -> None:
         keys = _keys(rows, self.local)
@@ -70,6 +72,8 @@ class ManyToOne:
             statement = select(*_key_labels(self.remote), *self.columns).where(
                 _in(self.remote, keys)
             )
+            if self.source is not None:
+                statement = statement.select_from(self.source)
             found = await _fetch_grouped(connection, statement, len(self.remote))
         for row in rows:
             related = found.get(_key(row, self.local))
@@ -84,6 +88,8 @@ class OneToMany:
     remote: tuple[ColumnElement[Any], ...]
     columns: tuple[ColumnElement[Any], ...]
     order_by: tuple[ColumnElement[Any], ...] = ()
+    source: FromClause | None = None
+    """The join to select from, when the related class spans tables (joined inheritance)."""
 
     async def load(self, connection: AsyncConnection, rows: list[Row], name: str) -> None:
         keys = _keys(rows, self.local)
@@ -94,6 +100,8 @@ class OneToMany:
                 .where(_in(self.remote, keys))
                 .order_by(*self.order_by)
             )
+            if self.source is not None:
+                statement = statement.select_from(self.source)
             found = await _fetch_grouped(connection, statement, len(self.remote))
         for row in rows:
             row[name] = found.get(_key(row, self.local), [])

@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.core import listing
@@ -79,23 +79,23 @@ async def insert_authors(session: AsyncSession, items: Sequence[AuthorCreate]) -
         insert(Author).returning(*RETURNING, sort_by_parameter_order=True),
         [item.model_dump() for item in items],
     )
-    return [row._asdict() for row in result]
+    rows = [row._asdict() for row in result]
+    return rows
 
 
 async def update_author(session: AsyncSession, id: int, changes: AuthorUpdate) -> Row | None:
     """UPDATE ... RETURNING the changed row; None when no row has this key."""
     values = changes.model_dump()
-    if values:
-        statement = (
-            update(Author)
-            .where(authors.c.id == id)
-            .values(values)
-            .returning(*RETURNING)
-            .execution_options(synchronize_session=False)
-        )
-        found = (await session.execute(statement)).first()
-    else:
-        found = (await session.execute(select(*RETURNING).where(authors.c.id == id))).first()
+    if not values:
+        return await listing.fetch_one(await session.connection(), RESOURCE, (id,))
+    statement = (
+        update(Author)
+        .where(authors.c.id == id)
+        .values(values)
+        .returning(*RETURNING)
+        .execution_options(synchronize_session=False)
+    )
+    found = (await session.execute(statement)).first()
     if found is None:
         return None
     row: Row = found._asdict()

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 
 from pydantic import MISSING
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.core import listing
@@ -118,17 +118,16 @@ async def insert_books(session: AsyncSession, items: Sequence[BookCreate]) -> li
 async def update_book(session: AsyncSession, id: int, changes: BookUpdate) -> Row | None:
     """UPDATE ... RETURNING the changed row; None when no row has this key."""
     values = changes.model_dump(exclude={"tag_ids"})
-    if values:
-        statement = (
-            update(Book)
-            .where(books.c.id == id)
-            .values(values)
-            .returning(*RETURNING)
-            .execution_options(synchronize_session=False)
-        )
-        found = (await session.execute(statement)).first()
-    else:
-        found = (await session.execute(select(*RETURNING).where(books.c.id == id))).first()
+    if not values:
+        return await listing.fetch_one(await session.connection(), RESOURCE, (id,))
+    statement = (
+        update(Book)
+        .where(books.c.id == id)
+        .values(values)
+        .returning(*RETURNING)
+        .execution_options(synchronize_session=False)
+    )
+    found = (await session.execute(statement)).first()
     if found is None:
         return None
     row: Row = found._asdict()

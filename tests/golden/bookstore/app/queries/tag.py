@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 
 from pydantic import MISSING
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from app.core import listing
@@ -87,17 +87,16 @@ async def insert_tags(session: AsyncSession, items: Sequence[TagCreate]) -> list
 async def update_tag(session: AsyncSession, id: int, changes: TagUpdate) -> Row | None:
     """UPDATE ... RETURNING the changed row; None when no row has this key."""
     values = changes.model_dump(exclude={"book_ids"})
-    if values:
-        statement = (
-            update(Tag)
-            .where(tags.c.id == id)
-            .values(values)
-            .returning(*RETURNING)
-            .execution_options(synchronize_session=False)
-        )
-        found = (await session.execute(statement)).first()
-    else:
-        found = (await session.execute(select(*RETURNING).where(tags.c.id == id))).first()
+    if not values:
+        return await listing.fetch_one(await session.connection(), RESOURCE, (id,))
+    statement = (
+        update(Tag)
+        .where(tags.c.id == id)
+        .values(values)
+        .returning(*RETURNING)
+        .execution_options(synchronize_session=False)
+    )
+    found = (await session.execute(statement)).first()
     if found is None:
         return None
     row: Row = found._asdict()
