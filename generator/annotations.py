@@ -27,14 +27,29 @@ _OPERATORS: dict[TypeFamily, tuple[str, ...]] = {
 _UNSORTABLE: frozenset[TypeFamily] = frozenset({"json", "binary", "array", "other"})
 
 
+# PostgreSQL types that compare as values but are not text to match (no LIKE on inet).
+_ADDRESS_TYPES = frozenset({"INET", "CIDR", "MACADDR", "MACADDR8"})
+
+
 def operators(column_type: ColumnType, nullable: bool) -> tuple[str, ...]:
     """Filter operators that suit a column: comparisons, string matching, null tests.
 
     JSON columns have none: SQLAlchemy stores None as JSON `null`, which SQL's IS NULL
-    doesn't see, and equality of JSON documents differs between databases.
+    doesn't see, and equality of JSON documents differs between databases. Arrays have
+    `contains` (all of the given values, `@>`); full-text vectors and other opaque types
+    have no filters.
     """
-    found = _OPERATORS.get(column_type.family, ())
+    if column_type.sql.upper() in _ADDRESS_TYPES:
+        found: tuple[str, ...] = ("eq", "ne", "in")
+    elif column_type.family == "array":
+        found = ("contains",) if column_type.item and column_type.item.family in _OPERATORS else ()
+    else:
+        found = _OPERATORS.get(column_type.family, ())
     return (*found, "isnull") if nullable and column_type.family != "json" else found
+
+
+def is_address(column_type: ColumnType) -> bool:
+    return column_type.sql.upper() in _ADDRESS_TYPES
 
 
 def sortable(column_type: ColumnType) -> bool:
@@ -84,6 +99,8 @@ class TypeNamer:
         if family == "json":
             imports.name("pydantic", "JsonValue")
             return "JsonValue"
+        if is_address(column_type):
+            return "str"
         if family == "binary":
             if purpose == "write":
                 imports.name("pydantic", "Base64Bytes")

@@ -199,6 +199,9 @@ def _filters(column: Column, annotation: str, imports: Imports) -> tuple[str, ..
             lines.append(f"{name}: CommaList[{annotation}] | None = None")
         elif operator == "isnull":
             lines.append(f"{name}: bool | None = None")
+        elif operator == "contains" and column.type.family == "array":
+            item = annotation.removeprefix("list[").removesuffix("]")
+            lines.append(f"{name}: CommaList[{item}] | None = None")
         elif operator in ("contains", "icontains", "startswith"):
             lines.append(f"{name}: str | None = None")
         else:

@@ -69,6 +69,8 @@ class TestPlan:
     """(field, a value no parent row has) for the foreign-key 409."""
     bad_value_field: str | None = None
     fields_field: str | None = None
+    array_field: str | None = None
+    """An array field with a `contains` filter."""
     null_sortable: bool = False
     includes: tuple[IncludeTest, ...] = ()
     imports: str = ""
@@ -108,7 +110,11 @@ def plan_tests(
         missing_url=_missing_url(model, path),
         update_field=_first(f.name for f in writable),
         compare_field=_first(f.name for f in comparable) or _integer_key(model),
-        text_field=_first(f.name for f in in_payload if f.family == "string"),
+        text_field=_first(
+            f.name
+            for f in in_payload
+            if any(x.startswith(f"{f.name}__icontains") for x in f.filters)
+        ),
         null_field=null_field,
         null_sortable=null_field is not None and by_name(fields, null_field).sortable,
         tie_field=_first(
@@ -118,6 +124,11 @@ def plan_tests(
         foreign_key=_foreign_key(model, parents),
         bad_value_field=_first(f.name for f in fields if f.family in _PARSED and f.filters),
         fields_field=_first(f.name for f in fields if not f.primary_key and not f.deferred),
+        array_field=_first(
+            f.name
+            for f in in_payload
+            if f.family == "array" and f.filters and "__contains" in f.filters[0]
+        ),
         includes=tuple(_include_test(model, include, links, schema) for include in includes),
     )
     return replace(plan, imports=_test_imports(plan, bool(includes), namer.package))
@@ -330,6 +341,9 @@ def _sample(column: Column, namer: TypeNamer | None, factories: Imports | None) 
     """A Python expression of `n` giving a valid JSON value for `column`."""
     column_type = column.type
     family = column_type.family
+    special = _POSTGRESQL_SAMPLES.get(column_type.sql.upper())
+    if special is not None:
+        return special
     if family == "integer":
         return "n"
     if family == "float":
@@ -368,6 +382,15 @@ def _sample(column: Column, namer: TypeNamer | None, factories: Imports | None) 
         item = _sample(Column(column.key, column.name, column_type.item, True), namer, factories)
         return f"[{item}]" if item else None
     return None
+
+
+# Values of PostgreSQL types whose Python type SQLAlchemy doesn't know, as JSON strings.
+_POSTGRESQL_SAMPLES = {
+    "INET": 'f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}"',
+    "CIDR": 'f"10.{n // 256 % 256}.{n % 256}.0/24"',
+    "MACADDR": 'f"08:00:2b:{n // 65536 % 256:02x}:{n // 256 % 256:02x}:{n % 256:02x}"',
+    "TSVECTOR": "f\"'word{n}'\"",  # as PostgreSQL writes a vector back
+}
 
 
 def _decimal_sample(precision: int | None, scale: int | None) -> str:

@@ -67,7 +67,12 @@ OPERATORS: Mapping[str, Condition] = {
     "lte": lambda column, value, _: column <= value,
     "in": lambda column, values, _: column.in_(values),
     "isnull": lambda column, value, _: column.is_(None) if value else column.is_not(None),
-    "contains": lambda column, value, _: column.contains(value, autoescape=True),
+    # On an array, `contains` takes a list: the rows whose array holds all of its values.
+    "contains": lambda column, value, _: (
+        column.contains(value)
+        if isinstance(value, list)
+        else column.contains(value, autoescape=True)
+    ),
     "icontains": lambda column, value, _: column.icontains(value, autoescape=True),
     "startswith": lambda column, value, _: column.startswith(value, autoescape=True),
 }
