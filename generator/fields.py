@@ -55,7 +55,7 @@ def plan_fields(
         for column in model.columns
     )
     extra = tuple(
-        _read_only_field(field, ref, namer, imports["schemas"])
+        _read_only_field(field, ref, namer, imports)
         for field in model.read_only_fields
         if field.sql_expression and field.type is not None
     )
@@ -106,9 +106,9 @@ def _column_field(
         column=reference,
         family=column.type.family,
         nullable=nullable,
-        sortable=sortable(column.type),
+        sortable=sortable(column.type) and not column.key.startswith("_"),
         deferred=column.deferred,
-        filters=_filters(column, write_type, schemas),
+        filters=() if column.key.startswith("_") else _filters(column, write_type, schemas),
         returned=not column.deferred,
         has_default=column.has_default,
         unique=column.unique or _unique_alone(model, column.key),
@@ -137,7 +137,8 @@ def _read_only_field(
     field: ReadOnlyField, ref: str, namer: TypeNamer, imports: Imports
 ) -> FieldPlan:
     assert field.type is not None
-    read_type = namer.annotation(field.type, imports, "read")
+    imports["queries"].name(f"{namer.package}.core.db", "sql_attribute")
+    read_type = namer.annotation(field.type, imports["schemas"], "read")
     attribute = naming.schema_attribute(field.key)
     alias = field.key if attribute != field.key else None
     return FieldPlan(
@@ -146,7 +147,7 @@ def _read_only_field(
         read_line=_declaration(attribute, read_type, True, alias, default="None"),
         create_line=None,
         update_line=None,
-        column=f'{ref}.{field.key}.label("{field.key}")',
+        column=f'sql_attribute({ref}, "{field.key}")',
         family=field.type.family,
         nullable=True,
         sortable=False,

@@ -126,8 +126,11 @@ def schema_attribute(name: str) -> str:
     """The attribute name a pydantic schema uses for an API field called `name`.
 
     Fields that would shadow a BaseModel attribute (`json`, `copy`, `schema` ...) get a
-    trailing underscore and keep their API name as an alias.
+    trailing underscore, and private ones (`_id`) lose their leading underscores, which
+    pydantic refuses; both keep their API name as an alias.
     """
+    if name.startswith("_"):
+        return name.lstrip("_") + "_"
     return f"{name}_" if name in _RESERVED_ATTRIBUTES else name
 
 

@@ -7,6 +7,7 @@ they hold no logic of their own.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -142,12 +143,14 @@ def build_plan(
 
     `models_path` is where models imported by import path live, relative to the project.
     """
+    schema, blocked = _without_private_columns(schema)
     models_module = f"{package}.models" if schema.source.kind == "file" else schema.source.module
     namer = TypeNamer(package=package, models_modules={schema.source.module: models_module})
     diagnostics = list(schema.diagnostics)
     factories = Imports(first_party=(package, "tests"))
     plans = tuple(
-        _plan_model(model, schema, namer, factories, diagnostics) for model in schema.models
+        _plan_model(model, schema, namer, factories, diagnostics, blocked.get(model.name))
+        for model in schema.models
     )
     _check_unique_names(plans)
     main = Imports(first_party=(package,))
@@ -189,7 +192,9 @@ def _plan_model(
     namer: TypeNamer,
     factories: Imports,
     diagnostics: list[Diagnostic],
+    blocked: str | None,
 ) -> ModelPlan:
+    """The plan of one model; `blocked` says why the API can't create its rows, if so."""
     module = naming.snake_case(model.name)
     plural = _plural(module)
     imports: ModuleImports = fixed_imports(model.name, module, plural, namer.package)
@@ -216,6 +221,9 @@ def _plan_model(
     )
     for part in model.primary_key:
         namer.annotation(model.column(part).type, queries, "read")
+    reason = blocked
+    if hierarchy is not None and not hierarchy.creatable:
+        reason = "an abstract class: rows are made through its subclasses"
     names = [part.param for part in key]
     path = naming.url_path(model.table, model.schema)
     if model.inheritance is not None and model.inheritance.parent is not None:
@@ -263,11 +271,11 @@ def _plan_model(
         tables=tuple(tables.variables),
         source=hierarchy.source if hierarchy else table_var,
         hierarchy=hierarchy,
-        creatable=hierarchy.creatable if hierarchy else True,
+        creatable=reason is None,
         imports={kind: block.render() for kind, block in imports.items()},
-        tests=plan_tests(model, schema, fields, includes, links, namer, factories, path)
-        if hierarchy is None or hierarchy.creatable
-        else untestable(namer.package, "an abstract class: rows are made through its subclasses"),
+        tests=untestable(namer.package, reason)
+        if reason
+        else plan_tests(model, schema, fields, includes, links, namer, factories, path),
     )
 
 
@@ -296,11 +304,39 @@ _MAIN_NAMES = frozenset(
 )
 
 
+def _without_private_columns(schema: Schema) -> tuple[Schema, dict[str, str]]:
+    """Leave out `_private` columns (by Python's convention, not the API's), but keys.
+
+    Also returns, by model, why the API can't create rows: a required private column.
+    """
+    models = []
+    diagnostics = list(schema.diagnostics)
+    blocked: dict[str, str] = {}
+    for model in schema.models:
+        kept = []
+        for column in model.columns:
+            if column.key.startswith("_") and not (column.primary_key or column.foreign_keys):
+                note = "a private column (leading underscore): left out of the API"
+                diagnostics.append(Diagnostic("warning", model.name, column.key, note))
+                if not column.nullable and not column.has_default and not column.read_only:
+                    blocked[model.name] = f"its rows need the private column {column.key}"
+            else:
+                kept.append(column)
+        models.append(dataclasses.replace(model, columns=tuple(kept)))
+    schema = dataclasses.replace(schema, models=tuple(models), diagnostics=tuple(diagnostics))
+    return schema, blocked
+
+
 def _postgresql_reason(schema: Schema) -> str | None:
     for model in schema.models:
         for column in model.columns:
             if column.type.dialect == "postgresql":
                 return f"{model.name}.{column.key} is {column.type.sql}, which only PostgreSQL has"
+            if column.autoincrement and len(model.primary_key) > 1 and not column.read_only:
+                return (
+                    f"{model.name}.{column.key} autoincrements within a composite primary key, "
+                    "which SQLite can't"
+                )
     return None
 
 
@@ -321,9 +357,7 @@ def _extensions(schema: Schema) -> tuple[str, ...]:
 
 
 def _postgresql_constant(reason: str) -> str:
-    line = f'POSTGRESQL_ONLY = "{reason}: set DATABASE_URL"'
-    # A message is one string; ruff would join any split of it back into one long line.
-    return line if len(line) <= 100 else f"{line}  # noqa: E501"
+    return f'POSTGRESQL_ONLY = "{reason}: set DATABASE_URL"'
 
 
 def _schemas(schema: Schema) -> tuple[str, ...]:

@@ -61,6 +61,8 @@ class TestPlan:
     update_field: str | None = None
     compare_field: str | None = None
     """A field whose samples grow with `n`, for the comparison filters and sorting."""
+    compare_bare: bool = True
+    """Whether `?<compare_field>=` filters (not when it is named like a paging parameter)."""
     text_field: str | None = None
     null_field: str | None = None
     tie_field: str | None = None
@@ -97,6 +99,7 @@ def plan_tests(
     writable = [f for f in in_payload if f.update_line]
     comparable = [f for f in in_payload if f.family in _ORDERED]
     shared = {key for constraint in model.unique_constraints for key in constraint.columns}
+    compare_field = _first(f.name for f in comparable) or _integer_key(model)
     null_field = _first(
         f.name
         for f in writable
@@ -109,7 +112,8 @@ def plan_tests(
         item_url=_item_url(model, path),
         missing_url=_missing_url(model, path),
         update_field=_first(f.name for f in writable),
-        compare_field=_first(f.name for f in comparable) or _integer_key(model),
+        compare_field=compare_field,
+        compare_bare=compare_field not in naming.PAGING_PARAMETERS,
         text_field=_first(
             f.name
             for f in in_payload

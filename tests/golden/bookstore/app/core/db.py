@@ -9,7 +9,7 @@ statement each.
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import MetaData, Table, event, inspect
+from sqlalchemy import ColumnElement, MetaData, Table, event, inspect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from app.core.config import Settings
@@ -55,6 +55,16 @@ def table_of(model: type[Any]) -> Table:
     table = inspect(model).local_table
     assert isinstance(table, Table), f"{model.__name__} is not mapped to a table"
     return table
+
+
+def sql_attribute(model: type[Any], name: str) -> ColumnElement[Any]:
+    """A hybrid property's or column_property's SQL expression, labelled with its name.
+
+    A hybrid's class-level expression is often untyped or overloaded, which mypy can't
+    follow: reads reach it through this one typed accessor.
+    """
+    expression: ColumnElement[Any] = getattr(model, name)
+    return expression.label(name)
 
 
 def metadata_of(*models: type[Any]) -> tuple[MetaData, ...]:
