@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import stat
 import tempfile
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
+
+# line breaks `str.splitlines` knows and Python source does not
+_OTHER_BREAKS = re.compile("[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
 class DecodeError(Exception):
@@ -36,6 +41,18 @@ def decode(data: bytes) -> SourceText:
         return SourceText(data.decode(encoding), encoding)
     except (SyntaxError, UnicodeDecodeError, LookupError) as error:
         raise DecodeError(str(error)) from None
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of `text` with their endings, as Python, `ast` and LibCST count them.
+
+    `str.splitlines` also breaks at form feeds, U+2028 and other separators that a source
+    may hold (in a comment, a string, or as the page break some editors put between
+    functions), which would shift every line number after them.
+    """
+    if _OTHER_BREAKS.search(text) is None:
+        return text.splitlines(keepends=True)
+    return _LINE.findall(text)
 
 
 def encode(source: SourceText, text: str) -> bytes:

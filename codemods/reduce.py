@@ -16,6 +16,7 @@ import ast
 import difflib
 from collections.abc import Iterable
 
+from fe_gen.codemods.fileio import split_lines
 from fe_gen.codemods.rules import Needed
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -23,7 +24,7 @@ _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 
 class _Blanker:
     def __init__(self, text: str) -> None:
-        self.lines = text.splitlines(keepends=True)
+        self.lines = split_lines(text)
 
     def blank(self, statement: ast.stmt, stub: str = "pass") -> None:
         decorators = getattr(statement, "decorator_list", [])
@@ -145,9 +146,9 @@ def merge(full: str, before: str, after: str) -> str | None:
     None when a changed block touches a line that differs between `full` and `before`
     (a stub), in which case the caller redoes the fix on the full source.
     """
-    full_lines = full.splitlines(keepends=True)
-    old = before.splitlines(keepends=True)
-    new = after.splitlines(keepends=True)
+    full_lines = split_lines(full)
+    old = split_lines(before)
+    new = split_lines(after)
     if len(full_lines) != len(old):
         return None
     out: list[str] = []

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from fe_gen.codemods.fileio import split_lines
+
 _COMMENT = re.compile(r"#\s*fe-gen:\s*ignore\b(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
 ALL = "*"
 
@@ -19,7 +21,7 @@ def suppressions(text: str) -> dict[int, frozenset[str]]:
     found: dict[int, frozenset[str]] = {}
     if "fe-gen" not in text:
         return found
-    lines = text.splitlines()
+    lines = [line.rstrip("\r\n") for line in split_lines(text)]
     for number, line in enumerate(lines, start=1):
         match = _COMMENT.search(line)
         if match is None:

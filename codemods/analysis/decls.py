@@ -10,6 +10,8 @@ import ast
 from dataclasses import dataclass, field
 from typing import Literal
 
+from fe_gen.codemods.fileio import split_lines
+
 AttrKind = Literal["column", "relationship", "other"]
 
 
@@ -104,7 +106,7 @@ def outline(text: str) -> FileDecls | None:
         tree = ast.parse(text)
     except (SyntaxError, ValueError):
         return None
-    decls = FileDecls(lines=text.splitlines(keepends=True))
+    decls = FileDecls(lines=split_lines(text))
     for statement in tree.body:
         _outline_statement(statement, decls)
     return decls

@@ -17,6 +17,8 @@ import ast
 import re
 from collections.abc import Iterator
 
+from fe_gen.codemods.fileio import split_lines
+
 _QUERY_WORDS = (
     *(b"select(", b".query", b".execute(", b".scalars(", b".exec(", b".stream"),
     b").all()",  # a query returned by a function, maybe of another module
@@ -291,7 +293,7 @@ def candidates(tree: ast.Module, text: str) -> dict[str, frozenset[str] | None] 
     functions = {s.name for s in tree.body if isinstance(s, _FUNCTIONS)}
     needed: dict[str, frozenset[str] | None] = {}
     loose = [s for s in tree.body if not isinstance(s, (*_FUNCTIONS, ast.ClassDef))]
-    lines = text.splitlines(keepends=True)
+    lines = split_lines(text)
     if (
         loose
         and _may_have_site(loose, lines)
