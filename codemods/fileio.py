@@ -11,8 +11,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import stat
-import tempfile
 import tokenize
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +60,9 @@ def encode(source: SourceText, text: str) -> bytes:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Replace `path` (through symlinks) by `data`, keeping its permission bits."""
+    import stat
+    import tempfile
+
     target = Path(os.path.realpath(path))
     mode = stat.S_IMODE(target.stat().st_mode)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".fe-gen", dir=target.parent)

@@ -6,8 +6,6 @@ the closing summary go to stderr, so `--format json > out.json` stays valid JSON
 
 from __future__ import annotations
 
-import difflib
-import json
 import sys
 from collections import Counter
 from collections.abc import Sequence
@@ -54,6 +52,8 @@ def github_line(finding: Reported, cwd: Path) -> str:
 
 
 def as_json(outcomes: Sequence[FileOutcome], cwd: Path) -> str:
+    import json
+
     findings: list[dict[str, Any]] = [
         {
             "path": display(f.path, cwd),
@@ -75,6 +75,8 @@ def as_json(outcomes: Sequence[FileOutcome], cwd: Path) -> str:
 
 
 def diff(outcome: FileOutcome, cwd: Path) -> str:
+    import difflib
+
     name = display(outcome.path, cwd)
     return "".join(
         difflib.unified_diff(

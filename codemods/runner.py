@@ -18,9 +18,7 @@ from typing import TYPE_CHECKING
 
 from fe_gen.codemods.config import Mode
 from fe_gen.codemods.fileio import DecodeError, decode
-from fe_gen.codemods.reduce import merge, reduce_source
 from fe_gen.codemods.rules import Needed, RuleEntry
-from fe_gen.codemods.suppression import is_suppressed, suppressions
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -150,7 +148,11 @@ def _precheck(text: str, rules: Sequence[RuleEntry]) -> tuple[str, list[RuleEntr
         for unit, names in found.items():
             old = needed.get(unit, frozenset())
             needed[unit] = None if old is None or names is None else old | names
-    return (reduce_source(text, tree, needed) if active and REDUCE else text), active
+    if not active or not REDUCE:
+        return text, active
+    from fe_gen.codemods.reduce import reduce_source  # only files past the pre-check
+
+    return reduce_source(text, tree, needed), active
 
 
 @dataclass
@@ -167,6 +169,7 @@ def _analyse(
 ) -> _Round:
     """Run the rules on `text` (the reduced `full`); suppressions are read from `full`."""
     from fe_gen.codemods import analyse  # LibCST is imported only past the cheap tests
+    from fe_gen.codemods.suppression import is_suppressed, suppressions
 
     module, located = analyse.run_rules(path, text, rules, models)
     table = suppressions(full)
@@ -187,6 +190,7 @@ def _fix(
     """`current` with the fixes applied: made on the reduced source and carried over, or,
     when a change would touch a blanked line, made again on the full source."""
     from fe_gen.codemods import analyse
+    from fe_gen.codemods.reduce import merge
 
     new_reduced, applied = analyse.apply_fixes(found.module, found.fixable)
     merged = merge(current, reduced, new_reduced)

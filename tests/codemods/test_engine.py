@@ -281,3 +281,18 @@ def test_an_internal_error_in_one_file_is_reported_and_exits_2(
     code, _, err = optimize("--check", ".")
     assert code == 2
     assert "a.py: error: internal error: RuntimeError: rule bug" in err
+
+
+def test_the_run_leaves_the_garbage_collector_as_it_found_it(project: Path) -> None:
+    import gc
+
+    write(project, "app.py", MODELS + BAD)
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert optimize("--check", ".")[0] == 1
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()
+    try:
+        assert optimize("--check", ".")[0] == 1
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
