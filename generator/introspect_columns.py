@@ -17,11 +17,11 @@ from sqlalchemy import Computed, Index, Sequence, Table, exc
 from sqlalchemy import UniqueConstraint as SAUniqueConstraint
 from sqlalchemy.ext.associationproxy import AssociationProxyExtensionType
 from sqlalchemy.ext.hybrid import HybridExtensionType, hybrid_property
-from sqlalchemy.orm import ColumnProperty, CompositeProperty, Mapper
+from sqlalchemy.orm import ColumnProperty, CompositeProperty, Mapped, Mapper
 from sqlalchemy.orm import exc as orm_exc
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.schema import ColumnDefault, DefaultClause, FetchedValue, Identity
-from sqlalchemy.types import NullType
+from sqlalchemy.types import NullType, TypeDecorator
 
 from fe_gen.generator.column_types import column_type, python_column_type
 from fe_gen.generator.errors import FeGenError
@@ -63,6 +63,7 @@ def columns(mapper: Mapper[Any], table: Table, diagnostics: list[Diagnostic]) ->
                 continue
             seen.add(prop.key)
             field = _column(model, prop, column, unique, indexed)
+            field = _with_declared_type(mapper, field, column)
             if owner is not table:
                 field = dataclasses.replace(field, table=owner.fullname)
             result.append(field)
@@ -284,6 +285,37 @@ def _class_level_expression(cls: type[Any], key: str) -> ColumnElement[Any] | No
     except Exception:
         return None
     return clause if isinstance(clause, ColumnElement) else None
+
+
+def _with_declared_type(mapper: Mapper[Any], field: Column, column: SAColumn[Any]) -> Column:
+    """A TypeDecorator's real Python type, from the attribute's `Mapped[...]` annotation.
+
+    A decorator's impl says how values are stored (the GUID recipe stores UUIDs as CHAR),
+    not what they are; the annotation says what the model hands out.
+    """
+    if not isinstance(column.type, TypeDecorator):
+        return field
+    declared = _declared_types(mapper.class_).get(field.key)
+    if declared is None or declared.family in ("other", field.type.family):
+        return field
+    kept = {"sql": field.type.sql, "length": field.type.length, "dialect": field.type.dialect}
+    return dataclasses.replace(field, type=dataclasses.replace(declared, **kept))
+
+
+@functools.cache
+def _declared_types(cls: type[Any]) -> dict[str, ColumnType]:
+    """The column types that a class's `Mapped[X]` annotations name, by attribute."""
+    try:
+        hints = typing.get_type_hints(cls)
+    except Exception:  # annotations naming what isn't importable at run time
+        return {}
+    found = {}
+    for key, hint in hints.items():
+        if typing.get_origin(hint) is Mapped:
+            declared = python_column_type(typing.get_args(hint)[0])
+            if declared is not None:
+                found[key] = declared
+    return found
 
 
 def _annotated_type(hybrid: hybrid_property[Any]) -> ColumnType | None:

@@ -15,7 +15,7 @@ import pytest
 from httpx import ASGITransport, AsyncClient
 
 from app.core.config import Settings
-from app.core.db import create_tables
+from app.core.db import create_tables, drop_tables
 from app.main import METADATA, create_app
 
 
@@ -27,8 +27,7 @@ async def serve(database_url: str, **settings: Any) -> AsyncIterator[AsyncClient
     )
     engine = app.state.engine
     async with engine.begin() as connection:
-        for metadata in METADATA:
-            await connection.run_sync(metadata.drop_all)
+        await drop_tables(connection, METADATA)
         await create_tables(connection, METADATA)
     try:
         async with AsyncClient(transport=ASGITransport(app), base_url="http://test") as client:

@@ -9,7 +9,7 @@ statement each.
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, MetaData, Table, event, inspect
+from sqlalchemy import ColumnElement, MetaData, Table, event, inspect, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from app.core.config import Settings
@@ -48,6 +48,22 @@ async def create_tables(connection: AsyncConnection, metadata: Sequence[MetaData
     """Create the tables that don't exist yet."""
     for each in metadata:
         await connection.run_sync(each.create_all)
+
+
+async def drop_tables(connection: AsyncConnection, metadata: Sequence[MetaData]) -> None:
+    """Drop the models' tables (the tests start each one from empty tables).
+
+    On PostgreSQL each table goes with CASCADE: SQLAlchemy would first drop the foreign
+    keys made with use_alter, which it can't when they have no name.
+    """
+    if connection.dialect.name != "postgresql":
+        for each in metadata:
+            await connection.run_sync(each.drop_all)
+        return
+    preparer = connection.dialect.identifier_preparer
+    names = [preparer.format_table(table) for each in metadata for table in each.sorted_tables]
+    if names:
+        await connection.execute(text(f"DROP TABLE IF EXISTS {', '.join(names)} CASCADE"))
 
 
 def table_of(model: type[Any]) -> Table:
