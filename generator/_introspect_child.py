@@ -94,7 +94,7 @@ def _introspect(request: dict[str, Any], modules: list[ModuleType]) -> Schema:
         location=request["location"],
         module=modules[0].__name__,
         root=_import_root(modules[0].__name__),
-        siblings=_siblings(modules[0]) if request["kind"] == "file" else (),
+        siblings=_siblings(modules[0], request["roots"]) if request["kind"] == "file" else (),
     )
     attribute: str | None = request["attribute"]
     if attribute is None:
@@ -122,16 +122,17 @@ def _import_root(name: str) -> str | None:
     return str(Path(file).resolve().parent) if file else None
 
 
-def _siblings(models: ModuleType) -> tuple[str, ...]:
-    """Modules a models file imported from its own folder (which fe-gen can't copy along)."""
-    folder = Path(models.__file__ or ".").resolve().parent
+def _siblings(models: ModuleType, roots: list[str]) -> tuple[str, ...]:
+    """Modules a models file imported from its folder or --path (which a copy can't reach)."""
+    folders = [Path(root).resolve() for root in roots]
+    own = Path(models.__file__ or "").resolve()
     found = []
     for name, module in list(sys.modules.items()):
         file = getattr(module, "__file__", None)
-        if module is models or not file or "site-packages" in file:
+        if module is models or not file or "site-packages" in file or name.startswith("fe_gen"):
             continue
         path = Path(file).resolve()
-        if path.is_relative_to(folder) and path != Path(models.__file__ or "").resolve():
+        if path != own and any(path.is_relative_to(folder) for folder in folders):
             found.append(name)
     return tuple(sorted(found))
 

@@ -134,7 +134,7 @@ def column_expression(column: Column, table_var: str, imports: Imports, package:
 
 
 def _read_only_field(
-    field: ReadOnlyField, ref: str, namer: TypeNamer, imports: Imports
+    field: ReadOnlyField, ref: str, namer: TypeNamer, imports: dict[str, Imports]
 ) -> FieldPlan:
     assert field.type is not None
     imports["queries"].name(f"{namer.package}.core.db", "sql_attribute")

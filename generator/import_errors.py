@@ -61,6 +61,9 @@ def _what(error: BaseException, *, module: str, importing: str, frame: _Frame | 
     if isinstance(error, KeyError) and _from_environ(error.__traceback__):
         variable = error.args[0] if error.args else "?"
         return f"{importing} reads environment variable {variable!r}, which is not set; {_ENV_HINT}"
+    setting = _missing_setting(error)
+    if setting is not None:
+        return f"{importing} reads setting {setting!r}, which is not set; {_ENV_HINT}"
     if _is_validation_error(error):
         return _settings_error(error, importing=importing, frame=frame)
     if isinstance(error, exc.DBAPIError | ConnectionError):
@@ -72,6 +75,23 @@ def _what(error: BaseException, *, module: str, importing: str, frame: _Frame | 
     if isinstance(error, SystemExit):
         return f"{importing} called sys.exit({error.code!r}) at import"
     return f"importing {importing} raised {type(error).__name__}: {_one_line(error)}"
+
+
+# Settings libraries' own words for a variable that is missing: starlette's Config
+# ("Config 'SECRET_KEY' is missing, and has no default.") and python-decouple's.
+_MISSING_SETTING = (
+    re.compile(r"Config '(?P<name>[^']+)' is missing"),
+    re.compile(r"^(?P<name>\w+) not found\. Declare it as envvar"),
+)
+
+
+def _missing_setting(error: BaseException) -> str | None:
+    text = str(error.args[0]) if isinstance(error, KeyError) and error.args else str(error)
+    for pattern in _MISSING_SETTING:
+        match = pattern.search(text)
+        if match:
+            return match.group("name")
+    return None
 
 
 def _without_location(error: ImportError) -> str:

@@ -241,6 +241,19 @@ def _without_outside_targets(
     return tuple(result)
 
 
+def _multi_statement_ddl(name: str, table: Table, diagnostics: list[Diagnostic]) -> None:
+    """Warn about DDL hooks that run several statements at once, which asyncpg refuses."""
+    for event_name in ("before_create", "after_create"):
+        for listener in getattr(table.dispatch, event_name):
+            statement = getattr(listener, "statement", None)
+            if isinstance(statement, str) and ";" in statement.strip().rstrip(";"):
+                message = (
+                    f"an {event_name} DDL runs several SQL statements at once, which asyncpg "
+                    "refuses when the tables are created on PostgreSQL: one DDL per statement"
+                )
+                diagnostics.append(Diagnostic("warning", name, None, message))
+
+
 def _model(mapper: Mapper[Any], diagnostics: list[Diagnostic]) -> Model:
     cls = mapper.class_
     name = cls.__name__
@@ -255,6 +268,7 @@ def _model(mapper: Mapper[Any], diagnostics: list[Diagnostic]) -> Model:
             f"{name}: table {table.fullname} has no primary key; declare primary_key=True "
             "on its key column(s)"
         )
+    _multi_statement_ddl(name, table, diagnostics)
     return Model(
         name=name,
         module=cls.__module__,

@@ -6,6 +6,7 @@ A part of introspect.py, kept apart to keep modules short.
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import enum
 import functools
 import inspect
@@ -64,6 +65,7 @@ def columns(mapper: Mapper[Any], table: Table, diagnostics: list[Diagnostic]) ->
             seen.add(prop.key)
             field = _column(model, prop, column, unique, indexed)
             field = _with_declared_type(mapper, field, column)
+            _asyncpg_default(model, field, column, diagnostics)
             if owner is not table:
                 field = dataclasses.replace(field, table=owner.fullname)
             result.append(field)
@@ -122,6 +124,28 @@ def _column_diagnostics(
     if prop.deferred and prop.raiseload:
         message = "deferred with raiseload; served only when a request asks for it"
         diagnostics.append(Diagnostic("warning", model, column.key, message))
+
+
+def _asyncpg_default(
+    model: str, field: Column, column: SAColumn[Any], diagnostics: list[Diagnostic]
+) -> None:
+    """Warn when a column without time zone defaults to aware datetimes: psycopg2 quietly
+    drops the zone, asyncpg (the generated project's driver) refuses the value."""
+    default = column.default
+    if field.type.family != "datetime" or field.type.timezone or default is None:
+        return
+    if not isinstance(default, ColumnDefault) or not default.is_callable:
+        return
+    try:
+        value = default.arg(None)  # now()-like defaults ignore the execution context
+    except Exception:  # a default that needs a real context: nothing to learn from it
+        return
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        message = (
+            "its default makes aware datetimes for a column without time zone, which asyncpg "
+            "refuses on PostgreSQL: declare DateTime(timezone=True) or default to naive UTC"
+        )
+        diagnostics.append(Diagnostic("warning", model, field.key, message))
 
 
 def _single_column_flags(table: Table) -> tuple[set[str], set[str]]:
@@ -295,18 +319,21 @@ def _with_declared_type(mapper: Mapper[Any], field: Column, column: SAColumn[Any
     """
     if not isinstance(column.type, TypeDecorator):
         return field
-    declared = _declared_types(mapper.class_).get(field.key)
+    declared = _declared_types(mapper).get(field.key)
     if declared is None or declared.family in ("other", field.type.family):
         return field
-    kept = {"sql": field.type.sql, "length": field.type.length, "dialect": field.type.dialect}
-    return dataclasses.replace(field, type=dataclasses.replace(declared, **kept))
+    stored = field.type
+    kept = dataclasses.replace(
+        declared, sql=stored.sql, length=stored.length, dialect=stored.dialect
+    )
+    return dataclasses.replace(field, type=kept)
 
 
 @functools.cache
-def _declared_types(cls: type[Any]) -> dict[str, ColumnType]:
+def _declared_types(mapper: Mapper[Any]) -> dict[str, ColumnType]:
     """The column types that a class's `Mapped[X]` annotations name, by attribute."""
     try:
-        hints = typing.get_type_hints(cls)
+        hints = typing.get_type_hints(mapper.class_)
     except Exception:  # annotations naming what isn't importable at run time
         return {}
     found = {}

@@ -58,7 +58,7 @@ def load_schema(
     """
     environment = _child_environment(env_file)
     with _bundled_example() if spec is None else contextlib.nullcontext(spec) as named:
-        request = _request(str(named), search_path or Path.cwd(), exclude)
+        request = _request(str(named), search_path, exclude)
         return _run_child(request, environment, timeout)
 
 
@@ -69,13 +69,13 @@ def _bundled_example() -> Iterator[str]:
         yield str(path)
 
 
-def _request(spec: str, search_path: Path, exclude: Sequence[str]) -> _Request:
+def _request(spec: str, search_path: Path | None, exclude: Sequence[str]) -> _Request:
     target, _, attribute = _split_attribute(spec)
-    if _looks_like_file(target):
-        return _file_request(target, attribute or None)
-    if not search_path.is_dir():
+    if search_path is not None and not search_path.is_dir():
         raise FeGenError(f"--path {search_path} is not a directory")
-    root = str(search_path.resolve())
+    if _looks_like_file(target):
+        return _file_request(target, attribute or None, search_path)
+    root = str((search_path or Path.cwd()).resolve())
     return _Request(
         kind="module",
         location=spec,
@@ -101,7 +101,8 @@ def _looks_like_file(target: str) -> bool:
     return target.endswith(".py") or "/" in target or os.sep in target or Path(target).is_file()
 
 
-def _file_request(target: str, attribute: str | None) -> _Request:
+def _file_request(target: str, attribute: str | None, search_path: Path | None) -> _Request:
+    """A models file; `search_path` (--path) is where the packages it imports live."""
     path = Path(target)
     if not path.exists():
         raise FeGenError(f"models file not found: {target}")
@@ -112,14 +113,15 @@ def _file_request(target: str, attribute: str | None) -> _Request:
             "such as pkg.models with --path DIR"
         )
     directory = str(path.resolve().parent)
+    extra = (str(search_path.resolve()),) if search_path is not None else ()
     return _Request(
         kind="file",
         location=target,
         module=path.stem,
         target=str(path.resolve()),
         attribute=attribute,
-        sys_path=(),
-        roots=(directory,),
+        sys_path=extra,
+        roots=(directory, *extra),
         exclude=(),
     )
 
