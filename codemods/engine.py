@@ -2,13 +2,14 @@
 
 The work per file is in `runner`, in two phases: `prepare` (text prefilter, decode,
 stdlib-ast pre-check: cheap) and `finish` (LibCST: costly, and importing LibCST alone
-takes ~0.3 s). This module finds the files, runs each phase in this process or in a pool
-of forked workers, whichever pays (a pool only when a phase has enough files), writes the
-fixed files, and folds the outcomes into a report and an exit status: 0 clean, 1 findings
-or rewrites, 2 usage or internal error.
+takes ~0.3 s). This module finds the files, runs the phases (in this process, or in forked
+workers when that pays: see `workers`), writes the fixed files, and folds the outcomes
+into a report and an exit status: 0 clean, 1 findings or rewrites, 2 usage or internal
+error.
 
-LibCST and the rules are imported here, once, before the LibCST phase forks its workers,
-so that they inherit them instead of each paying for the import.
+When enough text passes the prefilter and there is a core to spare, LibCST is imported
+in a forked analyst while this process parses; otherwise it is imported here, once,
+before the LibCST phase forks its pool, whose workers then inherit it.
 """
 
 from __future__ import annotations
@@ -19,44 +20,19 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
-from fe_gen.codemods import report
+from fe_gen.codemods import report, workers
 from fe_gen.codemods.config import Mode, Settings
 from fe_gen.codemods.discovery import Walker, git_root
 from fe_gen.codemods.fileio import write_atomic
 from fe_gen.codemods.rules import ALL_RULES, RuleEntry
-from fe_gen.codemods.runner import FileOutcome, Prepared, finish, prepare, process
+from fe_gen.codemods.runner import FileOutcome, Prepared, process
 
 if TYPE_CHECKING:
     from fe_gen.codemods.models_index import ModelsIndex
 
-T = TypeVar("T")
-R = TypeVar("R")
-
-PREPARE_MIN = 32  # files past the text prefilter before the ast phase goes parallel
-FINISH_MIN = 3  # files for LibCST before that phase goes parallel
-
-_WORKER: tuple[Settings, Callable[[], ModelsIndex], dict[Path, bytes]] | None = None
-
-
-def _init_worker(
-    settings: Settings, models: Callable[[], ModelsIndex], data: dict[Path, bytes]
-) -> None:
-    global _WORKER
-    _WORKER = (settings, models, data)
-
-
-def _prepare(path: Path) -> Prepared | FileOutcome:
-    assert _WORKER is not None
-    settings, _, data = _WORKER
-    return prepare(path, data[path], settings.rules)
-
-
-def _finish(prepared: Prepared) -> FileOutcome:
-    assert _WORKER is not None
-    settings, models, _ = _WORKER
-    return finish(prepared, settings.rules, settings.mode, settings.unsafe_fixes, models())
+ANALYST_MIN = 200_000  # bytes past the text prefilter before LibCST is imported aside
 
 
 def _read(paths: Sequence[Path]) -> tuple[dict[Path, bytes], list[FileOutcome]]:
@@ -93,27 +69,6 @@ def _models(
     return models
 
 
-def _map(
-    function: Callable[[T], R], items: list[T], workers: int, minimum: int, chunk: int
-) -> list[R]:
-    """`function` over `items`, in a pool of forked workers when there are enough items;
-    the workers inherit `_WORKER` (the file contents, the models index) instead of
-    unpickling them."""
-    workers = min(workers, -(-len(items) // chunk))
-    if len(items) < minimum or workers <= 1:
-        return [function(item) for item in items]
-    import multiprocessing
-
-    if "fork" not in multiprocessing.get_all_start_methods():  # Windows
-        return [function(item) for item in items]
-    from concurrent.futures import ProcessPoolExecutor
-
-    assert _WORKER is not None
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(workers, context, _init_worker, _WORKER) as pool:
-        return list(pool.map(function, items, chunksize=chunk))
-
-
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """The cyclic garbage collector off for the run, and what is already loaded frozen.
@@ -122,8 +77,8 @@ def _collector_paused() -> Iterator[None]:
     trigger walks all the objects the process holds (the CLI's modules, the trees being
     built): with the collector on, the `ast` phase took about twice as long. Trees,
     outcomes and file contents hold no reference cycles, so reference counting frees them
-    all the same; LibCST's metadata does make cycles, and `_load_analysis` turns the
-    collector back on for that phase.
+    all the same; LibCST's metadata does make cycles, and `workers.load_analysis` turns
+    the collector back on for that phase.
     """
     enabled = gc.isenabled()
     gc.freeze()
@@ -138,33 +93,44 @@ def _collector_paused() -> Iterator[None]:
             gc.disable()
 
 
-def _load_analysis(rules: Sequence[RuleEntry]) -> None:
-    """Import LibCST and the rules (before any worker is forked), freeze what they load
-    (modules live as long as the run), and let the collector run again: LibCST's scopes
-    and metadata hold cycles that only it frees."""
-    from fe_gen.codemods import analyse  # noqa: F401  (LibCST)
+def _analyst_pays(settings: Settings, to_parse: int) -> bool:
+    """Whether to import LibCST in a second process while this one parses.
 
-    for rule in rules:
-        rule.load()
-    gc.freeze()
-    gc.enable()
+    Unlike a pool, the analyst duplicates no work (the run needs LibCST as soon as one
+    file gets past the `ast` pre-check), so it pays even on a busy machine, as long as
+    there is enough to parse for the import to hide behind. Only `--jobs 1` turns it off.
+    """
+    cores = os.cpu_count() or 1
+    return settings.jobs != 1 and cores > 1 and workers.can_fork() and to_parse >= ANALYST_MIN
 
 
 def _run(data: dict[Path, bytes], settings: Settings, walker: Walker) -> list[FileOutcome]:
-    _init_worker(settings, _models(settings, walker, data), data)
+    workers.set_state(settings, _models(settings, walker, data), data)
     wanted = [p for p, b in data.items() if any(rule.prefilter(b) for rule in settings.rules)]
     outcomes = [FileOutcome(path, skipped=True) for path in data.keys() - set(wanted)]
-    workers = settings.workers  # read once: it looks at the load average
-    prepared: list[Prepared] = []
-    for item in _map(_prepare, wanted, workers, PREPARE_MIN, chunk=4):
-        if isinstance(item, Prepared):
-            prepared.append(item)
-        else:
-            outcomes.append(item)
-    if not prepared:
-        return outcomes
-    _load_analysis([rule for rule in settings.rules if any(rule.code in p.codes for p in prepared)])
-    return outcomes + _map(_finish, prepared, workers, FINISH_MIN, chunk=1)
+    count = settings.workers  # read once: it looks at the load average
+    analyst = None
+    if _analyst_pays(settings, sum(len(data[path]) for path in wanted)):
+        analyst = workers.Analyst(settings.rules, count)
+    try:
+        prepared: list[Prepared] = []
+        parsers = count - 1 if analyst is not None else count  # the analyst has a core
+        for item in workers.prepare_all(wanted, parsers):
+            if isinstance(item, Prepared):
+                prepared.append(item)
+            else:
+                outcomes.append(item)
+        if not prepared:
+            return outcomes
+        finished = analyst.finish(prepared) if analyst is not None else None
+        if finished is None:
+            needed = [r for r in settings.rules if any(r.code in p.codes for p in prepared)]
+            workers.load_analysis(needed)
+            finished = workers.finish_all(prepared, count)
+        return outcomes + finished
+    finally:
+        if analyst is not None:
+            analyst.close()
 
 
 def run(settings: Settings) -> int:

@@ -8,6 +8,7 @@ import stat
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -221,14 +222,68 @@ def test_atomic_write_keeps_the_original_when_writing_fails(
     assert sorted(p.name for p in project.iterdir()) == ["app.py", "pyproject.toml"]
 
 
-def test_parallel_run_matches_serial(project: Path) -> None:
+@pytest.fixture
+def parallel_from_the_first_byte(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pools and the analyst whatever the size of the tree (they wait for big ones)."""
+    from fe_gen.codemods import engine, workers
+
+    monkeypatch.setattr(workers, "PREPARE_MIN", 0)
+    monkeypatch.setattr(workers, "FINISH_MIN", 0)
+    monkeypatch.setattr(engine, "ANALYST_MIN", 0)
+
+
+@pytest.mark.usefixtures("parallel_from_the_first_byte")
+def test_parallel_run_matches_serial(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent import futures
+
+    from fe_gen.codemods import workers
+
+    started: list[str] = []
+    analyst, pool = workers.Analyst.__init__, futures.ProcessPoolExecutor.__init__
+
+    def start_analyst(*args: Any) -> None:
+        started.append("analyst")
+        analyst(*args)
+
+    def start_pool(*args: Any) -> None:
+        started.append("pool")
+        pool(*args)
+
+    monkeypatch.setattr(workers.Analyst, "__init__", start_analyst)
+    monkeypatch.setattr(futures.ProcessPoolExecutor, "__init__", start_pool)
     for index in range(80):
         write(project, f"pkg/m{index}.py", MODELS + (BAD if index % 7 == 0 else GOOD))
     serial = optimize("--check", "--jobs", "1", "--format", "json")
-    parallel = optimize("--check", "--jobs", "2", "--format", "json")
-    assert serial[0] == parallel[0] == 1
-    assert json.loads(serial[1]) == json.loads(parallel[1])
+    assert serial[0] == 1
     assert len(json.loads(serial[1])["findings"]) == 12
+    assert started == []
+    for jobs in ("2", "3"):  # the analyst; and the analyst with pools for both phases
+        parallel = optimize("--check", "--jobs", jobs, "--format", "json")
+        assert parallel[0] == 1
+        assert json.loads(serial[1]) == json.loads(parallel[1])
+    assert started == ["analyst", "analyst", "pool"]  # and the analyst's, not seen from here
+
+
+@pytest.mark.usefixtures("parallel_from_the_first_byte")
+def test_the_analyst_is_stopped_when_no_file_needs_it(project: Path) -> None:
+    write(project, "app.py", MODELS + GOOD + "\nx = [u for u in session.query(User) if 1]\n")
+    assert optimize("--check", "--jobs", "2", ".")[0] == 0
+
+
+@pytest.mark.usefixtures("parallel_from_the_first_byte")
+def test_if_the_analyst_fails_this_process_does_its_work(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fe_gen.codemods import workers
+
+    def crash(*args: object) -> None:
+        raise RuntimeError("the analyst crashed")
+
+    monkeypatch.setattr(workers, "_analyst", crash)
+    write(project, "app.py", MODELS + BAD)
+    code, out, _ = optimize("--check", "--jobs", "2", ".")
+    assert code == 1
+    assert "FE101" in out
 
 
 def test_explicit_files_and_models_found_elsewhere_in_the_project(project: Path) -> None:
