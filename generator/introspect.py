@@ -241,17 +241,21 @@ def _without_outside_targets(
     return tuple(result)
 
 
-def _multi_statement_ddl(name: str, table: Table, diagnostics: list[Diagnostic]) -> None:
-    """Warn about DDL hooks that run several statements at once, which asyncpg refuses."""
+def _multi_statement_ddl(name: str, table: Table, diagnostics: list[Diagnostic]) -> bool:
+    """Whether a DDL hook of the table runs several statements at once (asyncpg prepares
+    each statement, and a prepared statement holds one)."""
+    found = False
     for event_name in ("before_create", "after_create"):
         for listener in getattr(table.dispatch, event_name):
             statement = getattr(listener, "statement", None)
             if isinstance(statement, str) and ";" in statement.strip().rstrip(";"):
                 message = (
                     f"an {event_name} DDL runs several SQL statements at once, which asyncpg "
-                    "refuses when the tables are created on PostgreSQL: one DDL per statement"
+                    "can't prepare; the generated engine runs such DDL unprepared"
                 )
                 diagnostics.append(Diagnostic("warning", name, None, message))
+                found = True
+    return found
 
 
 def _model(mapper: Mapper[Any], diagnostics: list[Diagnostic]) -> Model:
@@ -268,7 +272,7 @@ def _model(mapper: Mapper[Any], diagnostics: list[Diagnostic]) -> Model:
             f"{name}: table {table.fullname} has no primary key; declare primary_key=True "
             "on its key column(s)"
         )
-    _multi_statement_ddl(name, table, diagnostics)
+    multi_statement_ddl = _multi_statement_ddl(name, table, diagnostics)
     return Model(
         name=name,
         module=cls.__module__,
@@ -281,6 +285,7 @@ def _model(mapper: Mapper[Any], diagnostics: list[Diagnostic]) -> Model:
         unique_constraints=cols.unique_constraints(mapper, table),
         doc=_doc(cls),
         inheritance=_inheritance(mapper, diagnostics),
+        multi_statement_ddl=multi_statement_ddl,
     )
 
 

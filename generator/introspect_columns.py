@@ -65,7 +65,7 @@ def columns(mapper: Mapper[Any], table: Table, diagnostics: list[Diagnostic]) ->
             seen.add(prop.key)
             field = _column(model, prop, column, unique, indexed)
             field = _with_declared_type(mapper, field, column)
-            _asyncpg_default(model, field, column, diagnostics)
+            field = _asyncpg_default(model, field, column, diagnostics)
             if owner is not table:
                 field = dataclasses.replace(field, table=owner.fullname)
             result.append(field)
@@ -128,24 +128,27 @@ def _column_diagnostics(
 
 def _asyncpg_default(
     model: str, field: Column, column: SAColumn[Any], diagnostics: list[Diagnostic]
-) -> None:
-    """Warn when a column without time zone defaults to aware datetimes: psycopg2 quietly
-    drops the zone, asyncpg (the generated project's driver) refuses the value."""
+) -> Column:
+    """Mark a column without time zone whose default makes aware datetimes: psycopg2
+    stores them as their wall time in the session's zone, asyncpg refuses them."""
     default = column.default
     if field.type.family != "datetime" or field.type.timezone or default is None:
-        return
+        return field
     if not isinstance(default, ColumnDefault) or not default.is_callable:
-        return
+        return field
     try:
         value = default.arg(None)  # now()-like defaults ignore the execution context
     except Exception:  # a default that needs a real context: nothing to learn from it
-        return
-    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
-        message = (
-            "its default makes aware datetimes for a column without time zone, which asyncpg "
-            "refuses on PostgreSQL: declare DateTime(timezone=True) or default to naive UTC"
-        )
-        diagnostics.append(Diagnostic("warning", model, field.key, message))
+        return field
+    if not (isinstance(value, datetime.datetime) and value.tzinfo is not None):
+        return field
+    message = (
+        "its default makes aware datetimes for a column without time zone, which asyncpg "
+        "refuses; the generated engine stores them as UTC wall time, as psycopg2 does with "
+        "a UTC session (better: DateTime(timezone=True))"
+    )
+    diagnostics.append(Diagnostic("warning", model, field.key, message))
+    return dataclasses.replace(field, aware_default=True)
 
 
 def _single_column_flags(table: Table) -> tuple[set[str], set[str]]:

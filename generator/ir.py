@@ -127,6 +127,8 @@ class Column:
     doc: str | None = None
     table: str | None = None
     """The column's table when it is not the model's own: a joined-inheritance parent's."""
+    aware_default: bool = False
+    """A column without time zone whose Python default makes aware datetimes."""
 
     @property
     def has_default(self) -> bool:
@@ -237,6 +239,8 @@ class Model:
     unique_constraints: tuple[UniqueConstraint, ...] = ()
     doc: str | None = None
     inheritance: Inheritance | None = None
+    multi_statement_ddl: bool = False
+    """A DDL hook on the table runs several SQL statements at once."""
 
     def column(self, key: str) -> Column:
         for column in self.columns:

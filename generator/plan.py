@@ -124,6 +124,10 @@ class ProjectPlan:
     schemas_literal: str
     extensions: tuple[str, ...]
     """PostgreSQL extensions the models' types and defaults need (citext, hstore ...)."""
+    aware_timestamps: bool
+    """Some naive DateTime column defaults to aware datetimes, which asyncpg refuses."""
+    multi_statement_ddl: bool
+    """Some table's DDL hook runs several statements at once, which asyncpg can't prepare."""
     diagnostics: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
@@ -182,6 +186,8 @@ def build_plan(
         schemas=schemas,
         schemas_literal=_tuple(repr_str(name) for name in schemas),
         extensions=_extensions(schema),
+        aware_timestamps=any(c.aware_default for m in schema.models for c in m.columns),
+        multi_statement_ddl=any(model.multi_statement_ddl for model in schema.models),
         diagnostics=tuple(str(diagnostic) for diagnostic in diagnostics),
     )
 
