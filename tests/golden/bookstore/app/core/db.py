@@ -66,6 +66,19 @@ async def drop_tables(connection: AsyncConnection, metadata: Sequence[MetaData])
         await connection.execute(text(f"DROP TABLE IF EXISTS {', '.join(names)} CASCADE"))
 
 
+async def empty_tables(connection: AsyncConnection, metadata: Sequence[MetaData]) -> None:
+    """Delete every row of the models' tables (faster than dropping and creating them)."""
+    tables = [table for each in metadata for table in each.sorted_tables]
+    if connection.dialect.name == "postgresql":
+        preparer = connection.dialect.identifier_preparer
+        names = ", ".join(preparer.format_table(table) for table in tables)
+        if names:
+            await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        return
+    for table in reversed(tables):
+        await connection.execute(table.delete())
+
+
 def table_of(model: type[Any]) -> Table:
     """The table a mapped class maps, whether it is declarative or imperatively mapped."""
     table = inspect(model).local_table
