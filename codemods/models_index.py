@@ -15,17 +15,18 @@ from __future__ import annotations
 import ast
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from fe_gen.codemods.analysis.decls import AttrDecl, ClassDecl, FileDecls, is_query, outline
 from fe_gen.codemods.fileio import DecodeError, decode
 
-_DEFINES = re.compile(
-    rb"^[ \t]*class[ \t]+(\w+)"
-    rb"|^(\w+)[ \t]*(?::[^=\n]*)?=[^\n]*(?:declarative_base|generate_base)\(",
-    re.MULTILINE,
+# `class Name` at the start of a line (searched for by its keyword: a pattern that starts
+# with `^` makes `re` try every position of every file), and `Base = declarative_base(`
+_CLASS = re.compile(rb"class[ \t]+(\w+)")
+_BASE = re.compile(
+    rb"^(\w+)[ \t]*(?::[^=\n]*)?=[^\n]*(?:declarative_base|generate_base)\(", re.MULTILINE
 )
 _ROOT_BASES = {"DeclarativeBase", "DeclarativeBaseNoMeta"}
 _MAX_DEPTH = 25
@@ -84,8 +85,7 @@ class SourceSet:
         assert self._defining is not None
         for path, data in items:
             self._files.setdefault(path, data)
-            for match in _DEFINES.finditer(data):
-                name = (match.group(1) or match.group(2)).decode()
+            for name in _defined(data):
                 self._defining.setdefault(name, []).append(path)
 
     def module_file(self, module: str, from_path: Path) -> Path | None:
@@ -101,6 +101,17 @@ class SourceSet:
             return decode(data).text  # as Python reads it: BOM, coding cookie, UTF-8
         except DecodeError:
             return None
+
+
+def _defined(data: bytes) -> Iterator[str]:
+    """The names a file's text defines as classes or declarative bases, each time."""
+    for match in _CLASS.finditer(data):
+        start = match.start()
+        if not data[data.rfind(b"\n", 0, start) + 1 : start].strip(b" \t"):  # first on its line
+            yield match.group(1).decode()
+    if b"declarative_base(" in data or b"generate_base(" in data:
+        for match in _BASE.finditer(data):
+            yield match.group(1).decode()
 
 
 def _read(path: Path) -> bytes:

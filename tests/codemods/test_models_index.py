@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import random
+import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from fe_gen.codemods.models_index import ModelInfo, ModelsIndex, SourceSet, module_matches
+from fe_gen.codemods.models_index import (
+    ModelInfo,
+    ModelsIndex,
+    SourceSet,
+    _defined,
+    module_matches,
+)
 
 MODELS_20 = """\
 import datetime as dt
@@ -187,3 +196,24 @@ def test_module_matches() -> None:
     assert module_matches(Path("/p/src/app/services/models.py"), ".models", here)
     assert module_matches(Path("/p/src/app/models.py"), "..models", here)
     assert not module_matches(Path("/p/src/other/models.py"), "app.models", here)
+
+
+DEFINES = re.compile(  # the plain spelling of what `_defined` finds, as the reference
+    rb"^[ \t]*class[ \t]+(\w+)"
+    rb"|^(\w+)[ \t]*(?::[^=\n]*)?=[^\n]*(?:declarative_base|generate_base)\(",
+    re.MULTILINE,
+)
+PIECES = [
+    b"class", b" ", b"\t", b"\n", b"X", b"Base", b"=", b":", b"declarative_base(",
+    b"generate_base(", b"sub", b"#", b"_", b"()", b"\r\n",
+]  # fmt: skip
+
+
+def test_defined_names_are_those_the_plain_regex_finds() -> None:
+    chooser = random.Random(7)
+    texts = [b"".join(chooser.choices(PIECES, k=chooser.randint(1, 25))) for _ in range(5000)]
+    texts += [b"class A:\n  class B(A): pass\nsubclass C\nBase = declarative_base()\n"]
+    for text in texts:
+        expected = [(m.group(1) or m.group(2)).decode() for m in DEFINES.finditer(text)]
+        assert Counter(_defined(text)) == Counter(expected), text
+    assert sorted(_defined(texts[-1])) == ["A", "B", "Base"]
