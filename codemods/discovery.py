@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import pathspec
+    import pathspec.pattern
 
 SKIP_DIRS = frozenset(
     {
@@ -40,18 +41,28 @@ class _Ignore:
 
     Most paths match no pattern at all; one regex made of all the patterns answers that
     in a single pass, and only a path it matches goes through pathspec's exact,
-    order-aware (negations) evaluation. Gitignore patterns are anchored (`^...`), so the
-    regex is tried at the start of the path only.
+    order-aware (negations) evaluation, built then. Gitignore patterns are anchored
+    (`^...`), so the regex is tried at the start of the path only.
     """
 
-    def __init__(self, base: str, spec: pathspec.GitIgnoreSpec) -> None:
+    def __init__(self, base: str, lines: list[str]) -> None:
         self.base = base.rstrip(os.sep) + os.sep
-        self.spec = spec
-        regexes = [getattr(p, "regex", None) for p in spec.patterns if p.include is not None]
-        parts = [_GROUP.sub("(?:", regex.pattern) for regex in regexes if regex is not None]
+        self.lines = lines
+        self._spec: pathspec.GitIgnoreSpec | None = None
+        translate = _pattern_class().pattern_to_regex
+        regexes = [translate(line) for line in lines if line]
+        parts = [_GROUP.sub("(?:", r) for r, include in regexes if r and include is not None]
         combined = re.compile("|".join(f"(?:{part})" for part in parts)) if parts else None
         anchored = all(part.startswith("^") for part in parts)
         self.any = None if combined is None else combined.match if anchored else combined.search
+
+    @property
+    def spec(self) -> pathspec.GitIgnoreSpec:
+        if self._spec is None:
+            import pathspec
+
+            self._spec = pathspec.GitIgnoreSpec.from_lines(self.lines)
+        return self._spec
 
     def matches(self, path: str, is_dir: bool) -> bool:
         if self.any is None or not path.startswith(self.base):
@@ -63,6 +74,20 @@ class _Ignore:
         return self.any(candidate) is not None and self.spec.match_file(candidate)
 
 
+_PATTERN: list[type[pathspec.pattern.RegexPattern]] = []  # a cache: GitIgnoreSpec's patterns
+
+
+def _pattern_class() -> type[pathspec.pattern.RegexPattern]:
+    """The pattern class GitIgnoreSpec uses, for its `pattern_to_regex`."""
+    if not _PATTERN:
+        import pathspec  # only a tree with a .gitignore or an `exclude` pays for its import
+
+        pattern = pathspec.GitIgnoreSpec.from_lines(["*"]).patterns[0]
+        assert isinstance(pattern, pathspec.pattern.RegexPattern)
+        _PATTERN.append(type(pattern))
+    return _PATTERN[0]
+
+
 def _load(base: str, file: str) -> _Ignore | None:
     try:
         with open(file, encoding="utf-8", errors="replace") as handle:
@@ -71,9 +96,7 @@ def _load(base: str, file: str) -> _Ignore | None:
         return None
     if not any(line.strip() and not line.startswith("#") for line in lines):
         return None
-    import pathspec  # only a tree with a .gitignore or an `exclude` pays for its import
-
-    return _Ignore(base, pathspec.GitIgnoreSpec.from_lines(lines))
+    return _Ignore(base, lines)
 
 
 def git_root(start: Path) -> Path | None:
@@ -102,10 +125,7 @@ class Walker:
     def __init__(self, exclude: Sequence[str] = (), exclude_base: Path | None = None) -> None:
         self._exclude: _Ignore | None = None
         if exclude:
-            import pathspec
-
-            base = str(exclude_base or Path.cwd())
-            self._exclude = _Ignore(base, pathspec.GitIgnoreSpec.from_lines(exclude))
+            self._exclude = _Ignore(str(exclude_base or Path.cwd()), list(exclude))
 
     def excluded(self, path: Path | str, is_dir: bool = False) -> bool:
         return self._exclude is not None and self._exclude.matches(str(path), is_dir)

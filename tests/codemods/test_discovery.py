@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 from fe_gen.codemods.discovery import Walker
@@ -87,3 +88,42 @@ def test_without_a_repository_only_the_walked_gitignores_count(tmp_path: Path) -
         "pkg/sub/pkg_b.py",
         "scratch.py",  # .git/info/exclude is gone with the repository
     ]
+
+
+GITIGNORE = """\
+# comment
+*.py[cod]
+__pycache__/
+/build/
+dist
+*.egg-info/
+!keep.egg-info/
+docs/_build
+**/generated/**
+a/**/b.py
+!a/x/b.py
+\\#literal.py
+trailing\\ space.py
+[abc]?.py
+*.sw?
+/node_modules
+.env
+"""
+PARTS = ["a", "x", "b.py", "generated", "docs", "_build", "build", "keep.egg-info", "m.egg-info",
+         "#literal.py", "trailing space.py", "c1.py", "zz.py", "f.pyc", ".env", "node_modules"]  # fmt: skip
+
+
+def test_the_fast_ignore_answers_as_pathspec(tmp_path: Path) -> None:
+    import pathspec
+
+    from fe_gen.codemods.discovery import _Ignore
+
+    lines = GITIGNORE.splitlines()
+    spec = pathspec.GitIgnoreSpec.from_lines(lines)
+    ignore = _Ignore(str(tmp_path), lines)
+    chooser = random.Random(5)
+    for _ in range(3000):
+        relative = "/".join(chooser.choices(PARTS, k=chooser.randint(1, 4)))
+        is_dir = chooser.random() < 0.3
+        expected = spec.match_file(relative + "/" if is_dir else relative)
+        assert ignore.matches(str(tmp_path / relative), is_dir) == expected, relative
