@@ -173,6 +173,25 @@ def _move_into_place(staging: Path, dest: Path) -> None:
     shutil.copytree(staging, dest, dirs_exist_ok=True)
 
 
+def _grouped(notes: list[str]) -> list[str]:
+    """One line per message: `Model.attr: message` notes that say the same thing at many
+    places become `message: A.x, B.y and 43 more`."""
+    places: dict[str, list[str]] = {}
+    for note in notes:
+        place, separator, message = note.partition(": ")
+        key = message if separator and "." in place else note
+        places.setdefault(key, []).append(place if separator and "." in place else "")
+    lines = []
+    for message, where in places.items():
+        named = [place for place in where if place]
+        if len(named) <= 1:
+            lines.append(f"{named[0]}: {message}" if named else message)
+            continue
+        shown = ", ".join(named[:3]) + (f" and {len(named) - 3} more" if len(named) > 3 else "")
+        lines.append(f"{shown}: {message}")
+    return lines
+
+
 def summarize(result: RenderResult, console: Console) -> None:
     """What was generated and what to do next."""
     plan = result.plan
@@ -192,7 +211,7 @@ def summarize(result: RenderResult, console: Console) -> None:
             f"the models read settings when imported: the project needs the variables of "
             f"{plan.env_file} too (set -a && . {plan.env_file} && set +a)"
         )
-    for note in notes:
+    for note in _grouped(notes):
         console.print(f"  [yellow]note:[/] {escape(note)}")
     database = (
         "PostgreSQL (the models need it: set DATABASE_URL)" if plan.needs_postgresql else "SQLite"
