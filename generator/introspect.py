@@ -108,11 +108,13 @@ def introspect(
     diagnostics: list[Diagnostic] = []
     models = tuple(_model(mapper, diagnostics) for mapper in mappers)
     models = _without_outside_targets(models, diagnostics)
+    ddl_scripts = _ddl_scripts(mappers, diagnostics)
     return Schema(
         source=source,
         bases=tuple(dict.fromkeys(ref for ref in bases.values())),
         models=models,
         diagnostics=tuple(diagnostics),
+        ddl_scripts=ddl_scripts,
     )
 
 
@@ -241,20 +243,30 @@ def _without_outside_targets(
     return tuple(result)
 
 
-def _multi_statement_ddl(name: str, table: Table, diagnostics: list[Diagnostic]) -> bool:
-    """Whether a DDL hook of the table runs several statements at once (asyncpg prepares
-    each statement, and a prepared statement holds one)."""
+def _ddl_scripts(mappers: list[Mapper[Any]], diagnostics: list[Diagnostic]) -> bool:
+    """Whether DDL hooks of the tables or their MetaData run several statements at once.
+
+    asyncpg prepares every statement, and a prepared statement holds one.
+    """
     found = False
-    for event_name in ("before_create", "after_create"):
-        for listener in getattr(table.dispatch, event_name):
-            statement = getattr(listener, "statement", None)
-            if isinstance(statement, str) and ";" in statement.strip().rstrip(";"):
-                message = (
-                    f"an {event_name} DDL runs several SQL statements at once, which asyncpg "
-                    "can't prepare; the generated engine runs such DDL unprepared"
-                )
-                diagnostics.append(Diagnostic("warning", name, None, message))
-                found = True
+    targets: dict[int, tuple[str | None, Table | MetaData]] = {}
+    for mapper in mappers:
+        table = mapper.local_table
+        if isinstance(table, Table):
+            targets.setdefault(id(table), (mapper.class_.__name__, table))
+            targets.setdefault(id(table.metadata), (None, table.metadata))
+    for name, target in targets.values():
+        for event_name in ("before_create", "after_create"):
+            for listener in getattr(target.dispatch, event_name):
+                statement = getattr(listener, "statement", None)
+                if isinstance(statement, str) and ";" in statement.strip().rstrip(";"):
+                    where = "the models' MetaData has" if name is None else "its table has"
+                    message = (
+                        f"{where} an {event_name} DDL of several SQL statements, which asyncpg "
+                        "can't prepare; the generated engine runs such scripts unprepared"
+                    )
+                    diagnostics.append(Diagnostic("warning", name, None, message))
+                    found = True
     return found
 
 
@@ -272,7 +284,6 @@ def _model(mapper: Mapper[Any], diagnostics: list[Diagnostic]) -> Model:
             f"{name}: table {table.fullname} has no primary key; declare primary_key=True "
             "on its key column(s)"
         )
-    multi_statement_ddl = _multi_statement_ddl(name, table, diagnostics)
     return Model(
         name=name,
         module=cls.__module__,
@@ -285,7 +296,6 @@ def _model(mapper: Mapper[Any], diagnostics: list[Diagnostic]) -> Model:
         unique_constraints=cols.unique_constraints(mapper, table),
         doc=_doc(cls),
         inheritance=_inheritance(mapper, diagnostics),
-        multi_statement_ddl=multi_statement_ddl,
     )
 
 

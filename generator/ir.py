@@ -239,8 +239,6 @@ class Model:
     unique_constraints: tuple[UniqueConstraint, ...] = ()
     doc: str | None = None
     inheritance: Inheritance | None = None
-    multi_statement_ddl: bool = False
-    """A DDL hook on the table runs several SQL statements at once."""
 
     def column(self, key: str) -> Column:
         for column in self.columns:
@@ -291,6 +289,8 @@ class Schema:
     """Declarative bases (or registries' owners) whose metadata holds the tables."""
     models: tuple[Model, ...]
     diagnostics: tuple[Diagnostic, ...] = field(default=())
+    ddl_scripts: bool = False
+    """DDL hooks of the tables or their MetaData run several SQL statements at once."""
 
     def model(self, name: str) -> Model:
         for model in self.models:

@@ -187,7 +187,7 @@ def build_plan(
         schemas_literal=_tuple(repr_str(name) for name in schemas),
         extensions=_extensions(schema),
         aware_timestamps=any(c.aware_default for m in schema.models for c in m.columns),
-        multi_statement_ddl=any(model.multi_statement_ddl for model in schema.models),
+        multi_statement_ddl=schema.ddl_scripts,
         diagnostics=tuple(str(diagnostic) for diagnostic in diagnostics),
     )
 
