@@ -92,6 +92,19 @@ _NUMBER = {"int", "float", "numeric"}
 # given as a string, JSON compares documents, a custom type compares whatever it stores
 _LOOSE_EQUALITY = {"enum", "json", "unknown"}
 _ALWAYS_TRUE = {"datetime", "date", "time", "uuid"}
+# the literals Python compares with a column's values as SQL does; SQL converts the others
+# (`score = '18'` matches 18, `name = 5` matches '5') where Python's `==` is False or its
+# `<` raises, and a float against a Decimal compares its exact binary value in Python
+# (`Decimal("0.10") == 0.1` is False). Enum, JSON and unknown kinds are unsafe anyway.
+_LITERALS_FOR = {
+    "str": {"str"}, "bytes": {"bytes"}, "int": {"int", "float"}, "float": {"int", "float"},
+    "numeric": {"int"}, "bool": {"int"}, "datetime": set(), "date": set(), "time": set(),
+    "interval": set(), "uuid": set(),
+}  # fmt: skip
+_COLLECTIONS = (cst.List, cst.Tuple, cst.Set, cst.Dict)
+_NUMBERS: dict[type[cst.BaseExpression], str] = {
+    cst.Integer: "int", cst.Float: "float", cst.Imaginary: "complex"
+}  # fmt: skip
 _CONSTANTS = (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString, cst.List, cst.Tuple)
 
 
@@ -237,6 +250,10 @@ class Writer:
                 return verdict
             if verdict:
                 self.unsafe.append(verdict)
+        if atom.value is not None:
+            mismatch = _literal_mismatch(col.info, atom.value)
+            if mismatch is not None:
+                return Fail(mismatch)
         expr = sb.column(col.entity.expr, col.info.name)
         if op in {"truthy", "falsy"}:
             return self._truth(expr, col.info.kind, nullable, op == "truthy")
@@ -253,7 +270,7 @@ class Writer:
                 f"`{col.info.name}` is a {col.info.kind} column: SQL and Python equality may differ"
             )
         if op in {"in", "not_in"}:
-            return self._membership(expr, atom.value, nullable, op == "in")
+            return self._membership(expr, atom.value, col.info.kind, nullable, op == "in")
         if op in {"startswith", "endswith", "not_startswith", "not_endswith"}:
             return self._like(expr, atom, nullable, op)
         return self._compare(expr, op, atom.value, col.info, nullable)
@@ -283,7 +300,12 @@ class Writer:
         return Fail(f"the truth value of a {kind} column has no exact SQL form")
 
     def _membership(
-        self, expr: cst.Attribute, value: cst.BaseExpression, nullable: bool, inside: bool
+        self,
+        expr: cst.Attribute,
+        value: cst.BaseExpression,
+        kind: str,
+        nullable: bool,
+        inside: bool,
     ) -> cst.BaseExpression | Fail:
         if isinstance(value, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString):
             return Fail("`in` a string is a substring test")
@@ -291,6 +313,11 @@ class Writer:
             _literal(e.value) == "None" for e in value.elements if isinstance(e, cst.Element)
         ):
             return Fail("NULL never matches IN (..., NULL) in SQL")
+        if kind == "str" and not isinstance(value, _COLLECTIONS):
+            self.unsafe.append(
+                f"`{_code(value)}` may be a string: Python's `in` looks for a substring there,"
+                " SQLAlchemy's `in_()` raises"
+            )
         if inside:
             return sb.method(expr, "in_", value)
         test = sb.method(expr, "not_in", value)
@@ -343,6 +370,39 @@ class Writer:
         elif info.kind not in _ORDERED:
             self.unsafe.append(f"the order of a {info.kind} column may differ in SQL")
         return sb.compare(expr, _SYMBOL[op], value)
+
+
+def _literal_kind(node: cst.BaseExpression) -> str | None:
+    """The Python type of a literal (`-1` included), None for anything else."""
+    if isinstance(node, cst.SimpleString):
+        return "bytes" if "b" in node.prefix.lower() else "str"
+    if isinstance(node, cst.ConcatenatedString):
+        return _literal_kind(node.left)
+    if isinstance(node, cst.FormattedString):
+        return "str"
+    if isinstance(node, cst.UnaryOperation) and isinstance(node.operator, cst.Minus | cst.Plus):
+        return _literal_kind(node.expression)
+    return _NUMBERS.get(type(node))
+
+
+def _literal_mismatch(info: ColumnInfo, value: cst.BaseExpression) -> str | None:
+    """Why a literal `value` (or a literal collection's items) compares otherwise in SQL."""
+    accepted = _LITERALS_FOR.get(info.kind)
+    if accepted is None:
+        return None
+    items: list[cst.BaseExpression] = [value]
+    if isinstance(value, cst.List | cst.Tuple | cst.Set):
+        items = [e.value for e in value.elements if isinstance(e, cst.Element)]
+    elif isinstance(value, cst.Dict):
+        items = [e.key for e in value.elements if isinstance(e, cst.DictElement)]
+    for item in items:
+        kind = _literal_kind(item)
+        if kind is not None and kind not in accepted:
+            return (
+                f"`{info.name}` ({info.kind}) is compared with the {kind} `{_code(item)}`:"
+                " SQL converts it, Python does not"
+            )
+    return None
 
 
 def _conjuncts(node: Node, negated: bool) -> list[tuple[Node, bool]]:

@@ -44,12 +44,18 @@ the truth of a string is `!= ""`, never `IS NOT NULL`. The fix is **unsafe** whe
 - it compares for equality an Enum, JSON or custom-typed column (SQLAlchemy's Enum
   accepts a member's name as a string where Python's `==` would not; JSON compares
   documents);
+- it tests a string column `in` a name or an attribute (`u.name in names`): if that
+  value is a string, Python's `in` looks for a substring, and SQLAlchemy's `in_()` raises;
 - the compared value calls a function (run once per query instead of once per row);
 - it would drop a comment.
-A safe fix still compares with the database's rules: `==` on strings follows the column's
-collation (case-insensitive by default on MySQL and SQL Server), and `in` a collection
-holding None never matches NULL in SQL. Without a model for the rows, or for conditions
-SQL cannot evaluate (properties, methods, relationships), FE101 reports without a fix.
+There is no fix when a literal is not of the column's type (`u.score == "18"`,
+`u.name == 5`, a float against a Numeric column): SQL converts one side to the other's
+type, where Python's `==` is False and its `<` raises (and a float equals a Decimal only
+if its binary value does). A safe fix still compares with the database's rules: `==` on
+strings follows the column's collation (case-insensitive by default on MySQL and SQL
+Server), and `in` a collection holding None never matches NULL in SQL. Without a model
+for the rows, or for conditions SQL cannot evaluate (properties, methods, relationships),
+FE101 reports without a fix.
 """
 
 from __future__ import annotations
@@ -192,11 +198,20 @@ _INVALID: list[Invalid] = [
         "loop-append",
     ),
     _invalid(
-        "def f(session, names):\n"
-        "    return list(filter(lambda u: u.name in names, session.scalars(select(User))))\n",
-        "def f(session, names):\n"
-        "    return list(session.scalars(select(User).where(User.name.in_(names))))\n",
+        "def f(session, ids):\n"
+        "    return list(filter(lambda u: u.id in ids, session.scalars(select(User))))\n",
+        "def f(session, ids):\n"
+        "    return list(session.scalars(select(User).where(User.id.in_(ids))))\n",
         "filter-lambda-in",
+    ),
+    _invalid(
+        "def f(session, names):\n"
+        "    return [u for u in session.scalars(select(User)) if u.email not in names]\n",
+        "def f(session, names):\n"
+        "    return list(session.scalars(select(User).where(or_(User.email.is_(None),"
+        " User.email.not_in(names)))))\n",
+        "in-a-name-that-may-be-a-string-is-unsafe",
+        unsafe=True,
     ),
     _invalid(
         "async def f(db):\n"
@@ -236,6 +251,11 @@ _INVALID: list[Invalid] = [
         "def f(session):\n"
         "    return _users(session).filter(User.score >= 10).all()\n",
         "query-built-by-a-function-of-the-module",
+    ),
+    _invalid(
+        "def f(session):\n    return [u for u in session.scalars(select(User)) if u.age == '18']\n",
+        None,
+        "literal-of-another-type-has-no-fix",
     ),
     _invalid(
         "def f(session):\n    return [u for u in session.query(User).all() if u.label == 'X']\n",

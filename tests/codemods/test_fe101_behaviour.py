@@ -70,8 +70,8 @@ FUNCTIONS = {
         "        out.append(u)\n    return out\n"
     ),
     "filter_lambda": (
-        "def filter_lambda(s, names=('ada', '')):\n"
-        "    return list(filter(lambda u: u.name in names, s.scalars(select(User))))\n"
+        "def filter_lambda(s, scores=(3, 0)):\n"
+        "    return list(filter(lambda u: u.score in scores, s.scalars(select(User))))\n"
     ),
     "statement_var": (
         "def statement_var(s):\n    stmt = select(User).where(User.active)\n"
@@ -202,3 +202,53 @@ def test_unsafe_startswith_really_differs_on_sqlite() -> None:
     rewritten = fix(original, unsafe=True)
     assert _run(original, "pick")[0] == []
     assert _run(rewritten, "pick")[0] == [2]  # "Bob" matches LIKE 'b%' on SQLite
+
+
+def test_a_literal_of_another_type_really_differs_on_sqlite() -> None:
+    """Why a literal of another type than the column gets no fix: SQL converts it."""
+    original = (
+        MODELS + "def pick(s):\n    return [u for u in s.scalars(select(User)) if u.score == '3']\n"
+    )
+    assert [f.fix for f in check(original).findings] == [None]
+    assert fix(original, unsafe=True) == original
+    as_sql = original.replace(
+        "[u for u in s.scalars(select(User)) if u.score == '3']",
+        "list(s.scalars(select(User).where(User.score == '3')))",
+    )
+    assert _run(original, "pick")[0] == []  # 3 == '3' is False in Python
+    assert _run(as_sql, "pick")[0] == [1]  # SQLite compares score = 3
+
+
+def test_a_float_against_a_decimal_column_really_differs_on_sqlite() -> None:
+    models = MODELS.replace(
+        "from sqlalchemy import select",
+        "from decimal import Decimal\n\nfrom sqlalchemy import Numeric, select",
+    )
+    models = models.replace(
+        "    score: Mapped[int]\n",
+        "    score: Mapped[int]\n    price: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal('0.10'))\n",
+    )
+    original = (
+        models + "def pick(s):\n    return [u for u in s.scalars(select(User)) if u.price == 0.1]\n"
+    )
+    assert [f.fix for f in check(original).findings] == [None]
+    as_sql = original.replace(
+        "[u for u in s.scalars(select(User)) if u.price == 0.1]",
+        "list(s.scalars(select(User).where(User.price == 0.1)))",
+    )
+    assert _run(original, "pick")[0] == []  # Decimal("0.10") == 0.1 is False in Python
+    assert _run(as_sql, "pick")[0] == [1, 2, 3, 4, 5]
+
+
+def test_in_a_name_is_unsafe_because_the_name_may_hold_a_string() -> None:
+    """`x in names` tests substrings when `names` is a string; `in_()` then raises."""
+    from sqlalchemy.exc import ArgumentError
+
+    original = MODELS + (
+        "def pick(s, names='ada Bob'):\n    return [u for u in s.scalars(select(User)) if u.name in names]\n"
+    )
+    assert [f.fix for f in check(original).findings] == ["unsafe"]
+    assert fix(original) == original
+    assert _run(original, "pick")[0] == [1, 2, 3]  # '' is in every string
+    with pytest.raises(ArgumentError):
+        _run(fix(original, unsafe=True), "pick")

@@ -261,16 +261,16 @@ FIXES = [
         id="loop-next-to-an-existing-filter",
     ),
     pytest.param(
-        "def f(session, names):\n"
+        "def f(session, ids):\n"
         "    users = session.scalars(select(User)).all()\n"
         "    out = []\n"
         "    for u in users:\n"
-        "        if not u.name in names:\n"
+        "        if not u.id in ids:\n"
         "            continue\n"
         "        out.append(u)\n"
         "    return out\n",
-        "def f(session, names):\n"
-        "    users = session.scalars(select(User).where(User.name.in_(names))).all()\n"
+        "def f(session, ids):\n"
+        "    users = session.scalars(select(User).where(User.id.in_(ids))).all()\n"
         "    out = []\n"
         "    for u in users:\n"
         "        out.append(u)\n"
@@ -354,8 +354,8 @@ FIXES = [
         id="is-true-or-eq-none",
     ),
     pytest.param(
-        "def f(session, banned):\n    return [u for u in session.scalars(select(User)) if u.email not in banned]\n",
-        "def f(session, banned):\n    return list(session.scalars(select(User).where(or_(User.email.is_(None), User.email.not_in(banned)))))\n",
+        "def f(session, banned):\n    return [u for u in session.scalars(select(User)) if u.team_id not in banned]\n",
+        "def f(session, banned):\n    return list(session.scalars(select(User).where(or_(User.team_id.is_(None), User.team_id.not_in(banned)))))\n",
         ("or_",),
         id="not-in-on-a-nullable-column",
     ),
@@ -454,9 +454,34 @@ UNSAFE = [
         "def f(session):\n    return list(session.scalars(select(User).where(User.active.is_(True))))\n",
         id="drops-a-comment",
     ),
+    pytest.param(
+        "def f(session, names):\n    return [u for u in session.scalars(select(User)) if u.name in names]\n",
+        "def f(session, names):\n    return list(session.scalars(select(User).where(User.name.in_(names))))\n",
+        id="in-a-name-that-may-be-a-string",
+    ),
 ]
 
 NO_FIX = [
+    pytest.param(
+        "def f(session):\n    return [u for u in session.scalars(select(User)) if u.score == '18']\n",
+        id="int-column-and-a-string-literal",
+    ),
+    pytest.param(
+        "def f(session):\n    return [u for u in session.scalars(select(User)) if u.name == 5]\n",
+        id="string-column-and-an-int-literal",
+    ),
+    pytest.param(
+        "def f(session):\n    return [u for u in session.scalars(select(User)) if u.name in ('a', 2)]\n",
+        id="string-column-in-a-tuple-holding-an-int",
+    ),
+    pytest.param(
+        "def f(session):\n    return [u for u in session.scalars(select(User)) if u.score > '5']\n",
+        id="order-against-a-string-raises-in-python",
+    ),
+    pytest.param(
+        "def f(session):\n    return [u for u in session.scalars(select(User)) if u.active == 'yes']\n",
+        id="bool-column-and-a-string-literal",
+    ),
     pytest.param(
         "def f(session):\n    return [u for u in session.scalars(select(User)) if u.name.lower() == 'x']\n",
         id="other-string-method",
