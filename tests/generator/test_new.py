@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -212,3 +213,47 @@ def test_an_invalid_package_name_is_refused(tmp_path: Path) -> None:
     result = fe_gen("new", "shop", "--package", "my-api", cwd=tmp_path)
     assert result.returncode == 2
     assert "--package my-api: not a valid Python package name" in result.stderr
+
+
+def git(*arguments: str, cwd: Path) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *arguments],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
+
+
+def test_copier_update_brings_a_new_template_version_and_keeps_the_owners_edits(
+    tmp_path: Path,
+) -> None:
+    from fe_gen.generator.render import template_path
+    from fe_gen.generator.template_repo import versioned_template
+
+    project = tmp_path / "shop"
+    assert runner.invoke(app, ["new", str(project)]).exit_code == 0
+    git("init", "--quiet", cwd=project)
+    git("add", "--all", cwd=project)
+    git("commit", "--quiet", "--message", "generated", cwd=project)
+    deps = project / "app" / "api" / "deps.py"
+    deps.write_text(deps.read_text() + "\n# the owner's own line\n")
+    git("commit", "--quiet", "--all", "--message", "mine", cwd=project)
+
+    # A later fe-gen ships a changed template: it becomes the repository's next version.
+    newer = tmp_path / "template"
+    shutil.copytree(template_path(), newer)
+    readme = newer / "template" / "README.md.jinja"
+    readme.write_text(readme.read_text().replace("fast by construction", "fast, by construction"))
+    _, version = versioned_template(newer)
+
+    result = subprocess.run(
+        [sys.executable, "-m", "copier", "update", "--defaults", "--vcs-ref", str(version)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "fast, by construction" in (project / "README.md").read_text()
+    assert deps.read_text().endswith("# the owner's own line\n")
+    assert f"_commit: {version}" in (project / ".copier-answers.yml").read_text()
