@@ -39,6 +39,7 @@ class ColumnInfo:
     name: str
     nullable: bool
     kind: str  # "str", "int", "float", "numeric", "bool", "datetime", "date", ..., "unknown"
+    unique: bool = False  # a primary key or a unique column
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class ModelInfo:
         decl = self.attrs.get(attr)
         if decl is None or decl.kind != "column":
             return None
-        return ColumnInfo(attr, decl.nullable, decl.sql_kind)
+        return ColumnInfo(attr, decl.nullable, decl.sql_kind, decl.unique)
 
 
 class SourceSet:

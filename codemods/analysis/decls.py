@@ -22,6 +22,7 @@ class AttrDecl:
     kind: AttrKind
     nullable: bool = True
     sql_kind: str = "unknown"
+    unique: bool = False  # a primary key, or `unique=True`: no two rows share a value
 
 
 @dataclass

@@ -141,6 +141,9 @@ class Examiner:
                 return Fail("the compared value depends on the row")
             if name.value in between:
                 return Fail(f"`{name.value}` is used between the query and the filter")
+        for reference in _references(value):
+            if self.resolver.mapped(reference):
+                return Fail(f"`{code(reference)}` is a mapped class: SQL would read its columns")
         return unsafe
 
     def _names_between(self, executed: cst.CSTNode, site: cst.CSTNode) -> set[str]:
@@ -174,6 +177,11 @@ class Examiner:
         reasons = list(dict.fromkeys(translation.unsafe))
         if _comments(site.dropped) > _comments(site.kept):
             reasons.append("the fix would drop a comment")
+        if site.picks and not source.ordered and not self._unique_key(site, source):
+            reasons.append(
+                f"the result keeps {site.picks}, and without ORDER BY the database may return"
+                " the filtered rows in another order"
+            )
         verb = "filter" if source.legacy else "where"
         terms = translation.terms
         dot = self._dot_after(source.anchor)
@@ -190,6 +198,13 @@ class Examiner:
         )
         detail = f"unsafe fix: {fix.note}" if reasons else ""
         return Verdict(detail, fix)
+
+    def _unique_key(self, site: Site, source: Source) -> bool:
+        """A dict comprehension keyed by a unique column of the row keeps every row."""
+        if site.key is None:
+            return False
+        column = self._column(site.row, source, site.key)
+        return isinstance(column, Col) and column.info.unique
 
     def _dot_after(self, anchor: cst.CSTNode) -> cst.Dot | None:
         parent = self.meta.parent(anchor)
@@ -235,6 +250,23 @@ def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
             return True
 
     node.visit(_All())
+    return found
+
+
+def _references(value: cst.BaseExpression) -> list[cst.Name | cst.Attribute]:
+    """The names and attribute chains `value` reads (not the attribute names themselves)."""
+    found: list[cst.Name | cst.Attribute] = []
+
+    class _References(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            found.append(node)
+
+        def visit_Attribute(self, node: cst.Attribute) -> bool:
+            found.append(node)
+            node.value.visit(self)
+            return False
+
+    value.visit(_References())
     return found
 
 

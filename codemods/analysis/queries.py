@@ -81,6 +81,7 @@ class Source:
     consumed: tuple[cst.Name, ...] = ()  # result variables on the way: each must be used once
     foreign: bool = False  # built in another function of the module
     problem: str | None = None  # a query, but no fix can be offered
+    ordered: bool = False  # has an ORDER BY (which row comes first does not depend on a WHERE)
 
 
 def unchain(expr: cst.BaseExpression) -> tuple[cst.BaseExpression, list[cst.Call]]:
@@ -243,6 +244,10 @@ class Resolver:
             problem = "the rows' class is not a mapped class fe-gen can read"
         return Source(entities, legacy=legacy, anchor=call, problem=problem)
 
+    def mapped(self, expr: cst.BaseExpression) -> bool:
+        """Whether `expr` (a name or an attribute chain) is a mapped class."""
+        return self._entity(expr).model is not None
+
     def _entity(self, expr: cst.BaseExpression) -> Entity:
         name = expr.attr.value if isinstance(expr, cst.Attribute) else ""
         name = expr.value if isinstance(expr, cst.Name) else name
@@ -260,8 +265,10 @@ class Resolver:
         filter_by = list(base.filter_by)
         anchor = base.anchor
         problem = base.problem
+        ordered = base.ordered
         for link in links:
             name = method(link)
+            ordered = ordered or name == "order_by"
             if name in _CHANGE_ROWS:
                 return LeftAlone(f"the query uses `.{name}()`, which a moved condition changes")
             if name in _TERMINAL:
@@ -283,6 +290,7 @@ class Resolver:
             filter_by=tuple(filter_by),
             anchor=anchor,
             problem=problem,
+            ordered=ordered,
         )
 
     def _variable_query(self, name: cst.Name, legacy: bool) -> Source | LeftAlone:
@@ -291,6 +299,7 @@ class Resolver:
         if not assignments:
             return LeftAlone(f"`{name.value}` comes from elsewhere")
         roots: list[Source] = []
+        ordered = False  # `stmt = stmt.order_by(...)` somewhere
         for assignment in assignments:
             value = self.meta.assigned_value(assignment)
             if value is None:
@@ -300,6 +309,7 @@ class Resolver:
                 checked = self._links(Source((), legacy, anchor=root), links)
                 if isinstance(checked, LeftAlone):
                     return checked
+                ordered = ordered or checked.ordered
                 continue
             found = self.query_object(value) if legacy else self.statement(value)
             if isinstance(found, LeftAlone):
@@ -307,7 +317,7 @@ class Resolver:
             roots.append(found)
         if len(roots) != 1:
             return LeftAlone(f"`{name.value}` is built from more than one query")
-        return replace(roots[0], anchor=name, executed_at=None)
+        return replace(roots[0], anchor=name, executed_at=None, ordered=roots[0].ordered or ordered)
 
     def _follow(self, call: cst.Call, legacy: bool) -> Source | LeftAlone:
         """A call to a function of this module that returns a query or a statement."""
@@ -341,7 +351,8 @@ class Resolver:
         if not self._global_entities(sources[0], call):
             problem = problem or "the rows' class is not visible where the query is finished"
         first = sources[0] if len(sources) == 1 else replace(sources[0], criteria=())
-        return replace(first, anchor=call, foreign=True, problem=problem)
+        ordered = all(s.ordered for s in sources)
+        return replace(first, anchor=call, foreign=True, problem=problem, ordered=ordered)
 
     def _global_entities(self, source: Source, site: cst.CSTNode) -> bool:
         """Entities referred to by module-level names, not shadowed at `site`."""

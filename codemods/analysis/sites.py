@@ -49,6 +49,8 @@ class Site:
     kept: tuple[cst.CSTNode, ...] = ()  # code inside `dropped` that survives
     per_row: tuple[cst.CSTNode, ...] = ()  # other code run for every row
     loop_target: cst.Name | None = None  # a `for` target, which outlives the loop
+    picks: str = ""  # "the first row" (next), "the last row of each key": order matters
+    key: cst.BaseExpression | None = None  # a dict comprehension's key (unique: no choice)
     lines: tuple[cst.CSTNode, ...] = ()  # more nodes whose line takes a suppression
 
 
@@ -62,6 +64,21 @@ def _consumed(node: cst.CSTNode, meta: Meta) -> bool:
         if isinstance(call, cst.Call) and call.args and call.args[0] is parent:
             return bool(meta.qualified(call.func) & _CONSUMERS) or method(call) == "join"
     return False
+
+
+def _picks(node: cst.CSTNode, meta: Meta) -> str:
+    """Which of the rows a consumer keeps, when that depends on their order."""
+    if isinstance(node, cst.DictComp):
+        return "the last row of each key"
+    parent = meta.parent(node)
+    call = meta.parent(parent) if isinstance(parent, cst.Arg) else None
+    if isinstance(call, cst.Call):
+        names = meta.qualified(call.func)
+        if "builtins.next" in names:
+            return "the first row"
+        if "builtins.dict" in names:
+            return "the last row of each key"
+    return ""
 
 
 def comprehension(node: cst.CSTNode, meta: Meta) -> Site | None:
@@ -102,6 +119,8 @@ def comprehension(node: cst.CSTNode, meta: Meta) -> Site | None:
         dropped=(node,) if collapse else tuple(for_in.ifs),
         kept=(for_in.iter,) if collapse else (),
         per_row=per_row,
+        picks=_picks(node, meta),
+        key=node.key if isinstance(node, cst.DictComp) else None,
     )
 
 
@@ -139,6 +158,7 @@ def filter_call(node: cst.CSTNode, meta: Meta) -> Site | None:
         rebuild=rebuild,
         dropped=(node,),
         kept=(node.args[1].value,),
+        picks=_picks(node, meta),
     )
 
 

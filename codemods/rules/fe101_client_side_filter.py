@@ -47,11 +47,16 @@ the truth of a string is `!= ""`, never `IS NOT NULL`. The fix is **unsafe** whe
 - it tests a string column `in` a name or an attribute (`u.name in names`): if that
   value is a string, Python's `in` looks for a substring, and SQLAlchemy's `in_()` raises;
 - the compared value calls a function (run once per query instead of once per row);
+- the result keeps one row of several by their order (`next(...)`, a dict keyed by a
+  column that is not unique) and the query has no ORDER BY: with a WHERE, the database
+  may read the rows in another order (through an index);
 - it would drop a comment.
 There is no fix when a literal is not of the column's type (`u.score == "18"`,
 `u.name == 5`, a float against a Numeric column): SQL converts one side to the other's
 type, where Python's `==` is False and its `<` raises (and a float equals a Decimal only
-if its binary value does). A safe fix still compares with the database's rules: `==` on
+if its binary value does); nor when the compared value names a mapped class
+(`u.name == User.email`, `u.team_id == Team.id`): in SQL that reads the columns of the
+row, or joins another table. A safe fix still compares with the database's rules: `==` on
 strings follows the column's collation (case-insensitive by default on MySQL and SQL
 Server), and `in` a collection holding None never matches NULL in SQL. Without a model
 for the rows, or for conditions SQL cannot evaluate (properties, methods, relationships),
@@ -256,6 +261,19 @@ _INVALID: list[Invalid] = [
         "def f(session):\n    return [u for u in session.scalars(select(User)) if u.age == '18']\n",
         None,
         "literal-of-another-type-has-no-fix",
+    ),
+    _invalid(
+        "def f(session):\n"
+        "    return [u for u in session.scalars(select(User)) if u.email == User.name]\n",
+        None,
+        "value-naming-a-mapped-class-has-no-fix",
+    ),
+    _invalid(
+        "def f(session, e):\n    return next(u for u in session.query(User) if u.email == e)\n",
+        "def f(session, e):\n"
+        "    return next(u for u in session.query(User).filter(User.email == e))\n",
+        "next-over-an-unordered-query-is-unsafe",
+        unsafe=True,
     ),
     _invalid(
         "def f(session):\n    return [u for u in session.query(User).all() if u.label == 'X']\n",

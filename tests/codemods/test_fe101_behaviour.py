@@ -252,3 +252,21 @@ def test_in_a_name_is_unsafe_because_the_name_may_hold_a_string() -> None:
     assert _run(original, "pick")[0] == [1, 2, 3]  # '' is in every string
     with pytest.raises(ArgumentError):
         _run(fix(original, unsafe=True), "pick")
+
+
+def test_next_without_order_by_really_differs_on_sqlite() -> None:
+    """Why `next()` over an unordered query is an unsafe fix: with the WHERE, SQLite reads
+    the rows through the index on `age`, and another row comes first."""
+    indexed = MODELS.replace(
+        "    age: Mapped[int | None]\n", "    age: Mapped[int | None] = mapped_column(index=True)\n"
+    )
+    condition = "u.age is not None and u.age > 10"
+    original = indexed + f"def pick(s):\n    return next(u for u in s.query(User) if {condition})\n"
+    assert [f.fix for f in check(original).findings] == ["unsafe"]
+    assert fix(original) == original
+    rewritten = fix(original, unsafe=True)
+    assert _run(original, "pick")[0] == 1  # the first row in the table with age > 10
+    assert _run(rewritten, "pick")[0] == 4  # the lowest age > 10
+    ordered = original.replace("s.query(User)", "s.query(User).order_by(User.id)")
+    assert [f.fix for f in check(ordered).findings] == ["safe"]
+    assert _run(fix(ordered), "pick")[0] == 1

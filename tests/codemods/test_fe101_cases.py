@@ -378,10 +378,10 @@ FIXES = [
         id="chained-comparison",
     ),
     pytest.param(
-        "def f(session):\n    return next(u for u in session.query(User).all() if u.name == 'x')\n",
-        "def f(session):\n    return next(u for u in session.query(User).filter(User.name == 'x').all())\n",
+        "def f(session):\n    return next(u for u in session.query(User).order_by(User.id).all() if u.name == 'x')\n",
+        "def f(session):\n    return next(u for u in session.query(User).filter(User.name == 'x').order_by(User.id).all())\n",
         (),
-        id="next-of-a-generator",
+        id="next-of-a-generator-over-ordered-rows",
     ),
     pytest.param(
         "def f(session):\n    return [u for u in session.scalars(select(User)).unique().all() if u.active]\n",
@@ -459,9 +459,28 @@ UNSAFE = [
         "def f(session, names):\n    return list(session.scalars(select(User).where(User.name.in_(names))))\n",
         id="in-a-name-that-may-be-a-string",
     ),
+    pytest.param(
+        "def f(session):\n    return next(u for u in session.query(User).all() if u.name == 'x')\n",
+        "def f(session):\n    return next(u for u in session.query(User).filter(User.name == 'x').all())\n",
+        id="next-takes-the-first-row-of-an-unordered-query",
+    ),
+    pytest.param(
+        "def f(session):\n    return {u.role: u for u in session.scalars(select(User)) if u.active}\n",
+        "def f(session):\n    return {u.role: u for u in session.scalars(select(User).where(User.active.is_(True)))}\n",
+        id="a-dict-keeps-the-last-row-of-each-key",
+    ),
 ]
 
 NO_FIX = [
+    pytest.param(
+        "def f(session):\n    return [u for u in session.scalars(select(User)) if u.email == User.name]\n",
+        id="value-is-a-column-of-the-row-in-sql",
+    ),
+    pytest.param(
+        'class Team(Base):\n    __tablename__ = "teams"\n\n    id: Mapped[int] = mapped_column(primary_key=True)\n\n\n'
+        "def f(session):\n    return [u for u in session.scalars(select(User)) if u.team_id == Team.id]\n",
+        id="value-is-another-table-in-sql",
+    ),
     pytest.param(
         "def f(session):\n    return [u for u in session.scalars(select(User)) if u.score == '18']\n",
         id="int-column-and-a-string-literal",
