@@ -7,7 +7,8 @@ positions it reports are those of the real file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,12 +42,43 @@ def run_rules(
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     context = RuleContext(path, models, module)
     visitors = [rule.load()(context) for rule in rules]
-    wrapper.visit_batched(visitors)
+    with _visitor_methods_listed_once():
+        wrapper.visit_batched(visitors)
     findings = [finding for visitor in visitors for finding in visitor.findings]
     if not findings:
         return module, []
     positions = wrapper.resolve(PositionProvider)
     return module, [_locate(path, finding, positions) for finding in findings]
+
+
+VisitorMethods = Mapping[str, Callable[[cst.CSTNode], None]]
+_GET_VISITORS = cst.BatchableCSTVisitor.get_visitors
+_VISITOR_NAMES: dict[type, tuple[str, ...]] = {}  # a cache: visitor class -> method names
+
+
+def _visitor_methods(self: cst.BatchableCSTVisitor) -> VisitorMethods:
+    """What `BatchableCSTVisitor.get_visitors` answers, from a list of names made once per
+    class: LibCST runs `inspect.getmembers` over the thousands of stub methods of a
+    visitor class, for each of the three visitors of every file (5 ms each). An instance
+    with methods of its own, or a class that lists its attributes itself, gets LibCST's."""
+    kind = type(self)
+    own = getattr(self, "__dict__", {})
+    if kind.__dir__ is not object.__dir__ or any(k.startswith(("visit_", "leave_")) for k in own):
+        return _GET_VISITORS(self)
+    names = _VISITOR_NAMES.get(kind)
+    if names is None:
+        names = _VISITOR_NAMES[kind] = tuple(_GET_VISITORS(self))
+    return {name: getattr(self, name) for name in names}
+
+
+@contextmanager
+def _visitor_methods_listed_once() -> Iterator[None]:
+    """`_visitor_methods` in place of LibCST's, while fe-gen's own visit runs."""
+    cst.BatchableCSTVisitor.get_visitors = _visitor_methods  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        cst.BatchableCSTVisitor.get_visitors = _GET_VISITORS  # type: ignore[method-assign]
 
 
 def _locate(path: Path, finding: Finding, positions: Mapping[cst.CSTNode, CodeRange]) -> Located:

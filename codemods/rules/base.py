@@ -8,7 +8,7 @@ check run and a fix run execute exactly the same matching code.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -88,9 +88,6 @@ class RuleContext:
     module: cst.Module  # the module being analysed (the reduced source)
 
 
-_VISITOR_METHODS: dict[type[Rule], tuple[str, ...]] = {}  # a cache: rule class -> names
-
-
 class Rule(cst.BatchableCSTVisitor):
     """Base class: subclasses set the class attributes below and call `self.report`."""
 
@@ -106,15 +103,6 @@ class Rule(cst.BatchableCSTVisitor):
         super().__init__()
         self.context = context
         self.findings: list[Finding] = []
-
-    def get_visitors(self) -> Mapping[str, Callable[[cst.CSTNode], None]]:
-        """LibCST's own lists the visitor's methods with `inspect.getmembers`, which goes
-        through the thousands of stubs a visitor class has, for every file (5 ms); the
-        list depends on the class only, so it is made once per class."""
-        names = _VISITOR_METHODS.get(type(self))
-        if names is None:
-            names = _VISITOR_METHODS[type(self)] = tuple(super().get_visitors())
-        return {name: getattr(self, name) for name in names}
 
     def report(
         self,
