@@ -217,9 +217,14 @@ def summarize(result: RenderResult, console: Console) -> None:
         "PostgreSQL (the models need it: set DATABASE_URL)" if plan.needs_postgresql else "SQLite"
     )
     steps = [
-        f"cd {result.dest}",
-        "pip install -e '.[dev]'",
-        f"pytest                      # the generated tests, on {database}",
-        f"uvicorn {plan.package}.main:app   # then open http://127.0.0.1:8000/docs",
+        (f"cd {result.dest}", ""),
+        ("pip install -e '.[dev]'", ""),
+        ("pytest", f"the generated tests, on {database}"),
+        (f"uvicorn {plan.package}.main:app", "then open http://127.0.0.1:8000/docs"),
     ]
-    console.print("\nNext:\n" + "\n".join(f"  {step}" for step in steps), markup=False)
+    width = max(len(command) for command, comment in steps if comment) + 2
+    lines = [
+        f"  {command:<{width}}# {comment}" if comment else f"  {command}"
+        for command, comment in steps
+    ]
+    console.print("\nNext:\n" + "\n".join(lines), markup=False)
