@@ -11,6 +11,8 @@ that agrees with Python for every row, NULL included:
   <, <=, >, >=                     -> unsafe on nullable columns (Python raises on None),
                                       strings (collation order) and unknown types
   str.startswith / endswith        -> unsafe: LIKE ignores case on SQLite and MySQL
+  in (nullable), not in, a name    -> unsafe unless the name provably holds no None
+                                      (`None in ids` is True in Python, never in SQL)
 
 A column proven non-None earlier in the same and/or chain (`x is not None and x > 3`)
 counts as NOT NULL from there on. Anything else is a `Fail` with a reason for the report.
@@ -64,6 +66,7 @@ class Not:
 Node = Atom | Bool | Not
 Accessor = Callable[[cst.BaseExpression], "Col | Fail | None"]
 ValueCheck = Callable[[cst.BaseExpression], "str | Fail | None"]  # None ok, str unsafe reason
+NoneFree = Callable[[cst.BaseExpression], bool]  # a collection provably without None
 
 
 @dataclass
@@ -202,8 +205,9 @@ class Reader:
 class Writer:
     """Node -> SQLAlchemy criteria; see the module docstring for the rules."""
 
-    def __init__(self, check_value: ValueCheck) -> None:
+    def __init__(self, check_value: ValueCheck, none_free: NoneFree = lambda _: False) -> None:
         self.check_value = check_value
+        self.none_free = none_free
         self.unsafe: list[str] = []
         self.imports: set[str] = set()
 
@@ -309,15 +313,23 @@ class Writer:
     ) -> cst.BaseExpression | Fail:
         if isinstance(value, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString):
             return Fail("`in` a string is a substring test")
-        if isinstance(value, cst.List | cst.Tuple | cst.Set) and any(
-            _literal(e.value) == "None" for e in value.elements if isinstance(e, cst.Element)
-        ):
+        if any(_literal(item) == "None" for item in _items(value)):
             return Fail("NULL never matches IN (..., NULL) in SQL")
         if kind == "str" and not isinstance(value, _COLLECTIONS):
             self.unsafe.append(
                 f"`{_code(value)}` may be a string: Python's `in` looks for a substring there,"
                 " SQLAlchemy's `in_()` raises"
             )
+        if (nullable or not inside) and not isinstance(value, _COLLECTIONS):
+            if not self.none_free(value):
+                self.unsafe.append(
+                    f"`{_code(value)}` may hold None: "
+                    + (
+                        "Python's `in` keeps the NULL rows, SQL's IN does not"
+                        if inside
+                        else "SQL's NOT IN then keeps no row at all"
+                    )
+                )
         if inside:
             return sb.method(expr, "in_", value)
         test = sb.method(expr, "not_in", value)
@@ -390,11 +402,7 @@ def _literal_mismatch(info: ColumnInfo, value: cst.BaseExpression) -> str | None
     accepted = _LITERALS_FOR.get(info.kind)
     if accepted is None:
         return None
-    items: list[cst.BaseExpression] = [value]
-    if isinstance(value, cst.List | cst.Tuple | cst.Set):
-        items = [e.value for e in value.elements if isinstance(e, cst.Element)]
-    elif isinstance(value, cst.Dict):
-        items = [e.key for e in value.elements if isinstance(e, cst.DictElement)]
+    items = _items(value) if isinstance(value, _COLLECTIONS) else [value]
     for item in items:
         kind = _literal_kind(item)
         if kind is not None and kind not in accepted:
@@ -403,6 +411,15 @@ def _literal_mismatch(info: ColumnInfo, value: cst.BaseExpression) -> str | None
                 " SQL converts it, Python does not"
             )
     return None
+
+
+def _items(value: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """The items of a literal list, tuple or set, the keys of a literal dict; else none."""
+    if isinstance(value, cst.List | cst.Tuple | cst.Set):
+        return [e.value for e in value.elements if isinstance(e, cst.Element)]
+    if isinstance(value, cst.Dict):
+        return [e.key for e in value.elements if isinstance(e, cst.DictElement)]
+    return []
 
 
 def _conjuncts(node: Node, negated: bool) -> list[tuple[Node, bool]]:
@@ -449,7 +466,10 @@ def atom_proves_value(atom: Atom, truth: bool) -> bool:
 
 
 def translate(
-    conditions: Sequence[cst.BaseExpression], reader: Reader, check_value: ValueCheck
+    conditions: Sequence[cst.BaseExpression],
+    reader: Reader,
+    check_value: ValueCheck,
+    none_free: NoneFree = lambda _: False,
 ) -> Translation | Fail:
     """All `conditions` (an implicit `and`) as `.where()` arguments, or why not."""
     nodes: list[Node] = []
@@ -458,7 +478,7 @@ def translate(
         if isinstance(node, Fail):
             return node
         nodes.append(node)
-    writer = Writer(check_value)
+    writer = Writer(check_value, none_free)
     tree = nodes[0] if len(nodes) == 1 else Bool("and", tuple(nodes))
     terms = writer.write(tree)
     if isinstance(terms, Fail):

@@ -106,7 +106,12 @@ class Examiner:
                 if isinstance(node, _FORBIDDEN_IN_CONDITION):
                     return Fail(f"the condition holds `{type(node).__name__}`")
         reader = Reader(site.row, lambda expr: self._column(site.row, source, expr))
-        return translate(site.conditions, reader, lambda value: self._value(site, source, value))
+        return translate(
+            site.conditions,
+            reader,
+            lambda value: self._value(site, source, value),
+            self._none_free,
+        )
 
     def _column(self, row: str, source: Source, expr: cst.BaseExpression) -> Col | Fail | None:
         if not isinstance(expr, cst.Attribute):
@@ -145,6 +150,30 @@ class Examiner:
             if self.resolver.mapped(reference):
                 return Fail(f"`{code(reference)}` is a mapped class: SQL would read its columns")
         return unsafe
+
+    def _none_free(self, value: cst.BaseExpression) -> bool:
+        """Whether the collection `value` names provably holds no None: each binding is a
+        literal without None or a parameter annotated as a collection of a non-None type."""
+        if not isinstance(value, cst.Name):
+            return False
+        assignments = self.meta.assignments(value)
+        if not assignments:
+            return False
+        for assignment in assignments:
+            node = assignment.node
+            if isinstance(node, cst.Param):
+                annotation = node.annotation
+            else:
+                parent = self.meta.parent(node)
+                annotation = parent.annotation if isinstance(parent, cst.AnnAssign) else None
+                assigned = self.meta.assigned_value(assignment)
+                if isinstance(assigned, _DISPLAYS) and not any(
+                    _is_none(item) for item in _display_items(assigned)
+                ):
+                    continue
+            if annotation is None or not _none_free_type(annotation.annotation):
+                return False
+        return True
 
     def _names_between(self, executed: cst.CSTNode, site: cst.CSTNode) -> set[str]:
         statement = self.meta.statement(executed)
@@ -215,6 +244,44 @@ class Examiner:
         ):
             return parent.dot.deep_clone()
         return None
+
+
+_DISPLAYS = (cst.List, cst.Tuple, cst.Set, cst.Dict)
+_COLLECTION_TYPES = {
+    "list", "set", "frozenset", "tuple", "dict", "List", "Set", "FrozenSet", "Tuple", "Dict",
+    "Sequence", "MutableSequence", "AbstractSet", "MutableSet", "Collection", "Container",
+    "Iterable", "Mapping", "MutableMapping",
+}  # fmt: skip
+_MAYBE_NONE = {"None", "Optional", "Any", "object"}
+
+
+def _display_items(value: cst.BaseExpression) -> list[cst.BaseExpression]:
+    if isinstance(value, cst.Dict):
+        return [e.key for e in value.elements if isinstance(e, cst.DictElement)]
+    assert isinstance(value, cst.List | cst.Tuple | cst.Set)
+    return [e.value for e in value.elements if isinstance(e, cst.Element)]
+
+
+def _is_none(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+def _none_free_type(annotation: cst.BaseExpression) -> bool:
+    """`list[int]`, `Sequence[str]`, `set[UUID]`...: a collection whose items are not None."""
+    if not isinstance(annotation, cst.Subscript):
+        return False
+    base = annotation.value
+    name = base.attr.value if isinstance(base, cst.Attribute) else getattr(base, "value", None)
+    if name not in _COLLECTION_TYPES:
+        return False
+    for node in (n for element in annotation.slice for n in _walk(element)):
+        if isinstance(node, cst.Name) and node.value in _MAYBE_NONE:
+            return False
+        if isinstance(node, cst.Attribute) and node.attr.value in _MAYBE_NONE:
+            return False
+        if isinstance(node, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString):
+            return False
+    return True
 
 
 def _entity_index(row: str, source: Source, holder: cst.BaseExpression) -> int | None:

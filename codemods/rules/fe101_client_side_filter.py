@@ -46,6 +46,10 @@ the truth of a string is `!= ""`, never `IS NOT NULL`. The fix is **unsafe** whe
   documents);
 - it tests a string column `in` a name or an attribute (`u.name in names`): if that
   value is a string, Python's `in` looks for a substring, and SQLAlchemy's `in_()` raises;
+- it tests a nullable column `in`, or any column `not in`, a collection that may hold
+  None: Python's `None in ids` keeps the NULL rows where SQL's IN does not, and SQL's
+  `NOT IN (NULL, ...)` keeps no row at all. A literal without None, a name bound to one,
+  or a parameter annotated `list[int]` (any collection of a type without None) is safe;
 - the compared value calls a function (run once per query instead of once per row);
 - the result keeps one row of several by their order (`next(...)`, a dict keyed by a
   column that is not unique) and the query has no ORDER BY: with a WHERE, the database
@@ -58,7 +62,7 @@ if its binary value does); nor when the compared value names a mapped class
 (`u.name == User.email`, `u.team_id == Team.id`): in SQL that reads the columns of the
 row, or joins another table. A safe fix still compares with the database's rules: `==` on
 strings follows the column's collation (case-insensitive by default on MySQL and SQL
-Server), and `in` a collection holding None never matches NULL in SQL. Without a model
+Server). Without a model
 for the rows, or for conditions SQL cannot evaluate (properties, methods, relationships),
 FE101 reports without a fix.
 """

@@ -270,3 +270,25 @@ def test_next_without_order_by_really_differs_on_sqlite() -> None:
     ordered = original.replace("s.query(User)", "s.query(User).order_by(User.id)")
     assert [f.fix for f in check(ordered).findings] == ["safe"]
     assert _run(fix(ordered), "pick")[0] == 1
+
+
+@pytest.mark.parametrize(
+    ("condition", "python", "sql"),
+    [
+        pytest.param("u.age in ages", [2, 4], [4], id="in-keeps-null-rows-in-python"),
+        pytest.param("u.score not in ages", [1, 2, 3, 4, 5], [], id="not-in-keeps-no-row-in-sql"),
+    ],
+)
+def test_a_collection_holding_none_really_differs_on_sqlite(
+    condition: str, python: list[int], sql: list[int]
+) -> None:
+    """Why `in`/`not in` a name is unsafe unless the name provably holds no None."""
+    original = MODELS + (
+        f"def pick(s, ages=(None, 17)):\n    return [u for u in s.scalars(select(User)) if {condition}]\n"
+    )
+    assert [f.fix for f in check(original).findings] == ["unsafe"]
+    assert fix(original) == original
+    assert _run(original, "pick")[0] == python
+    assert _run(fix(original, unsafe=True), "pick")[0] == sql
+    annotated = original.replace("ages=(None, 17)", "ages: tuple[int, ...] = (17,)")
+    assert [f.fix for f in check(annotated).findings] == ["safe"]

@@ -354,10 +354,22 @@ FIXES = [
         id="is-true-or-eq-none",
     ),
     pytest.param(
-        "def f(session, banned):\n    return [u for u in session.scalars(select(User)) if u.team_id not in banned]\n",
-        "def f(session, banned):\n    return list(session.scalars(select(User).where(or_(User.team_id.is_(None), User.team_id.not_in(banned)))))\n",
+        "def f(session, banned: list[int]):\n    return [u for u in session.scalars(select(User)) if u.team_id not in banned]\n",
+        "def f(session, banned: list[int]):\n    return list(session.scalars(select(User).where(or_(User.team_id.is_(None), User.team_id.not_in(banned)))))\n",
         ("or_",),
         id="not-in-on-a-nullable-column",
+    ),
+    pytest.param(
+        "def f(session):\n    teams = {1, 2}\n    return [u for u in session.scalars(select(User)) if u.team_id in teams]\n",
+        "def f(session):\n    teams = {1, 2}\n    return list(session.scalars(select(User).where(User.team_id.in_(teams))))\n",
+        (),
+        id="in-a-name-bound-to-a-literal-without-none",
+    ),
+    pytest.param(
+        "def f(session, ids):\n    return [u for u in session.scalars(select(User)) if u.id in ids]\n",
+        "def f(session, ids):\n    return list(session.scalars(select(User).where(User.id.in_(ids))))\n",
+        (),
+        id="in-a-name-on-a-not-null-column",
     ),
     pytest.param(
         "def f(session):\n    return [u for u in session.scalars(select(User)) if u.age]\n",
@@ -468,6 +480,21 @@ UNSAFE = [
         "def f(session):\n    return {u.role: u for u in session.scalars(select(User)) if u.active}\n",
         "def f(session):\n    return {u.role: u for u in session.scalars(select(User).where(User.active.is_(True)))}\n",
         id="a-dict-keeps-the-last-row-of-each-key",
+    ),
+    pytest.param(
+        "def f(session, teams):\n    return [u for u in session.scalars(select(User)) if u.team_id in teams]\n",
+        "def f(session, teams):\n    return list(session.scalars(select(User).where(User.team_id.in_(teams))))\n",
+        id="in-a-name-that-may-hold-none-on-a-nullable-column",
+    ),
+    pytest.param(
+        "def f(session, ids):\n    return [u for u in session.scalars(select(User)) if u.id not in ids]\n",
+        "def f(session, ids):\n    return list(session.scalars(select(User).where(User.id.not_in(ids))))\n",
+        id="not-in-a-name-that-may-hold-none",
+    ),
+    pytest.param(
+        "def f(session, ids: list[int | None]):\n    return [u for u in session.scalars(select(User)) if u.id not in ids]\n",
+        "def f(session, ids: list[int | None]):\n    return list(session.scalars(select(User).where(User.id.not_in(ids))))\n",
+        id="not-in-a-collection-annotated-with-none",
     ),
 ]
 
