@@ -78,6 +78,10 @@ def _picks(node: cst.CSTNode, meta: Meta) -> str:
             return "the first row"
         if "builtins.dict" in names:
             return "the last row of each key"
+        if names & {"builtins.list", "builtins.tuple"}:
+            node, parent = call, meta.parent(call)
+    if isinstance(parent, cst.Subscript) and parent.value is node:
+        return "the rows at some positions (`[0]`, `[:n]`)"
     return ""
 
 

@@ -52,7 +52,7 @@ the truth of a string is `!= ""`, never `IS NOT NULL`. The fix is **unsafe** whe
   or a parameter annotated `list[int]` (any collection of a type without None) is safe;
 - the compared value calls a function (run once per query instead of once per row);
 - the result keeps one row of several by their order (`next(...)`, a dict keyed by a
-  column that is not unique) and the query has no ORDER BY: with a WHERE, the database
+  column that is not unique, `[...][0]`, `[...][:n]`) and the query has no ORDER BY: with a WHERE, the database
   may read the rows in another order (through an index);
 - it would drop a comment.
 There is no fix when a literal is not of the column's type (`u.score == "18"`,

@@ -267,6 +267,10 @@ def test_next_without_order_by_really_differs_on_sqlite() -> None:
     rewritten = fix(original, unsafe=True)
     assert _run(original, "pick")[0] == 1  # the first row in the table with age > 10
     assert _run(rewritten, "pick")[0] == 4  # the lowest age > 10
+    indexed_rows = original.replace("next(u for", "[u for").replace(f"{condition})", f"{condition}][0]")
+    assert [f.fix for f in check(indexed_rows).findings] == ["unsafe"]
+    assert _run(indexed_rows, "pick")[0] == 1
+    assert _run(fix(indexed_rows, unsafe=True), "pick")[0] == 4
     ordered = original.replace("s.query(User)", "s.query(User).order_by(User.id)")
     assert [f.fix for f in check(ordered).findings] == ["safe"]
     assert _run(fix(ordered), "pick")[0] == 1

@@ -396,6 +396,12 @@ FIXES = [
         id="next-of-a-generator-over-ordered-rows",
     ),
     pytest.param(
+        "def f(session):\n    return [u for u in session.scalars(select(User).order_by(User.id)) if u.active][:3]\n",
+        "def f(session):\n    return list(session.scalars(select(User).where(User.active.is_(True)).order_by(User.id)))[:3]\n",
+        (),
+        id="slicing-the-filtered-rows-of-an-ordered-query",
+    ),
+    pytest.param(
         "def f(session):\n    return [u for u in session.scalars(select(User)).unique().all() if u.active]\n",
         "def f(session):\n    return session.scalars(select(User).where(User.active.is_(True))).unique().all()\n",
         (),
@@ -480,6 +486,16 @@ UNSAFE = [
         "def f(session):\n    return {u.role: u for u in session.scalars(select(User)) if u.active}\n",
         "def f(session):\n    return {u.role: u for u in session.scalars(select(User).where(User.active.is_(True)))}\n",
         id="a-dict-keeps-the-last-row-of-each-key",
+    ),
+    pytest.param(
+        "def f(session):\n    return [u for u in session.scalars(select(User)) if u.active][0]\n",
+        "def f(session):\n    return list(session.scalars(select(User).where(User.active.is_(True))))[0]\n",
+        id="indexing-the-filtered-rows-of-an-unordered-query",
+    ),
+    pytest.param(
+        "def f(session):\n    return list(filter(lambda u: u.active, session.query(User)))[:3]\n",
+        "def f(session):\n    return list(session.query(User).filter(User.active.is_(True)))[:3]\n",
+        id="slicing-the-filtered-rows-of-an-unordered-query",
     ),
     pytest.param(
         "def f(session, teams):\n    return [u for u in session.scalars(select(User)) if u.team_id in teams]\n",
