@@ -64,6 +64,8 @@ _PYTHON_TYPES: tuple[tuple[type[Any], TypeEngine[Any]], ...] = (
 )
 """How a hybrid property's return annotation maps to a column type."""
 
+_POSTGRESQL: Dialect = dialects.load("postgresql")()
+
 
 def column_type(type_: TypeEngine[Any]) -> ColumnType:
     """Describe one column type; `python` is None when SQLAlchemy cannot tell."""
@@ -71,13 +73,16 @@ def column_type(type_: TypeEngine[Any]) -> ColumnType:
     family = _family(type_)
     if family == "other":
         family = _family(impl)
+    python = _python_type(type_, impl, family)
+    if family != "uuid" and _uuid_on_postgresql(type_):
+        family, python = "uuid", type_ref(uuid.UUID)
     if family == "decimal" and not getattr(impl, "asdecimal", True):
         family = "float"
     numeric = isinstance(impl, sqltypes.Numeric | sqltypes.Float)
     return ColumnType(
         family=family,
         sql=_sql(type_),
-        python=_python_type(type_, impl, family),
+        python=python,
         length=_int_attr(impl, "length"),
         precision=_int_attr(impl, "precision") if numeric else None,
         scale=_int_attr(impl, "scale") if numeric else None,
@@ -112,6 +117,19 @@ def _implementation(type_: TypeEngine[Any]) -> TypeEngine[Any]:
     while isinstance(type_, sqltypes.TypeDecorator):
         type_ = type_.impl_instance
     return type_
+
+
+def _uuid_on_postgresql(type_: TypeEngine[Any]) -> bool:
+    """The backend-agnostic GUID recipe: a TypeDecorator that stores UUIDs as CHAR(32) or
+    BINARY(16) elsewhere and loads PostgreSQL's UUID there hands out `uuid.UUID` values,
+    whatever its impl or its `Mapped[GUID]` annotation say."""
+    if not isinstance(type_, sqltypes.TypeDecorator):
+        return False
+    try:
+        loaded = type_.load_dialect_impl(_POSTGRESQL)
+    except Exception:  # a decorator's own code: any failure just means "not the recipe"
+        return False
+    return isinstance(_implementation(loaded), sqltypes.Uuid)
 
 
 def _family(impl: TypeEngine[Any]) -> TypeFamily:

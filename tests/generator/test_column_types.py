@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import (
     ARRAY,
+    BINARY,
+    CHAR,
     JSON,
     BigInteger,
     Boolean,
@@ -32,6 +34,7 @@ from sqlalchemy import (
     Uuid,
 )
 from sqlalchemy.dialects import postgresql as pg
+from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.type_api import TypeEngine
 from sqlalchemy.types import UserDefinedType
 
@@ -47,6 +50,26 @@ class Shade(enum.Enum):
 class Lower(TypeDecorator[str]):
     impl = String(20)
     cache_ok = True
+
+
+class GUID(TypeDecorator[Any]):
+    """The backend-agnostic GUID recipe: UUID on PostgreSQL, CHAR(32) hex elsewhere."""
+
+    impl = CHAR
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(pg.UUID())
+        return dialect.type_descriptor(CHAR(32))
+
+
+class BinaryGUID(TypeDecorator[Any]):
+    impl = BINARY(16)
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        return pg.UUID() if dialect.name == "postgresql" else BINARY(16)
 
 
 class Opaque(UserDefinedType[Any]):
@@ -88,6 +111,8 @@ FAMILIES = [
     pytest.param(Enum(Shade), "enum", "VARCHAR(5)", "test_column_types.Shade", id="enum-class"),
     pytest.param(Enum("a", "bb", name="ab"), "enum", "VARCHAR(2)", "builtins.str", id="enum-str"),
     pytest.param(Lower(), "string", "VARCHAR(20)", "builtins.str", id="type-decorator"),
+    pytest.param(GUID(), "uuid", "CHAR(32)", "uuid.UUID", id="guid-recipe-char"),
+    pytest.param(BinaryGUID(), "uuid", "BINARY(16)", "uuid.UUID", id="guid-recipe-binary"),
     pytest.param(pg.INET(), "string", "INET", None, id="inet"),
     pytest.param(pg.CIDR(), "string", "CIDR", None, id="cidr"),
     pytest.param(pg.TSVECTOR(), "other", "TSVECTOR", None, id="tsvector"),
