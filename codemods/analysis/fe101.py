@@ -55,6 +55,12 @@ class Examiner:
                 return None  # the query already says so
         if source.problem is not None:
             return Verdict(f"no fix: {source.problem}", None)
+        if self._without_autoflush(self._executed(site, source)):
+            return Verdict(
+                "no fix: in `no_autoflush` the database may not hold the changes the rows in"
+                " memory carry, and the WHERE would read the database",
+                None,
+            )
         if isinstance(translation, Fail):
             return Verdict(f"no fix: {translation.reason}", None)
         clash = self._import_clash(site, translation.imports)
@@ -86,6 +92,17 @@ class Examiner:
         if site.loop_target is not None and self._outlives(site.loop_target, site.node):
             return "the loop variable is used after the loop"
         return None
+
+    def _without_autoflush(self, executed: cst.CSTNode) -> bool:
+        """Whether the query runs in a `with session.no_autoflush:` block."""
+        return any(
+            isinstance(ancestor, cst.With)
+            and any(
+                isinstance(item.item, cst.Attribute) and item.item.attr.value == "no_autoflush"
+                for item in ancestor.items
+            )
+            for ancestor in self.meta.ancestors(executed)
+        )
 
     def _outlives(self, target: cst.Name, loop: cst.CSTNode) -> bool:
         scope = self.meta.scope(target)

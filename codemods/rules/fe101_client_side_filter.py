@@ -52,19 +52,20 @@ the truth of a string is `!= ""`, never `IS NOT NULL`. The fix is **unsafe** whe
   or a parameter annotated `list[int]` (any collection of a type without None) is safe;
 - the compared value calls a function (run once per query instead of once per row);
 - the result keeps one row of several by their order (`next(...)`, a dict keyed by a
-  column that is not unique, `[...][0]`, `[...][:n]`) and the query has no ORDER BY: with a WHERE, the database
-  may read the rows in another order (through an index);
+  column that is not unique, `[...][0]`, `[...][:n]`) and the query has no ORDER BY:
+  with a WHERE, the database may read the rows in another order (through an index);
 - it would drop a comment.
 There is no fix when a literal is not of the column's type (`u.score == "18"`,
 `u.name == 5`, a float against a Numeric column): SQL converts one side to the other's
 type, where Python's `==` is False and its `<` raises (and a float equals a Decimal only
 if its binary value does); nor when the compared value names a mapped class
 (`u.name == User.email`, `u.team_id == Team.id`): in SQL that reads the columns of the
-row, or joins another table. A safe fix still compares with the database's rules: `==` on
-strings follows the column's collation (case-insensitive by default on MySQL and SQL
-Server). Without a model
-for the rows, or for conditions SQL cannot evaluate (properties, methods, relationships),
-FE101 reports without a fix.
+row, or joins another table; nor when the query runs in a `with session.no_autoflush:`
+block (the database may not hold the changes the objects in memory carry). A safe fix
+still compares with the database's rules: `==` on strings follows the column's collation
+(case-insensitive by default on MySQL and SQL Server). Without a model for the rows, or
+for conditions SQL cannot evaluate (properties, methods, relationships), FE101 reports
+without a fix.
 """
 
 from __future__ import annotations

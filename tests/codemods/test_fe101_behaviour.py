@@ -296,3 +296,22 @@ def test_a_collection_holding_none_really_differs_on_sqlite(
     assert _run(fix(original, unsafe=True), "pick")[0] == sql
     annotated = original.replace("ages=(None, 17)", "ages: tuple[int, ...] = (17,)")
     assert [f.fix for f in check(annotated).findings] == ["safe"]
+
+
+def test_a_filter_in_no_autoflush_really_differs_on_sqlite() -> None:
+    """Why a query run in `no_autoflush` gets no fix: the WHERE reads the database, where
+    Python read the changed object the identity map returns."""
+    original = MODELS + (
+        "def pick(s):\n"
+        "    first = s.get(User, 1)\n"
+        "    with s.no_autoflush:\n"
+        "        first.score = -5\n"
+        "        return [u for u in s.scalars(select(User)) if u.score > 2]\n"
+    )
+    assert [f.fix for f in check(original).findings] == [None]
+    as_sql = original.replace(
+        "[u for u in s.scalars(select(User)) if u.score > 2]",
+        "list(s.scalars(select(User).where(User.score > 2)))",
+    )
+    assert _run(original, "pick")[0] == [4, 5]
+    assert _run(as_sql, "pick")[0] == [1, 4, 5]

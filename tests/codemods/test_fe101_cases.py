@@ -592,6 +592,13 @@ NO_FIX = [
         "def f(session):\n    return [u for u in session.scalars(select(User)) if u.age or u.score]\n",
         id="or-means-something-else",
     ),
+    pytest.param(
+        "def f(session, me):\n"
+        "    with session.no_autoflush:\n"
+        "        me.score = 0\n"
+        "        return [u for u in session.scalars(select(User)) if u.score > 0]\n",
+        id="no-autoflush-the-database-may-hold-other-values",
+    ),
 ]
 
 
