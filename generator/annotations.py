@@ -102,10 +102,8 @@ class TypeNamer:
         if is_address(column_type):
             return "str"
         if family == "binary":
-            if purpose == "write":
-                imports.name("pydantic", "Base64Bytes")
-                return "Base64Bytes"
-            return "bytes"
+            imports.name(f"{self.package}.core.types", "Base64Bytes")
+            return "Base64Bytes"
         return self._other(column_type, imports)
 
     def _other(self, column_type: ColumnType, imports: Imports) -> str:

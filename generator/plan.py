@@ -128,6 +128,10 @@ class ProjectPlan:
     """Some naive DateTime column defaults to aware datetimes, which asyncpg refuses."""
     multi_statement_ddl: bool
     """Some table's DDL hook runs several statements at once, which asyncpg can't prepare."""
+    binary: bool
+    """Some column holds bytes, which JSON carries as base64."""
+    sqlite_integer_types: tuple[str, ...]
+    """SQLAlchemy types of autoincrement keys that SQLite must create as INTEGER."""
     diagnostics: tuple[str, ...] = field(default=())
 
     def to_dict(self) -> dict[str, Any]:
@@ -188,6 +192,8 @@ def build_plan(
         extensions=_extensions(schema),
         aware_timestamps=any(c.aware_default for m in schema.models for c in m.columns),
         multi_statement_ddl=schema.ddl_scripts,
+        binary=any(c.type.family == "binary" for m in schema.models for c in m.columns),
+        sqlite_integer_types=() if reason else _sqlite_integer_types(schema),
         diagnostics=tuple(str(diagnostic) for diagnostic in diagnostics),
     )
 
@@ -375,6 +381,25 @@ def _schemas(schema: Schema) -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
+_SQLITE_INTEGER_TYPES = {
+    "BIGINT": ("BIGINT", "BigInteger"),
+    "SMALLINT": ("SMALLINT", "SmallInteger"),
+}
+
+
+def _sqlite_integer_types(schema: Schema) -> tuple[str, ...]:
+    """SQLite numbers new rows only in an `INTEGER PRIMARY KEY`: a BIGINT or SMALLINT
+    autoincrement key needs its type created as INTEGER there (64 bits, nothing lost)."""
+    found = {
+        name
+        for model in schema.models
+        for column in model.columns
+        if column.autoincrement and len(model.primary_key) == 1
+        for name in _SQLITE_INTEGER_TYPES.get(column.type.sql, ())
+    }
+    return tuple(sorted(found))
+
+
 def _dump_arguments(fields: tuple[FieldPlan, ...], links: tuple[LinkPlan, ...]) -> str:
     arguments = []
     if links:
@@ -396,6 +421,8 @@ def _factories_imports(imports: Imports, plans: tuple[ModelPlan, ...]) -> None:
     for module, alias in (("datetime", "dt"), ("uuid", None), ("base64", None)):
         if f"{alias or module}." in samples:
             imports.module(module, alias)
+    if "to_jsonable_python(" in samples:
+        imports.name("pydantic_core", "to_jsonable_python")
 
 
 def _tuple(items: Any) -> str:

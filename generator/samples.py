@@ -103,7 +103,9 @@ def plan_tests(
     null_field = _first(
         f.name
         for f in writable
-        if f.nullable and not f.deferred and any("__isnull" in x for x in f.filters)
+        if f.nullable
+        and not f.deferred
+        and all(any(f"__{op}:" in x for x in f.filters) for op in ("isnull", "ne"))
     )
     plan = TestPlan(
         testable=True,
@@ -366,7 +368,8 @@ def _sample(column: Column, namer: TypeNamer | None, factories: Imports | None) 
     if family == "time":
         return "dt.time(n % 24, n % 60).isoformat()"
     if family == "interval":
-        return 'f"PT{n}S"'
+        # As responses write it (PT2M8S, not PT128S), so a payload compares equal to its row.
+        return "to_jsonable_python(dt.timedelta(seconds=n))"
     if family == "uuid":
         return "str(uuid.UUID(int=n))"
     if family == "json":

@@ -304,3 +304,15 @@ def test_a_model_that_cannot_be_sampled_says_why() -> None:
     tests = model_plan("columns", "Document").tests
     assert not tests.testable
     assert tests.reason == "no sample value for location (POINT)"
+
+
+def test_sqlite_creates_bigint_autoincrement_keys_as_integer() -> None:
+    # SQLite numbers new rows only in an INTEGER PRIMARY KEY column.
+    assert plan_of("travel").sqlite_integer_types == ("BIGINT", "BigInteger")
+    assert plan_of("bookstore").sqlite_integer_types == ()
+
+
+def test_payload_samples_are_written_as_responses_write_them() -> None:
+    payload = dict(model_plan("travel", "Booking").tests.payload)
+    assert payload["check_in_window"] == "to_jsonable_python(dt.timedelta(seconds=n))"
+    assert plan_of("travel").binary and not plan_of("bookstore").binary

@@ -1,4 +1,4 @@
-"""Aware datetimes that survive SQLite.
+"""Types the API's schemas and reads share.
 
 SQLite keeps datetimes as text without an offset. Request schemas convert aware datetimes
 to UTC (`UtcDatetime`) and reads mark stored values as UTC (`utc()`), so the API speaks
