@@ -242,7 +242,8 @@ class Resolver:
         problem = None
         if any(entity.model is None for entity in entities):
             problem = "the rows' class is not a mapped class fe-gen can read"
-        return Source(entities, legacy=legacy, anchor=call, problem=problem)
+        shape = "tuple" if legacy and len(entities) > 1 else "entity"  # query(A, B): Rows
+        return Source(entities, legacy=legacy, anchor=call, problem=problem, shape=shape)
 
     def mapped(self, expr: cst.BaseExpression) -> bool:
         """Whether `expr` (a name or an attribute chain) is a mapped class."""

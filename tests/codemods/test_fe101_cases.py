@@ -39,6 +39,9 @@ def _with(*names: str) -> str:
     return MODELS.replace("import ForeignKey", f"import {', '.join(names)}, ForeignKey")
 
 
+_TEAM = 'class Team(Base):\n    __tablename__ = "teams"\n\n    id: Mapped[int] = mapped_column(primary_key=True)\n\n\n'
+
+
 NOOP = [
     pytest.param(
         "def f(session):\n"
@@ -340,6 +343,18 @@ FIXES = [
         "def f(session):\n    return list(session.execute(select(User).where(User.score < 3)))\n",
         (),
         id="row-tuples-by-index",
+    ),
+    pytest.param(
+        _TEAM + "def f(session):\n    return [r for r in session.query(User, Team).join(User.team).all() if r.User.score > 1]\n",
+        _TEAM + "def f(session):\n    return session.query(User, Team).join(User.team).filter(User.score > 1).all()\n",
+        (),
+        id="legacy-row-tuples-by-entity-name",
+    ),
+    pytest.param(
+        _TEAM + "def f(session):\n    return [r for r in session.query(Team, User).join(Team.users) if r[1].active]\n",
+        _TEAM + "def f(session):\n    return list(session.query(Team, User).join(Team.users).filter(User.active.is_(True)))\n",
+        (),
+        id="legacy-row-tuples-by-index",
     ),
     pytest.param(
         'def f(session):\n    return {u.id: u for u in session.scalars(select(User)) if not (u.role == "a" or u.email is None)}\n',
