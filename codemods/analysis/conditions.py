@@ -104,6 +104,7 @@ _LITERALS_FOR = {
     "numeric": {"int"}, "bool": {"int"}, "datetime": set(), "date": set(), "time": set(),
     "interval": set(), "uuid": set(),
 }  # fmt: skip
+_STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
 _COLLECTIONS = (cst.List, cst.Tuple, cst.Set, cst.Dict)
 _NUMBERS: dict[type[cst.BaseExpression], str] = {
     cst.Integer: "int", cst.Float: "float", cst.Imaginary: "complex"
@@ -311,7 +312,7 @@ class Writer:
         nullable: bool,
         inside: bool,
     ) -> cst.BaseExpression | Fail:
-        if isinstance(value, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString):
+        if isinstance(value, _STRINGS):
             return Fail("`in` a string is a substring test")
         if any(_literal(item) == "None" for item in _items(value)):
             return Fail("NULL never matches IN (..., NULL) in SQL")
@@ -320,16 +321,16 @@ class Writer:
                 f"`{_code(value)}` may be a string: Python's `in` looks for a substring there,"
                 " SQLAlchemy's `in_()` raises"
             )
-        if (nullable or not inside) and not isinstance(value, _COLLECTIONS):
-            if not self.none_free(value):
-                self.unsafe.append(
-                    f"`{_code(value)}` may hold None: "
-                    + (
-                        "Python's `in` keeps the NULL rows, SQL's IN does not"
-                        if inside
-                        else "SQL's NOT IN then keeps no row at all"
-                    )
+        may_hold_none = not isinstance(value, _COLLECTIONS) and not self.none_free(value)
+        if (nullable or not inside) and may_hold_none:
+            self.unsafe.append(
+                f"`{_code(value)}` may hold None: "
+                + (
+                    "Python's `in` keeps the NULL rows, SQL's IN does not"
+                    if inside
+                    else "SQL's NOT IN then keeps no row at all"
                 )
+            )
         if inside:
             return sb.method(expr, "in_", value)
         test = sb.method(expr, "not_in", value)
@@ -347,6 +348,11 @@ class Writer:
         if isinstance(atom.value, cst.Tuple):
             return Fail("`startswith`/`endswith` with a tuple of prefixes")
         self.unsafe.append("LIKE ignores case on SQLite and MySQL, unlike str.startswith/endswith")
+        if not isinstance(atom.value, _STRINGS):
+            self.unsafe.append(
+                f"`{_code(atom.value)}` may be a tuple of prefixes, which SQLAlchemy's"
+                f" `{op.removeprefix('not_')}()` refuses"
+            )
         if nullable:
             self.unsafe.append(f"Python raises on a NULL `{atom.col.info.name}`; SQL skips the row")
         like = sb.method(expr, op.removeprefix("not_"), atom.value, autoescape=sb.name("True"))

@@ -267,7 +267,9 @@ def test_next_without_order_by_really_differs_on_sqlite() -> None:
     rewritten = fix(original, unsafe=True)
     assert _run(original, "pick")[0] == 1  # the first row in the table with age > 10
     assert _run(rewritten, "pick")[0] == 4  # the lowest age > 10
-    indexed_rows = original.replace("next(u for", "[u for").replace(f"{condition})", f"{condition}][0]")
+    indexed_rows = original.replace("next(u for", "[u for").replace(
+        f"{condition})", f"{condition}][0]"
+    )
     assert [f.fix for f in check(indexed_rows).findings] == ["unsafe"]
     assert _run(indexed_rows, "pick")[0] == 1
     assert _run(fix(indexed_rows, unsafe=True), "pick")[0] == 4
@@ -315,3 +317,15 @@ def test_a_filter_in_no_autoflush_really_differs_on_sqlite() -> None:
     )
     assert _run(original, "pick")[0] == [4, 5]
     assert _run(as_sql, "pick")[0] == [1, 4, 5]
+
+
+def test_startswith_a_name_is_unsafe_also_because_it_may_hold_a_tuple() -> None:
+    original = MODELS + (
+        "def pick(s, p=('a', 'B')):\n"
+        "    return [u for u in s.scalars(select(User)) if u.name.startswith(p)]\n"
+    )
+    [finding] = check(original).findings
+    assert finding.fix == "unsafe" and "may be a tuple of prefixes" in finding.message
+    assert _run(original, "pick")[0] == [1, 2]
+    with pytest.raises(TypeError):
+        _run(fix(original, unsafe=True), "pick")

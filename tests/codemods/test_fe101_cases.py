@@ -345,14 +345,18 @@ FIXES = [
         id="row-tuples-by-index",
     ),
     pytest.param(
-        _TEAM + "def f(session):\n    return [r for r in session.query(User, Team).join(User.team).all() if r.User.score > 1]\n",
-        _TEAM + "def f(session):\n    return session.query(User, Team).join(User.team).filter(User.score > 1).all()\n",
+        _TEAM
+        + "def f(session):\n    return [r for r in session.query(User, Team).join(User.team).all() if r.User.score > 1]\n",
+        _TEAM
+        + "def f(session):\n    return session.query(User, Team).join(User.team).filter(User.score > 1).all()\n",
         (),
         id="legacy-row-tuples-by-entity-name",
     ),
     pytest.param(
-        _TEAM + "def f(session):\n    return [r for r in session.query(Team, User).join(Team.users) if r[1].active]\n",
-        _TEAM + "def f(session):\n    return list(session.query(Team, User).join(Team.users).filter(User.active.is_(True)))\n",
+        _TEAM
+        + "def f(session):\n    return [r for r in session.query(Team, User).join(Team.users) if r[1].active]\n",
+        _TEAM
+        + "def f(session):\n    return list(session.query(Team, User).join(Team.users).filter(User.active.is_(True)))\n",
         (),
         id="legacy-row-tuples-by-index",
     ),
