@@ -10,7 +10,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
-from sqlalchemy import ColumnElement
+from sqlalchemy import Boolean, ColumnElement
 
 T = TypeVar("T")
 
@@ -58,6 +58,14 @@ def _not_equal(column: ColumnElement[Any], value: Any, nullable: bool) -> Column
     return column.is_distinct_from(value) if nullable else column != value
 
 
+def _holds_all(column: ColumnElement[Any], values: list[Any]) -> ColumnElement[bool]:
+    """On an array, `contains` takes a list: the rows whose array holds all of its values.
+
+    PostgreSQL's `@>`, spelled out: SQLAlchemy's generic ARRAY type has no `contains()`.
+    """
+    return column.op("@>", return_type=Boolean)(values)
+
+
 OPERATORS: Mapping[str, Condition] = {
     "eq": lambda column, value, _: column == value,
     "ne": _not_equal,
@@ -67,9 +75,8 @@ OPERATORS: Mapping[str, Condition] = {
     "lte": lambda column, value, _: column <= value,
     "in": lambda column, values, _: column.in_(values),
     "isnull": lambda column, value, _: column.is_(None) if value else column.is_not(None),
-    # On an array, `contains` takes a list: the rows whose array holds all of its values.
     "contains": lambda column, value, _: (
-        column.contains(value)
+        _holds_all(column, value)
         if isinstance(value, list)
         else column.contains(value, autoescape=True)
     ),
