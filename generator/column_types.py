@@ -65,6 +65,7 @@ _PYTHON_TYPES: tuple[tuple[type[Any], TypeEngine[Any]], ...] = (
 """How a hybrid property's return annotation maps to a column type."""
 
 _POSTGRESQL: Dialect = dialects.load("postgresql")()
+_SQLITE: Dialect = dialects.load("sqlite")()
 
 
 def column_type(type_: TypeEngine[Any]) -> ColumnType:
@@ -86,7 +87,7 @@ def column_type(type_: TypeEngine[Any]) -> ColumnType:
         length=_int_attr(impl, "length"),
         precision=_int_attr(impl, "precision") if numeric else None,
         scale=_int_attr(impl, "scale") if numeric else None,
-        timezone=bool(getattr(impl, "timezone", False)),
+        timezone=bool(getattr(impl, "timezone", False)) or _reads_aware(type_, family),
         enum=_enum_info(impl) if isinstance(impl, sqltypes.Enum) else None,
         item=_item_type(impl),
         dialect=_dialect(type_),
@@ -130,6 +131,21 @@ def _uuid_on_postgresql(type_: TypeEngine[Any]) -> bool:
     except Exception:  # a decorator's own code: any failure just means "not the recipe"
         return False
     return isinstance(_implementation(loaded), sqltypes.Uuid)
+
+
+def _reads_aware(type_: TypeEngine[Any], family: TypeFamily) -> bool:
+    """A TypeDecorator that stores UTC wall time without a zone and marks what it reads as
+    UTC (mealie's NaiveDateTime) serves aware datetimes, as `DateTime(timezone=True)` does."""
+    if family != "datetime" or not isinstance(type_, sqltypes.TypeDecorator):
+        return False
+    for dialect in (_SQLITE, _POSTGRESQL):
+        try:
+            value = type_.process_result_value(dt.datetime(2024, 1, 1), dialect)
+        except Exception:  # a decorator's own code, or one that doesn't process results
+            continue
+        if isinstance(value, dt.datetime) and value.tzinfo is not None:
+            return True
+    return False
 
 
 def _family(impl: TypeEngine[Any]) -> TypeFamily:

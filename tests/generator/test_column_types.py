@@ -72,6 +72,21 @@ class BinaryGUID(TypeDecorator[Any]):
         return pg.UUID() if dialect.name == "postgresql" else BINARY(16)
 
 
+class UtcWallTime(TypeDecorator[dt.datetime]):
+    """Stores UTC wall time without a zone and reads it back as UTC (mealie's NaiveDateTime)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Any:
+        return value.replace(tzinfo=dt.UTC) if value is not None else value
+
+
+class Stamp(TypeDecorator[dt.datetime]):
+    impl = DateTime
+    cache_ok = True
+
+
 class Opaque(UserDefinedType[Any]):
     cache_ok = True
 
@@ -163,6 +178,8 @@ SIZES = [
     pytest.param(Float(precision=24), {"precision": 24, "scale": None}, id="float-precision"),
     pytest.param(DateTime(timezone=True), {"timezone": True}, id="datetime-tz"),
     pytest.param(DateTime(), {"timezone": False}, id="datetime-naive"),
+    pytest.param(UtcWallTime(), {"timezone": True}, id="decorator-reads-aware"),
+    pytest.param(Stamp(), {"timezone": False}, id="decorator-reads-naive"),
     pytest.param(Time(timezone=True), {"timezone": True}, id="time-tz"),
     pytest.param(Text(), {"length": None}, id="text-no-length"),
     pytest.param(Integer(), {"length": None, "precision": None}, id="integer-none"),
