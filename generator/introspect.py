@@ -296,7 +296,23 @@ def _model(mapper: Mapper[Any], diagnostics: list[Diagnostic]) -> Model:
         unique_constraints=cols.unique_constraints(mapper, table),
         doc=_doc(cls),
         inheritance=_inheritance(mapper, diagnostics),
+        raising_on_class=_raising_on_class(mapper),
     )
+
+
+def _raising_on_class(mapper: Mapper[Any]) -> tuple[str, ...]:
+    """Attributes that raise, other than AttributeError, when read on the class.
+
+    SQLAlchemy's ORM bulk INSERT reads every ORM attribute on the class (to find bulk
+    setters) and lets only AttributeError pass.
+    """
+    found = []
+    for key, _descriptor in mapper.all_orm_descriptors.items():
+        try:
+            getattr(mapper.class_, key, None)
+        except Exception:
+            found.append(key)
+    return tuple(found)
 
 
 def _inheritance(mapper: Mapper[Any], diagnostics: list[Diagnostic]) -> Inheritance | None:

@@ -239,6 +239,9 @@ class Model:
     unique_constraints: tuple[UniqueConstraint, ...] = ()
     doc: str | None = None
     inheritance: Inheritance | None = None
+    raising_on_class: tuple[str, ...] = ()
+    """Attributes that raise when read on the class (a Python-only hybrid that walks a
+    relationship). SQLAlchemy's ORM bulk INSERT reads every attribute there."""
 
     def column(self, key: str) -> Column:
         for column in self.columns:

@@ -32,6 +32,7 @@ from fe_gen.generator.includes import (
 from fe_gen.generator.ir import Diagnostic, Model, Schema
 from fe_gen.generator.module_imports import ModuleImports, fixed_imports
 from fe_gen.generator.samples import TestPlan, plan_tests, untestable
+from fe_gen.generator.table_insert import TableInsertPlan, plan_table_insert
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,8 @@ class ModelPlan:
     hierarchy: HierarchyPlan | None
     creatable: bool
     """Whether the API creates rows of this class (not of an abstract class)."""
+    table_insert: TableInsertPlan | None
+    """Creates that go to the table past the ORM, which can't insert this class."""
     imports: dict[str, str]
     """Import block per generated module kind: schemas, queries, routes."""
     tests: TestPlan
@@ -251,6 +254,7 @@ def _plan_model(
         imports["schemas"].name("pydantic", "MISSING")
     if links:
         queries.name("pydantic", "MISSING")
+    dump_arguments = _dump_arguments(fields, links)
     return ModelPlan(
         name=model.name,
         ref=ref,
@@ -274,7 +278,7 @@ def _plan_model(
         key_literal=_tuple(repr_str(part.name) for part in key),
         first_key_column=naming.column_reference(table_var, model.column(key[0].name).name),
         nullable=tuple(field.name for field in fields if field.nullable),
-        dump_arguments=_dump_arguments(fields, links),
+        dump_arguments=dump_arguments,
         fields=fields,
         create_lines=create_lines,
         update_lines=update_lines,
@@ -284,6 +288,7 @@ def _plan_model(
         source=hierarchy.source if hierarchy else table_var,
         hierarchy=hierarchy,
         creatable=reason is None,
+        table_insert=plan_table_insert(model, dump_arguments, bool(hierarchy and hierarchy.joined)),
         imports={kind: block.render() for kind, block in imports.items()},
         tests=untestable(namer.package, reason)
         if reason

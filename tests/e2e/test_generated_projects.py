@@ -32,6 +32,7 @@ CASES: dict[str, tuple[list[str], bool]] = {
     "inheritance": (["--models", str(FIXTURES / "inheritance.py")], False),
     "hierarchy": (["--models", str(FIXTURES / "hierarchy.py")], False),
     "recipes": (["--models", str(FIXTURES / "recipes.py")], False),
+    "ledgers": (["--models", str(FIXTURES / "ledgers.py")], False),
     # A package imported where it is: Base, mixins and models in separate modules, settings
     # read from the environment at import, and a subpackage that must not be imported.
     "package": (
@@ -47,7 +48,7 @@ ENVIRONMENT = {"package": {"SHOP_DATABASE_URL": "sqlite://"}}
 # The cases whose suites also run on PostgreSQL (the others add little there).
 ON_POSTGRESQL = [
     *("bookstore", "travel", "relations", "conventions", "columns", "package", "hierarchy"),
-    "recipes",
+    *("recipes", "ledgers"),
 ]
 
 

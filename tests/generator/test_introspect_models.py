@@ -67,6 +67,11 @@ MODEL_FACTS = [
     pytest.param("inheritance", "Car", "table", "vehicles", id="single-table-subclass"),
     pytest.param("inheritance", "Truck", "table", "trucks", id="joined-subclass"),
     pytest.param("inheritance", "Truck", "primary_key", ("id",), id="joined-subclass-pk"),
+    pytest.param("ledgers", "Ledger", "raising_on_class", ("total",), id="raising-hybrid"),
+    pytest.param("ledgers", "Budget", "raising_on_class", ("total",), id="raising-inherited"),
+    pytest.param("ledgers", "Entry", "raising_on_class", (), id="nothing-raises"),
+    # Python-only hybrids that return a value on the class (or raise AttributeError) are fine.
+    pytest.param("readonly", "Person", "raising_on_class", (), id="hybrids-that-work"),
 ]
 
 

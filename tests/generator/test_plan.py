@@ -306,6 +306,29 @@ def test_a_model_that_cannot_be_sampled_says_why() -> None:
     assert tests.reason == "no sample value for location (POINT)"
 
 
+def test_a_class_the_orm_cannot_bulk_insert_is_inserted_into_its_table() -> None:
+    ledger = model_plan("ledgers", "Ledger").table_insert
+    assert ledger is not None
+    assert ledger.column_names == '{"title": "ledger_title"}'
+    assert ledger.row == (
+        "{COLUMN_NAMES.get(key, key): value for key, value in "
+        'item.model_dump(exclude={"tag_ids"}).items()} | {"kind": "ledger"}'
+    )
+    assert " ".join(ledger.reason).startswith("Ledger.total raises when read on the class")
+
+
+def test_a_single_table_subclass_inserted_into_its_table_sets_its_discriminator() -> None:
+    budget = model_plan("ledgers", "Budget").table_insert
+    assert budget is not None
+    assert budget.column_names == '{"title": "ledger_title", "limit": "budget_limit"}'
+    assert budget.row.endswith(' | {"kind": "budget"}')
+
+
+def test_classes_the_orm_can_bulk_insert_go_through_it() -> None:
+    assert model_plan("ledgers", "Entry").table_insert is None
+    assert model_plan("readonly", "Person").table_insert is None
+
+
 def test_sqlite_creates_bigint_autoincrement_keys_as_integer() -> None:
     # SQLite numbers new rows only in an INTEGER PRIMARY KEY column.
     assert plan_of("travel").sqlite_integer_types == ("BIGINT", "BigInteger")
