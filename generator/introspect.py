@@ -316,9 +316,19 @@ def _raising_on_class(mapper: Mapper[Any]) -> tuple[str, ...]:
 
 
 def _inheritance(mapper: Mapper[Any], diagnostics: list[Diagnostic]) -> Inheritance | None:
-    """The model's place in its class hierarchy; None for a class alone."""
+    """The model's place in its class hierarchy; None for a class alone.
+
+    A class with concrete-table inheritance has a table of its own holding all its columns:
+    it is served alone, and its parent's routes serve the parent's own table.
+    """
+    if mapper.concrete and mapper.inherits is not None:
+        parent = mapper.inherits.class_.__name__
+        message = f"concrete-table inheritance from {parent}: served as a table of its own"
+        diagnostics.append(Diagnostic("warning", mapper.class_.__name__, None, message))
+        return None
     root = mapper.base_mapper
-    if mapper.inherits is None and len(list(mapper.self_and_descendants)) == 1:
+    family = [sub for sub in mapper.self_and_descendants if sub is mapper or not sub.concrete]
+    if mapper.inherits is None and len(family) == 1:
         return None
     discriminator = None
     if isinstance(root.polymorphic_on, SAColumn):
@@ -330,7 +340,7 @@ def _inheritance(mapper: Mapper[Any], diagnostics: list[Diagnostic]) -> Inherita
         diagnostics.append(Diagnostic("warning", mapper.class_.__name__, None, message))
     identities = tuple(
         identity
-        for identity in (_identity(sub.polymorphic_identity) for sub in mapper.self_and_descendants)
+        for identity in (_identity(sub.polymorphic_identity) for sub in family)
         if identity is not None
     )
     parent = mapper.inherits

@@ -198,3 +198,16 @@ def test_a_joined_subclass_has_its_parents_columns_first() -> None:
         ("kind", "vehicles"),
         ("payload_tons", None),
     ]
+
+
+def test_concrete_table_inheritance_serves_each_table_alone() -> None:
+    schema = schema_of("hierarchy")
+    assert model("hierarchy", "Account").inheritance is None
+    assert model("hierarchy", "SavingsAccount").inheritance is None
+    assert [column.key for column in model("hierarchy", "SavingsAccount").columns] == [
+        "id",
+        "owner",
+        "rate",
+    ]
+    message = "concrete-table inheritance from Account: served as a table of its own"
+    assert Diagnostic("warning", "SavingsAccount", None, message) in schema.diagnostics
