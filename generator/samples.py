@@ -267,16 +267,26 @@ def _untestable(model: Model, schema: Schema, seen: set[str]) -> str | None:
 
 
 def _parents(model: Model, schema: Schema) -> tuple[Parent, ...]:
-    groups: dict[tuple[str, str | None], list[tuple[str, str]]] = {}
+    """One parent row per foreign key: the columns of a composite key come from one row.
+
+    Unnamed keys to one table are told apart by the column they reference: a column that
+    references one already taken (`sender_id` and `recipient_id`, both to `users.id`) is
+    a key of its own, while `(student_id, course_code)` to the two columns of a key is one.
+    """
+    groups: dict[tuple[str, str | None, int], list[tuple[str, str]]] = {}
     for column in model.columns:
         if column.nullable or column.has_default or not column.foreign_keys:
             continue
         foreign_key = column.foreign_keys[0]
-        groups.setdefault((foreign_key.target_table, foreign_key.constraint), []).append(
-            (column.key, foreign_key.target_column)
-        )
+        table, target = foreign_key.target_table, foreign_key.target_column
+        index = 0
+        while any(
+            theirs == target for _, theirs in groups.get((table, foreign_key.constraint, index), ())
+        ):
+            index += 1
+        groups.setdefault((table, foreign_key.constraint, index), []).append((column.key, target))
     parents: list[Parent] = []
-    for (table, _), pairs in groups.items():
+    for (table, _, _), pairs in groups.items():
         parent = _model_of_table(schema, table)
         assert parent is not None
         keys = {column.name: column.key for column in parent.columns}

@@ -300,6 +300,20 @@ def test_factories_create_the_rows_a_required_foreign_key_needs() -> None:
     )
 
 
+def test_two_foreign_keys_to_one_table_each_create_their_own_row() -> None:
+    parents = model_plan("relations", "Memo").tests.parents
+    assert [(parent.pairs, parent.var, parent.condition) for parent in parents] == [
+        ((("sender_id", "id"),), "sender", '"sender_id" not in fields'),
+        ((("recipient_id", "id"),), "recipient", '"recipient_id" not in fields'),
+    ]
+
+
+def test_the_columns_of_a_composite_foreign_key_come_from_one_row() -> None:
+    (parent,) = model_plan("relations", "Transcript").tests.parents
+    assert parent.pairs == (("student_id", "student_id"), ("course_code", "course_code"))
+    assert parent.condition == 'not fields.keys() & {"student_id", "course_code"}'
+
+
 def test_a_model_that_cannot_be_sampled_says_why() -> None:
     tests = model_plan("columns", "Document").tests
     assert not tests.testable
