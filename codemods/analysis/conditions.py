@@ -11,7 +11,7 @@ that agrees with Python for every row, NULL included:
   <, <=, >, >=                     -> unsafe on nullable columns (Python raises on None),
                                       strings (collation order) and unknown types
   str.startswith / endswith        -> unsafe: LIKE ignores case on SQLite and MySQL
-  in (nullable), not in, a name    -> unsafe unless the name provably holds no None
+  in (nullable), not in, a name    -> unsafe when the code shows the name may hold None
                                       (`None in ids` is True in Python, never in SQL)
 
 A column proven non-None earlier in the same and/or chain (`x is not None and x > 3`)
@@ -66,7 +66,7 @@ class Not:
 Node = Atom | Bool | Not
 Accessor = Callable[[cst.BaseExpression], "Col | Fail | None"]
 ValueCheck = Callable[[cst.BaseExpression], "str | Fail | None"]  # None ok, str unsafe reason
-NoneFree = Callable[[cst.BaseExpression], bool]  # a collection provably without None
+MayHoldNone = Callable[[cst.BaseExpression], bool]  # a collection shown to admit None
 
 
 @dataclass
@@ -206,9 +206,11 @@ class Reader:
 class Writer:
     """Node -> SQLAlchemy criteria; see the module docstring for the rules."""
 
-    def __init__(self, check_value: ValueCheck, none_free: NoneFree = lambda _: False) -> None:
+    def __init__(
+        self, check_value: ValueCheck, may_hold_none: MayHoldNone = lambda _: False
+    ) -> None:
         self.check_value = check_value
-        self.none_free = none_free
+        self.may_hold_none = may_hold_none
         self.unsafe: list[str] = []
         self.imports: set[str] = set()
 
@@ -321,8 +323,7 @@ class Writer:
                 f"`{_code(value)}` may be a string: Python's `in` looks for a substring there,"
                 " SQLAlchemy's `in_()` raises"
             )
-        may_hold_none = not isinstance(value, _COLLECTIONS) and not self.none_free(value)
-        if (nullable or not inside) and may_hold_none:
+        if (nullable or not inside) and self.may_hold_none(value):
             self.unsafe.append(
                 f"`{_code(value)}` may hold None: "
                 + (
@@ -475,7 +476,7 @@ def translate(
     conditions: Sequence[cst.BaseExpression],
     reader: Reader,
     check_value: ValueCheck,
-    none_free: NoneFree = lambda _: False,
+    may_hold_none: MayHoldNone = lambda _: False,
 ) -> Translation | Fail:
     """All `conditions` (an implicit `and`) as `.where()` arguments, or why not."""
     nodes: list[Node] = []
@@ -484,7 +485,7 @@ def translate(
         if isinstance(node, Fail):
             return node
         nodes.append(node)
-    writer = Writer(check_value, none_free)
+    writer = Writer(check_value, may_hold_none)
     tree = nodes[0] if len(nodes) == 1 else Bool("and", tuple(nodes))
     terms = writer.write(tree)
     if isinstance(terms, Fail):

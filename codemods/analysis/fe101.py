@@ -127,7 +127,7 @@ class Examiner:
             site.conditions,
             reader,
             lambda value: self._value(site, source, value),
-            self._none_free,
+            self._may_hold_none,
         )
 
     def _column(self, row: str, source: Source, expr: cst.BaseExpression) -> Col | Fail | None:
@@ -168,29 +168,26 @@ class Examiner:
                 return Fail(f"`{code(reference)}` is a mapped class: SQL would read its columns")
         return unsafe
 
-    def _none_free(self, value: cst.BaseExpression) -> bool:
-        """Whether the collection `value` names provably holds no None: each binding is a
-        literal without None or a parameter annotated as a collection of a non-None type."""
+    def _may_hold_none(self, value: cst.BaseExpression) -> bool:
+        """Whether the code shows that the collection `value` names may hold None: a binding
+        to a literal (or a parameter default) holding None, or an annotation whose items
+        admit None. Without such evidence a name is taken for a collection of values, as
+        `User.id.in_(ids)` written by hand takes it."""
         if not isinstance(value, cst.Name):
             return False
-        assignments = self.meta.assignments(value)
-        if not assignments:
-            return False
-        for assignment in assignments:
+        for assignment in self.meta.assignments(value):
             node = assignment.node
             if isinstance(node, cst.Param):
-                annotation = node.annotation
+                annotation, bound = node.annotation, node.default
             else:
                 parent = self.meta.parent(node)
                 annotation = parent.annotation if isinstance(parent, cst.AnnAssign) else None
-                assigned = self.meta.assigned_value(assignment)
-                if isinstance(assigned, _DISPLAYS) and not any(
-                    _is_none(item) for item in _display_items(assigned)
-                ):
-                    continue
-            if annotation is None or not _none_free_type(annotation.annotation):
-                return False
-        return True
+                bound = self.meta.assigned_value(assignment)
+            if isinstance(bound, _DISPLAYS) and any(_is_none(i) for i in _display_items(bound)):
+                return True
+            if annotation is not None and _admits_none(annotation.annotation):
+                return True
+        return False
 
     def _names_between(self, executed: cst.CSTNode, site: cst.CSTNode) -> set[str]:
         statement = self.meta.statement(executed)
@@ -283,8 +280,9 @@ def _is_none(node: cst.BaseExpression) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
 
 
-def _none_free_type(annotation: cst.BaseExpression) -> bool:
-    """`list[int]`, `Sequence[str]`, `set[UUID]`...: a collection whose items are not None."""
+def _admits_none(annotation: cst.BaseExpression) -> bool:
+    """`list[int | None]`, `Sequence[Optional[str]]`, `set[Any]`...: a collection whose
+    items may be None."""
     if not isinstance(annotation, cst.Subscript):
         return False
     base = annotation.value
@@ -293,12 +291,10 @@ def _none_free_type(annotation: cst.BaseExpression) -> bool:
         return False
     for node in (n for element in annotation.slice for n in _walk(element)):
         if isinstance(node, cst.Name) and node.value in _MAYBE_NONE:
-            return False
+            return True
         if isinstance(node, cst.Attribute) and node.attr.value in _MAYBE_NONE:
-            return False
-        if isinstance(node, cst.SimpleString | cst.ConcatenatedString | cst.FormattedString):
-            return False
-    return True
+            return True
+    return False
 
 
 def _entity_index(row: str, source: Source, holder: cst.BaseExpression) -> int | None:

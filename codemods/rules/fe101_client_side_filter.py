@@ -46,10 +46,12 @@ the truth of a string is `!= ""`, never `IS NOT NULL`. The fix is **unsafe** whe
   documents);
 - it tests a string column `in` a name or an attribute (`u.name in names`): if that
   value is a string, Python's `in` looks for a substring, and SQLAlchemy's `in_()` raises;
-- it tests a nullable column `in`, or any column `not in`, a collection that may hold
-  None: Python's `None in ids` keeps the NULL rows where SQL's IN does not, and SQL's
-  `NOT IN (NULL, ...)` keeps no row at all. A literal without None, a name bound to one,
-  or a parameter annotated `list[int]` (any collection of a type without None) is safe;
+- it tests a nullable column `in`, or any column `not in`, a collection the code shows
+  may hold None (a name bound to a literal or a default holding None, or annotated
+  `list[int | None]`): Python's `None in ids` keeps the NULL rows where SQL's IN does not,
+  and SQL's `NOT IN (NULL, ...)` keeps no row at all. A literal holding None gets no fix;
+  a name with no such evidence is taken for a collection of values, as the contract of
+  `in` has it;
 - the compared value calls a function (run once per query instead of once per row);
 - the result keeps one row of several by their order (`next(...)`, a dict keyed by a
   column that is not unique, `[...][0]`, `[...][:n]`) and the query has no ORDER BY:

@@ -385,6 +385,18 @@ FIXES = [
         id="in-a-name-bound-to-a-literal-without-none",
     ),
     pytest.param(
+        "def f(session, teams):\n    return [u for u in session.scalars(select(User)) if u.team_id in teams]\n",
+        "def f(session, teams):\n    return list(session.scalars(select(User).where(User.team_id.in_(teams))))\n",
+        (),
+        id="in-a-name-on-a-nullable-column",
+    ),
+    pytest.param(
+        "def f(session, ids):\n    return [u for u in session.scalars(select(User)) if u.id not in ids]\n",
+        "def f(session, ids):\n    return list(session.scalars(select(User).where(User.id.not_in(ids))))\n",
+        (),
+        id="not-in-a-name-on-a-not-null-column",
+    ),
+    pytest.param(
         "def f(session, ids):\n    return [u for u in session.scalars(select(User)) if u.id in ids]\n",
         "def f(session, ids):\n    return list(session.scalars(select(User).where(User.id.in_(ids))))\n",
         (),
@@ -517,14 +529,9 @@ UNSAFE = [
         id="slicing-the-filtered-rows-of-an-unordered-query",
     ),
     pytest.param(
-        "def f(session, teams):\n    return [u for u in session.scalars(select(User)) if u.team_id in teams]\n",
-        "def f(session, teams):\n    return list(session.scalars(select(User).where(User.team_id.in_(teams))))\n",
-        id="in-a-name-that-may-hold-none-on-a-nullable-column",
-    ),
-    pytest.param(
-        "def f(session, ids):\n    return [u for u in session.scalars(select(User)) if u.id not in ids]\n",
-        "def f(session, ids):\n    return list(session.scalars(select(User).where(User.id.not_in(ids))))\n",
-        id="not-in-a-name-that-may-hold-none",
+        "def f(session, teams=(None, 1)):\n    return [u for u in session.scalars(select(User)) if u.team_id in teams]\n",
+        "def f(session, teams=(None, 1)):\n    return list(session.scalars(select(User).where(User.team_id.in_(teams))))\n",
+        id="in-a-name-whose-default-holds-none-on-a-nullable-column",
     ),
     pytest.param(
         "def f(session, ids: list[int | None]):\n    return [u for u in session.scalars(select(User)) if u.id not in ids]\n",
