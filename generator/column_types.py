@@ -75,8 +75,11 @@ def column_type(type_: TypeEngine[Any]) -> ColumnType:
     if family == "other":
         family = _family(impl)
     python = _python_type(type_, impl, family)
-    if family != "uuid" and _uuid_on_postgresql(type_):
+    loaded = _family_on_postgresql(type_)
+    if loaded == "uuid" and family != "uuid":
         family, python = "uuid", type_ref(uuid.UUID)
+    elif loaded == "json" and family != "json":
+        family, python = "json", type_ref(object)
     if family == "decimal" and not getattr(impl, "asdecimal", True):
         family = "float"
     numeric = isinstance(impl, sqltypes.Numeric | sqltypes.Float)
@@ -120,17 +123,22 @@ def _implementation(type_: TypeEngine[Any]) -> TypeEngine[Any]:
     return type_
 
 
-def _uuid_on_postgresql(type_: TypeEngine[Any]) -> bool:
-    """The backend-agnostic GUID recipe: a TypeDecorator that stores UUIDs as CHAR(32) or
-    BINARY(16) elsewhere and loads PostgreSQL's UUID there hands out `uuid.UUID` values,
-    whatever its impl or its `Mapped[GUID]` annotation say."""
+def _family_on_postgresql(type_: TypeEngine[Any]) -> TypeFamily | None:
+    """The family of a TypeDecorator that loads a UUID or JSON type on PostgreSQL and a text
+    or binary fallback elsewhere, whatever its impl or its `Mapped[...]` annotation say.
+
+    The backend-agnostic GUID recipe (CHAR(32) elsewhere) hands out `uuid.UUID` values, and
+    sqlalchemy-utils' JSONType (TEXT elsewhere) JSON values, which PostgreSQL stores as
+    `json`: neither compares nor sorts as text there.
+    """
     if not isinstance(type_, sqltypes.TypeDecorator):
-        return False
+        return None
     try:
-        loaded = type_.load_dialect_impl(_POSTGRESQL)
-    except Exception:  # a decorator's own code: any failure just means "not the recipe"
-        return False
-    return isinstance(_implementation(loaded), sqltypes.Uuid)
+        loaded = _implementation(type_.load_dialect_impl(_POSTGRESQL))
+    except Exception:  # a decorator's own code: any failure just means "not a recipe"
+        return None
+    family = _family(loaded)
+    return family if family in ("uuid", "json") else None
 
 
 def _reads_aware(type_: TypeEngine[Any], family: TypeFamily) -> bool:

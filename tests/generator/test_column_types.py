@@ -31,6 +31,7 @@ from sqlalchemy import (
     Time,
     TypeDecorator,
     Unicode,
+    UnicodeText,
     Uuid,
 )
 from sqlalchemy.dialects import postgresql as pg
@@ -70,6 +71,16 @@ class BinaryGUID(TypeDecorator[Any]):
 
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         return pg.UUID() if dialect.name == "postgresql" else BINARY(16)
+
+
+class JSONText(TypeDecorator[Any]):
+    """sqlalchemy-utils' JSONType: json on PostgreSQL, JSON text in a TEXT column elsewhere."""
+
+    impl = UnicodeText
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        return dialect.type_descriptor(JSON() if dialect.name == "postgresql" else UnicodeText())
 
 
 class UtcWallTime(TypeDecorator[dt.datetime]):
@@ -128,6 +139,7 @@ FAMILIES = [
     pytest.param(Lower(), "string", "VARCHAR(20)", "builtins.str", id="type-decorator"),
     pytest.param(GUID(), "uuid", "CHAR(32)", "uuid.UUID", id="guid-recipe-char"),
     pytest.param(BinaryGUID(), "uuid", "BINARY(16)", "uuid.UUID", id="guid-recipe-binary"),
+    pytest.param(JSONText(), "json", "TEXT", "builtins.object", id="json-recipe-text"),
     pytest.param(pg.INET(), "string", "INET", None, id="inet"),
     pytest.param(pg.CIDR(), "string", "CIDR", None, id="cidr"),
     pytest.param(pg.TSVECTOR(), "other", "TSVECTOR", None, id="tsvector"),
