@@ -121,6 +121,15 @@ class TypeNamer:
         top, dot, rest = ref.name.partition(".")
         return imports.bind(self.module_of(ref.module), top) + dot + rest
 
+    def callable(self, ref: TypeRef, imports: Imports) -> str:
+        """Import a function or class to call (a builtin needs no import)."""
+        if ref.module == "builtins":
+            return ref.name
+        if ref.module == "datetime":
+            imports.module("datetime", "dt")
+            return f"dt.{ref.name}"
+        return self._class(ref, imports)
+
     def module_of(self, module: str) -> str:
         """Where the generated project imports a module of the user's from."""
         return self.models_modules.get(module, module)

@@ -82,13 +82,19 @@ def _column_field(
     create = update = None
     if writable:
         optional = column.has_default or nullable
+        create_constraints = constraints
+        if column.default_factory is not None:
+            factory = namer.callable(column.default_factory, schemas)
+            given = (f"default_factory={factory}", constraints)
+            create_constraints = ", ".join(part for part in given if part)
+            optional = False
         create = _declaration(
             attribute,
             write_type,
             nullable,
             alias,
             default=("MISSING" if column.has_default else "None") if optional else None,
-            constraints=constraints,
+            constraints=create_constraints,
         )
         if not column.primary_key:
             update = _declaration(attribute, write_type, nullable, alias, "MISSING", constraints)

@@ -10,6 +10,7 @@ import datetime
 import enum
 import functools
 import inspect
+import sys
 import typing
 from typing import Any
 
@@ -33,6 +34,7 @@ from fe_gen.generator.ir import (
     Diagnostic,
     ForeignKey,
     ReadOnlyField,
+    TypeRef,
     UniqueConstraint,
 )
 
@@ -66,6 +68,7 @@ def columns(mapper: Mapper[Any], table: Table, diagnostics: list[Diagnostic]) ->
             field = _column(model, prop, column, unique, indexed)
             field = _with_declared_type(mapper, field, column)
             field = _asyncpg_default(model, field, column, diagnostics)
+            field = _dataclass_factory(mapper, field, diagnostics)
             if owner is not table:
                 field = dataclasses.replace(field, table=owner.fullname)
             result.append(field)
@@ -113,6 +116,33 @@ def _column(
         read_only=column.computed is not None or bool(identity is not None and identity.always),
         doc=column.doc or column.comment or None,
     )
+
+
+def _dataclass_factory(mapper: Mapper[Any], field: Column, diagnostics: list[Diagnostic]) -> Column:
+    """The `default_factory` of a MappedAsDataclass attribute without a column default."""
+    declared = getattr(mapper.class_, "__dataclass_fields__", {}).get(field.key)
+    factory = getattr(declared, "default_factory", dataclasses.MISSING)
+    if factory is dataclasses.MISSING or field.default is not None:
+        return field
+    ref = _importable(factory)
+    if ref is None:
+        model = mapper.class_.__name__
+        message = "its default_factory can't be imported by name; clients must send a value"
+        diagnostics.append(Diagnostic("warning", model, field.key, message))
+        return field
+    return dataclasses.replace(field, default_factory=ref)
+
+
+def _importable(fn: Any) -> TypeRef | None:
+    """Where `fn` can be imported from (`datetime`, `datetime.now`), or None (a lambda)."""
+    module, _, name = _dotted_name(fn).rpartition(".")
+    while module and module not in sys.modules:
+        module, _, outer = module.rpartition(".")
+        name = f"{outer}.{name}"
+    found: Any = sys.modules.get(module)
+    for part in name.split("."):
+        found = getattr(found, part, None)
+    return TypeRef(module, name) if module and found is not None and found == fn else None
 
 
 def _column_diagnostics(

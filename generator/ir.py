@@ -129,10 +129,18 @@ class Column:
     """The column's table when it is not the model's own: a joined-inheritance parent's."""
     aware_default: bool = False
     """A column without time zone whose Python default makes aware datetimes."""
+    default_factory: TypeRef | None = None
+    """A dataclass-mapped attribute's `default_factory`, which only `__init__` applies (not
+    INSERT statements): the generated create schema calls it instead."""
 
     @property
     def has_default(self) -> bool:
-        return self.autoincrement or self.default is not None or self.server_default is not None
+        return (
+            self.autoincrement
+            or self.default is not None
+            or self.server_default is not None
+            or self.default_factory is not None
+        )
 
 
 @dataclass(frozen=True)

@@ -211,3 +211,12 @@ def test_concrete_table_inheritance_serves_each_table_alone() -> None:
     ]
     message = "concrete-table inheritance from Account: served as a table of its own"
     assert Diagnostic("warning", "SavingsAccount", None, message) in schema.diagnostics
+
+
+def test_a_dataclass_default_factory_is_read_when_it_can_be_imported() -> None:
+    checklist = model("recipes", "Checklist")
+    assert checklist.column("steps").default_factory == TypeRef("builtins", "list")
+    assert checklist.column("opened").default_factory == TypeRef("datetime", "datetime.now")
+    assert checklist.column("code").default_factory is None
+    message = "its default_factory can't be imported by name; clients must send a value"
+    assert Diagnostic("warning", "Checklist", "code", message) in schema_of("recipes").diagnostics

@@ -353,3 +353,10 @@ def test_payload_samples_are_written_as_responses_write_them() -> None:
     payload = dict(model_plan("travel", "Booking").tests.payload)
     assert payload["check_in_window"] == "to_jsonable_python(dt.timedelta(seconds=n))"
     assert plan_of("travel").binary and not plan_of("bookstore").binary
+
+
+def test_the_create_schema_calls_a_dataclass_default_factory() -> None:
+    lines = model_plan("recipes", "Checklist").create_lines
+    assert "steps: JsonValue = Field(default_factory=list)" in lines
+    assert "opened: dt.datetime = Field(default_factory=dt.datetime.now)" in lines
+    assert "code: str = Field(max_length=36)" in lines
