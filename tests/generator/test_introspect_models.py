@@ -10,7 +10,11 @@ from fe_gen.generator.ir import Diagnostic, Inheritance, InheritedTable, ReadOnl
 MODEL_NAMES = [
     pytest.param("columns", ("Document", "PgThing", "Counter"), id="declarative-base"),
     pytest.param("mixins", ("User", "Note"), id="mixins"),
-    pytest.param("relations", ("Employee", "Student", "Course", "Enrollment"), id="relations"),
+    pytest.param(
+        "relations",
+        ("Employee", "Student", "Course", "Enrollment", "Memo", "Transcript"),
+        id="relations",
+    ),
     pytest.param("imperative", ("Author", "Post", "Tag"), id="imperative-and-type"),
     pytest.param("classic", ("Legacy", "Decorated"), id="declarative-base-fn-as-declarative"),
     pytest.param("two_bases", ("Account", "AuditEntry"), id="two-bases-dataclass"),
