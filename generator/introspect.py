@@ -322,8 +322,8 @@ def _inheritance(mapper: Mapper[Any], diagnostics: list[Diagnostic]) -> Inherita
     it is served alone, and its parent's routes serve the parent's own table.
     """
     if mapper.concrete and mapper.inherits is not None:
-        parent = mapper.inherits.class_.__name__
-        message = f"concrete-table inheritance from {parent}: served as a table of its own"
+        base = mapper.inherits.class_.__name__
+        message = f"concrete-table inheritance from {base}: served as a table of its own"
         diagnostics.append(Diagnostic("warning", mapper.class_.__name__, None, message))
         return None
     root = mapper.base_mapper
