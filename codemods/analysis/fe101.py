@@ -175,7 +175,7 @@ class Examiner:
         `User.id.in_(ids)` written by hand takes it."""
         if not isinstance(value, cst.Name):
             return False
-        for assignment in self.meta.assignments(value):
+        for assignment in self.meta.assignments(value) or ():
             node = assignment.node
             if isinstance(node, cst.Param):
                 annotation, bound = node.annotation, node.default
