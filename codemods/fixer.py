@@ -58,6 +58,16 @@ def apply(module: cst.Module, findings: Sequence[Finding]) -> cst.Module:
 
 
 def _add_imports(module: cst.Module, imports: Sequence[tuple[str, str]]) -> cst.Module:
+    """`from sqlalchemy import and_` added where a reader looks for it: merged into an
+    existing `from sqlalchemy import ...`, else beside the module's other imports of that
+    package (libcst would append it after the last import of the file)."""
+    needed: dict[str, list[str]] = {}
+    for module_name, name in dict.fromkeys(imports):
+        needed.setdefault(module_name, []).append(name)
+    placed = module
+    for module_name, names in needed.items():
+        if not _imports_from(module, module_name):
+            placed = _insert_beside(placed, module_name, names)
     # libcst.codemod costs ~0.6 s to import (libcst.matchers): only pay it when a fix needs it.
     from libcst.codemod import CodemodContext
     from libcst.codemod.visitors import AddImportsVisitor
@@ -65,4 +75,78 @@ def _add_imports(module: cst.Module, imports: Sequence[tuple[str, str]]) -> cst.
     context = CodemodContext()
     for module_name, name in dict.fromkeys(imports):
         AddImportsVisitor.add_needed_import(context, module_name, name)
-    return AddImportsVisitor(context).transform_module(module)
+    return AddImportsVisitor(context).transform_module(placed)
+
+
+def _top_level_imports(module: cst.Module) -> list[tuple[int, cst.Import | cst.ImportFrom]]:
+    found = []
+    for index, statement in enumerate(module.body):
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Import | cst.ImportFrom):
+                    found.append((index, small))
+    return found
+
+
+def _dotted(node: cst.BaseExpression | None) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""
+
+
+def _dotted_node(dotted: str) -> cst.Name | cst.Attribute:
+    first, *rest = dotted.split(".")
+    node: cst.Name | cst.Attribute = cst.Name(first)
+    for part in rest:
+        node = cst.Attribute(node, cst.Name(part))
+    return node
+
+
+def _imports_from(module: cst.Module, module_name: str) -> bool:
+    """Whether `from module_name import ...` (names, not *) is at the top of the module."""
+    return any(
+        isinstance(node, cst.ImportFrom)
+        and not node.relative
+        and _dotted(node.module) == module_name
+        and not isinstance(node.names, cst.ImportStar)
+        for _, node in _top_level_imports(module)
+    )
+
+
+def _insert_beside(module: cst.Module, module_name: str, names: list[str]) -> cst.Module:
+    """`module` with `from module_name import names` before the first `from package.sub
+    import` of the same package (where isort puts it), else after its last import; as it
+    was when the module imports nothing of that package."""
+    package = module_name.partition(".")[0]
+    anchors: list[tuple[int, bool]] = []  # (statement index, is `from package.sub import`)
+    for index, node in _top_level_imports(module):
+        if isinstance(node, cst.ImportFrom) and not node.relative:
+            dotted = _dotted(node.module)
+            if dotted.partition(".")[0] == package:
+                anchors.append((index, dotted > module_name))
+        elif isinstance(node, cst.Import):
+            dotted_names = [_dotted(alias.name) for alias in node.names]
+            if any(name.partition(".")[0] == package for name in dotted_names):
+                anchors.append((index, False))
+    if not anchors:
+        return module
+    statement = cst.SimpleStatementLine(
+        [
+            cst.ImportFrom(
+                module=_dotted_node(module_name),
+                names=[cst.ImportAlias(cst.Name(name)) for name in sorted(names)],
+            )
+        ]
+    )
+    body = list(module.body)
+    after = next((index for index, later in anchors if later), None)
+    if after is None:
+        body.insert(anchors[-1][0] + 1, statement)
+    else:
+        anchor = body[after]
+        assert isinstance(anchor, cst.SimpleStatementLine)
+        body[after] = anchor.with_changes(leading_lines=())
+        body.insert(after, statement.with_changes(leading_lines=anchor.leading_lines))
+    return module.with_changes(body=body)

@@ -123,22 +123,27 @@ def summary(outcomes: Sequence[FileOutcome], settings: Settings, seconds: float)
     unsafe = sum(f.fix == "unsafe" for o in outcomes for f in o.findings)
     safe = sum(f.fix == "safe" for o in outcomes for f in o.findings)
     verb = {Mode.FIX: "fixed", Mode.CHECK: "would fix", Mode.DIFF: "would change"}[settings.mode]
+    analysed = len(outcomes) - skipped - errors
     console.print(
-        f"[bold]fe-gen optimize[/]: {len(outcomes)} files scanned, {skipped} skipped by the "
-        f"prefilter, {len(outcomes) - skipped - errors} analysed, {errors} with errors "
-        f"in {seconds:.2f} s"
+        f"[bold]fe-gen optimize[/]: {_count(len(outcomes), 'file')} scanned, {skipped} skipped "
+        f"by the prefilter, {analysed} analysed, {errors} with errors in {seconds:.2f} s"
     )
     if settings.mode is not Mode.CHECK:
         fixed_text = ", ".join(f"{code} x{n}" for code, n in sorted(fixes.items())) or "none"
-        console.print(f"{verb} {changed} files ({fixed_text})")
+        hint = " (run `fe-gen optimize` to apply)" if settings.mode is Mode.DIFF and changed else ""
+        console.print(f"{verb} {_count(changed, 'file')} ({fixed_text}){hint}")
     if found:
         by_rule = ", ".join(f"{rule}: {n}" for rule, n in sorted(found.items()))
         notes = []
         if safe and settings.mode is Mode.CHECK:
-            notes.append(f"{safe} fixed by `fe-gen optimize`")
+            notes.append(f"{safe} fixed by running `fe-gen optimize`")
         if unsafe and not settings.unsafe_fixes:
             notes.append(f"{unsafe} more with --unsafe-fixes")
         tail = f" ({'; '.join(notes)})" if notes else ""
-        console.print(f"[bold red]{sum(found.values())} findings[/]: {by_rule}{tail}")
+        console.print(f"[bold red]{_count(sum(found.values()), 'finding')}[/]: {by_rule}{tail}")
     elif not errors:
-        console.print("[green]no findings[/]")
+        console.print("[green]nothing left to report[/]" if changed else "[green]no findings[/]")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

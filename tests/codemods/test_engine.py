@@ -56,7 +56,7 @@ def test_fix_mode_rewrites_and_exits_1(project: Path) -> None:
     assert code == 1
     assert path.read_text() == MODELS + GOOD
     assert out == ""  # everything was fixed, nothing left to report
-    assert "fixed 1 files" in err
+    assert "fixed 1 file (FE101 x1)" in err
     assert optimize(".")[0] == 0  # a second run changes nothing
 
 
@@ -148,7 +148,7 @@ def test_gitignore_virtualenvs_and_caches_are_skipped(project: Path) -> None:
     write(project, "app.py", MODELS + BAD)
     _, out, err = optimize("--check")
     assert out.splitlines()[0].startswith("app.py:") and len(out.splitlines()) == 1
-    assert "1 files scanned" in err
+    assert "1 file scanned" in err
 
 
 def test_unparseable_and_undecodable_files_are_reported_and_skipped(project: Path) -> None:
