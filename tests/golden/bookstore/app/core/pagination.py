@@ -38,7 +38,9 @@ class SortKey:
         """Rows whose value sorts strictly after `value`."""
         if value is None:  # NULLs sort last: nothing comes after them
             return false()
-        beyond = self.column < value if self.descending else self.column > value
+        # Bound with the column's type: `flag > True` is refused, `flag > :value` is not.
+        bound = literal(value, self.column.type)
+        beyond = self.column < bound if self.descending else self.column > bound
         return or_(beyond, self.column.is_(None)) if self.nullable else beyond
 
     def equal(self, value: Any) -> ColumnElement[bool]:
