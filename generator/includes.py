@@ -267,6 +267,9 @@ def plan_links(
             reason = "only many-to-many relationships over single-column keys are writable"
         elif name in taken:
             reason = f"a field named {name} exists already"
+        elif secondary.required_columns:
+            required = ", ".join(secondary.required_columns)
+            reason = f"its link table {secondary.table} needs {required}, which ids can't give"
         if reason:
             diagnostics.append(
                 Diagnostic("warning", model.name, relationship.key, f"read-only: {reason}")

@@ -76,9 +76,26 @@ def _join_columns(
         table=secondary.fullname,
         local_columns=tuple(column.name for _, column in parent_pairs),
         remote_columns=tuple(column.name for _, column in target_pairs),
+        required_columns=_required_columns(
+            secondary, {column for _, column in [*parent_pairs, *target_pairs]}
+        ),
     )
     local = tuple(_key(mapper, column) for column, _ in parent_pairs)
     return local, tuple(_key(target, column) for column, _ in target_pairs), link
+
+
+def _required_columns(table: Table, linked: set[Any]) -> tuple[str, ...]:
+    """Columns of a link table besides the links that an INSERT must name."""
+    return tuple(
+        column.name
+        for column in table.columns
+        if column not in linked
+        and not column.nullable
+        and column.default is None
+        and column.server_default is None
+        and column is not table.autoincrement_column
+        and column.identity is None
+    )
 
 
 def _key(mapper: Mapper[Any], column: Any) -> str:

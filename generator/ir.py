@@ -153,6 +153,9 @@ class Secondary:
     """SQL names of the columns that point at this model, aligned with `local_columns`."""
     remote_columns: tuple[str, ...]
     """SQL names of the columns that point at the target, aligned with `remote_columns`."""
+    required_columns: tuple[str, ...] = ()
+    """Its other columns that a row must be given (NOT NULL, no default): linking by ids
+    alone would violate them."""
 
 
 @dataclass(frozen=True)

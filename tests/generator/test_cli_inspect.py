@@ -23,7 +23,7 @@ def test_inspect_prints_the_schema_json() -> None:
     result = runner.invoke(app, ["inspect", "--models", str(MODELS / "relations.py")])
     assert result.exit_code == 0, result.output
     schema = Schema.from_json(result.stdout)
-    names = ["Employee", "Student", "Course", "Enrollment", "Memo", "Transcript"]
+    names = ["Employee", "Student", "Course", "Enrollment", "Memo", "Transcript", "Project"]
     assert [m.name for m in schema.models] == names
 
 

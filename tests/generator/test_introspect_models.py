@@ -12,7 +12,7 @@ MODEL_NAMES = [
     pytest.param("mixins", ("User", "Note"), id="mixins"),
     pytest.param(
         "relations",
-        ("Employee", "Student", "Course", "Enrollment", "Memo", "Transcript"),
+        ("Employee", "Student", "Course", "Enrollment", "Memo", "Transcript", "Project"),
         id="relations",
     ),
     pytest.param("imperative", ("Author", "Post", "Tag"), id="imperative-and-type"),

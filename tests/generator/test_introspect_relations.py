@@ -74,6 +74,21 @@ RELATIONSHIPS = [
     ),
     pytest.param(
         "relations",
+        "Project",
+        "members",
+        Relationship(
+            key="members",
+            target="Employee",
+            direction="many_to_many",
+            local_columns=("id",),
+            remote_columns=("id",),
+            uselist=True,
+            secondary=Secondary("project_members", ("project_id",), ("employee_id",), ("role",)),
+        ),
+        id="many-to-many-link-table-with-a-required-column",
+    ),
+    pytest.param(
+        "relations",
         "Enrollment",
         "student",
         Relationship(

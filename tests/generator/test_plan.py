@@ -314,6 +314,12 @@ def test_the_columns_of_a_composite_foreign_key_come_from_one_row() -> None:
     assert parent.condition == 'not fields.keys() & {"student_id", "course_code"}'
 
 
+def test_a_link_table_with_a_column_of_its_own_is_not_written_by_ids() -> None:
+    assert [link.field for link in model_plan("relations", "Student").links] == ["course_ids"]
+    assert model_plan("relations", "Project").links == ()
+    assert [include.name for include in model_plan("relations", "Project").includes] == ["members"]
+
+
 def test_a_model_that_cannot_be_sampled_says_why() -> None:
     tests = model_plan("columns", "Document").tests
     assert not tests.testable
