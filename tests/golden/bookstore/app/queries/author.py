@@ -79,8 +79,7 @@ async def insert_authors(session: AsyncSession, items: Sequence[AuthorCreate]) -
         insert(Author).returning(*RETURNING, sort_by_parameter_order=True),
         [item.model_dump() for item in items],
     )
-    rows = [row._asdict() for row in result]
-    return rows
+    return [row._asdict() for row in result]
 
 
 async def update_author(session: AsyncSession, id: int, changes: AuthorUpdate) -> Row | None:

@@ -83,8 +83,7 @@ async def insert_reviews(session: AsyncSession, items: Sequence[ReviewCreate]) -
         insert(Review).returning(*RETURNING, sort_by_parameter_order=True),
         [item.model_dump() for item in items],
     )
-    rows = [row._asdict() for row in result]
-    return rows
+    return [row._asdict() for row in result]
 
 
 async def update_review(session: AsyncSession, id: int, changes: ReviewUpdate) -> Row | None:
