@@ -55,6 +55,8 @@ class ModelPlan:
     """`books`: names the list and bulk functions."""
     word: str
     """`book`, `book tag`: the model in docstrings and messages."""
+    a_word: str
+    """`a book`, `an item`."""
     words: str
     path: str
     tag: str
@@ -261,6 +263,7 @@ def _plan_model(
         module=module,
         plural=plural,
         word=module.replace("_", " "),
+        a_word=("an " if module[:1] in "aeiou" else "a ") + module.replace("_", " "),
         words=plural.replace("_", " "),
         path=path,
         tag=path.strip("/"),

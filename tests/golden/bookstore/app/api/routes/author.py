@@ -37,7 +37,7 @@ async def get_author(
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=AuthorRead, responses=CONFLICT)
 async def create_author(item: AuthorCreate, session: SessionDep) -> Response:
-    """Create a author."""
+    """Create an author."""
     (row,) = await queries.insert_authors(session, [item])
     await session.commit()
     return json_response(row, status.HTTP_201_CREATED)
@@ -64,7 +64,7 @@ async def create_authors(
 
 @router.patch("/{id}", response_model=AuthorRead, responses={**NOT_FOUND, **CONFLICT})
 async def update_author(id: int, changes: AuthorUpdate, session: SessionDep) -> Response:
-    """Change some fields of a author."""
+    """Change some fields of an author."""
     row = await queries.update_author(session, id, changes)
     if row is None:
         raise not_found("author", id)
@@ -74,7 +74,7 @@ async def update_author(id: int, changes: AuthorUpdate, session: SessionDep) -> 
 
 @router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, responses={**NOT_FOUND, **CONFLICT})
 async def delete_author(id: int, session: SessionDep) -> Response:
-    """Delete a author."""
+    """Delete an author."""
     if not await queries.delete_author(session, id):
         raise not_found("author", id)
     await session.commit()
