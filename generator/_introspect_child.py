@@ -9,6 +9,7 @@ to stderr, so it cannot corrupt the reply.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import importlib
 import importlib.util
@@ -26,6 +27,7 @@ from fe_gen.generator.errors import FeGenError
 from fe_gen.generator.import_errors import describe
 from fe_gen.generator.introspect import Found, find_targets, introspect, registry_of
 from fe_gen.generator.ir import Schema, Source, TypeRef
+from fe_gen.generator.requirements import imported_distributions
 
 
 class _Reply:
@@ -52,6 +54,8 @@ def main(argv: list[str]) -> int:
     try:
         modules = _import(request, reply)
         schema = _read(request, modules)
+        roots = [Path(root) for root in request["roots"]]
+        schema = dataclasses.replace(schema, requirements=imported_distributions(roots))
     except FeGenError as error:
         reply.send(error=error.message)
     except _Internal as error:

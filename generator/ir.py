@@ -305,6 +305,8 @@ class Schema:
     diagnostics: tuple[Diagnostic, ...] = field(default=())
     ddl_scripts: bool = False
     """DDL hooks of the tables or their MetaData run several SQL statements at once."""
+    requirements: tuple[str, ...] = ()
+    """Distributions the models' own code imports (`python-slugify>=8.0.4`)."""
 
     def model(self, name: str) -> Model:
         for model in self.models:

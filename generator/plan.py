@@ -135,6 +135,8 @@ class ProjectPlan:
     """Some table's DDL hook runs several statements at once, which asyncpg can't prepare."""
     binary: bool
     """Some column holds bytes, which JSON carries as base64."""
+    model_requirements: tuple[str, ...]
+    """Distributions the models import, which the project must install too."""
     sqlite_integer_types: tuple[str, ...]
     """SQLAlchemy types of autoincrement keys that SQLite must create as INTEGER."""
     diagnostics: tuple[str, ...] = field(default=())
@@ -198,6 +200,7 @@ def build_plan(
         aware_timestamps=any(c.aware_default for m in schema.models for c in m.columns),
         multi_statement_ddl=schema.ddl_scripts,
         binary=any(c.type.family == "binary" for m in schema.models for c in m.columns),
+        model_requirements=schema.requirements,
         sqlite_integer_types=() if reason else _sqlite_integer_types(schema),
         diagnostics=tuple(str(diagnostic) for diagnostic in diagnostics),
     )
