@@ -52,10 +52,12 @@ def main(argv: list[str]) -> int:
     request: dict[str, Any] = json.loads(argv[1])
     reply = _Reply()
     try:
+        before = set(sys.modules)
         modules = _import(request, reply)
         schema = _read(request, modules)
         roots = [Path(root) for root in request["roots"]]
-        schema = dataclasses.replace(schema, requirements=imported_distributions(roots))
+        requirements = imported_distributions(roots, before)
+        schema = dataclasses.replace(schema, requirements=requirements)
     except FeGenError as error:
         reply.send(error=error.message)
     except _Internal as error:

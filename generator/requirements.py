@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 from importlib import metadata
 from pathlib import Path
 
@@ -23,26 +23,47 @@ _PROVIDED = frozenset(
 )
 
 
-def imported_distributions(roots: Iterable[Path]) -> tuple[str, ...]:
-    """`name>=version` for each installed distribution that a module of the user's, one
-    imported from under `roots`, imports itself; sorted by name."""
+def imported_distributions(roots: Iterable[Path], before: Set[str]) -> tuple[str, ...]:
+    """`name>=version` for the installed distributions the user's modules (those imported
+    from under `roots`) need, sorted by name: each one they import themselves, and each
+    one importing them loaded (modules not in `before`) that no other of these requires,
+    such as a database driver an engine built at import loads. Those required by another
+    come with it, and are left out."""
     folders = [root.resolve() for root in roots]
     own_files = [file for file in _loaded_files() if _is_own(file, folders)]
-    own_packages = {_top_level_of(file, folders) for file in own_files}
-    loaded = {name.partition(".")[0] for name in list(sys.modules)}
-    wanted = set()
-    for file in own_files:
-        wanted |= _imported_names(file)
-    wanted &= loaded
-    wanted -= set(sys.stdlib_module_names) | own_packages
+    excluded = set(sys.stdlib_module_names) | {_top_level_of(f, folders) for f in own_files}
+    loaded = {name.partition(".")[0] for name in list(sys.modules)} - excluded
+    direct = set().union(*(_imported_names(file) for file in own_files)) & loaded
     providers = metadata.packages_distributions()
-    found: dict[str, str] = {}
-    for name in wanted:
-        for distribution in providers.get(name, ()):
-            key = _canonical(distribution)
-            if key not in _PROVIDED and key not in found:
-                found[key] = f"{distribution}>={metadata.version(distribution)}"
-    return tuple(found[key] for key in sorted(found))
+    named = {
+        _canonical(distribution): distribution
+        for name in loaded - {name.partition(".")[0] for name in before}
+        for distribution in providers.get(name, ())
+    }
+    required = {needed for key in named for needed in _requires(named[key])}
+    chosen = {key: name for key, name in named.items() if key not in required}
+    for name in direct:
+        chosen |= {_canonical(each): each for each in providers.get(name, ())}
+    return tuple(
+        f"{chosen[key]}>={metadata.version(chosen[key])}"
+        for key in sorted(chosen)
+        if key not in _PROVIDED
+    )
+
+
+def _requires(distribution: str) -> set[str]:
+    """The distributions `distribution` always requires (not those of its extras)."""
+    needed = set()
+    for requirement in metadata.requires(distribution) or ():
+        name, _, marker = requirement.partition(";")
+        if "extra" not in marker:
+            match = _NAME.match(name.strip())
+            if match:
+                needed.add(_canonical(match.group()))
+    return needed
+
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
 def _loaded_files() -> list[Path]:

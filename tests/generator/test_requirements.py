@@ -29,7 +29,7 @@ def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.syspath_prepend(str(project))
     importlib.invalidate_caches()
     yield project
-    for name in [name for name in sys.modules if name.startswith(("blog", "fancyslugs"))]:
+    for name in [name for name in sys.modules if name.startswith(("blog", "fancy"))]:
         del sys.modules[name]
 
 
@@ -45,13 +45,36 @@ def test_a_distribution_the_models_import_is_required(site: Path) -> None:
         "    import pytest\n"
     )
     (site / "blog" / "helpers.py").write_text("")
+    before = set(sys.modules)
     importlib.import_module("blog.models")
     # Not the standard library, the models' own package, what the generated project
     # depends on anyway (sqlalchemy), or what only type checking imports (pytest).
-    assert imported_distributions([site]) == ("Fancy-Slugs>=1.2",)
+    assert imported_distributions([site], before) == ("Fancy-Slugs>=1.2",)
 
 
 def test_models_that_import_nothing_installed_require_nothing(site: Path) -> None:
     (site / "blog" / "__init__.py").write_text("import os\nimport sqlalchemy.orm\n")
+    before = set(sys.modules)
     importlib.import_module("blog")
-    assert imported_distributions([site]) == ()
+    assert imported_distributions([site], before) == ()
+
+
+def test_a_distribution_loaded_on_the_way_is_required_unless_another_requires_it(
+    site: Path,
+) -> None:
+    """An engine built at import loads its driver, which no one imports by name."""
+    packages = next(Path(entry) for entry in sys.path if entry.endswith("site-packages"))
+    (packages / "fancyslugs" / "__init__.py").write_text("import fancydriver\nimport fancyrx\n")
+    for name in ("fancydriver", "fancyrx"):
+        (packages / name).mkdir()
+        (packages / name / "__init__.py").write_text("")
+        info = packages / f"{name}-2.0.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 2.0\n")
+        (info / "top_level.txt").write_text(f"{name}\n")
+    slugs = packages / "Fancy_Slugs-1.2.dist-info" / "METADATA"
+    slugs.write_text(slugs.read_text() + "Requires-Dist: fancyrx>=1\n")
+    (site / "blog" / "__init__.py").write_text("import fancyslugs\n")
+    before = set(sys.modules)
+    importlib.import_module("blog")
+    assert imported_distributions([site], before) == ("Fancy-Slugs>=1.2", "fancydriver>=2.0")
