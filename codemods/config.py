@@ -7,6 +7,7 @@ comes from the file only, its patterns relative to the file's folder.
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Sequence
@@ -48,7 +49,8 @@ class Settings:
 
     @property
     def workers(self) -> int:
-        """`--jobs`, or one per idle core: workers on a busy machine only add overhead."""
+        """`--jobs`, or one per core not busy (a core partly idle counts): workers on a
+        busy machine only add overhead."""
         if self.jobs > 0:
             return self.jobs
         cores = os.cpu_count() or 1
@@ -56,7 +58,7 @@ class Settings:
             busy = os.getloadavg()[0]
         except (AttributeError, OSError):  # not on every platform
             busy = 0.0
-        return max(1, min(cores, int(cores - busy + 0.5)))
+        return max(1, min(cores, math.ceil(cores - busy)))
 
 
 def find_pyproject(start: Path) -> Path | None:

@@ -19,7 +19,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from fe_gen.codemods.analysis.decls import AttrDecl, ClassDecl, FileDecls, is_query, outline
+from fe_gen.codemods.analysis.decls import (
+    AttrDecl,
+    ClassDecl,
+    FileDecls,
+    is_query,
+    outline,
+    parse_tolerant,
+)
 from fe_gen.codemods.fileio import DecodeError, decode
 
 # `class Name` at the start of a line (searched for by its keyword: a pattern that starts
@@ -167,9 +174,8 @@ class ModelsIndex:
         text = self._sources.text(path) if path is not None else None
         if text is None:
             return False
-        try:
-            tree = ast.parse(text)
-        except (SyntaxError, ValueError):
+        tree = parse_tolerant(text)
+        if tree is None:
             return False
         for node in tree.body:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:

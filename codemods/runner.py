@@ -91,8 +91,6 @@ def prepare(path: Path, data: bytes, rules: Sequence[RuleEntry]) -> Prepared | F
         return FileOutcome(path, error=f"cannot decode: {error}")
     try:
         reduced, checked = _precheck(source.text, active)
-    except (SyntaxError, ValueError) as error:
-        return FileOutcome(path, error=f"cannot parse: {_syntax_message(error)}")
     except Exception as error:  # a bug in a pre-check must not stop the run: report it
         return _internal(path, error)
     if not checked:
@@ -136,8 +134,16 @@ def _internal(path: Path, error: Exception) -> FileOutcome:
 
 
 def _precheck(text: str, rules: Sequence[RuleEntry]) -> tuple[str, list[RuleEntry]]:
-    """The reduced source the rules will see, and the rules that may find something."""
-    tree = ast.parse(text)
+    """The reduced source the rules will see, and the rules that may find something.
+
+    A file this Python's parser refuses may hold syntax of a newer Python (PEP 695 type
+    parameters, PEP 701 f-strings, PEP 758 `except A, B:`), which LibCST reads: it is
+    analysed whole, slower but right; a file LibCST refuses too is reported as unparseable.
+    """
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError):
+        return text, list(rules)
     needed: Needed = {}
     active = []
     for rule in rules:

@@ -7,6 +7,7 @@ body is parsed with LibCST (`model_decls`) only when asked for.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -103,14 +104,54 @@ def _outline_statement(statement: ast.stmt, decls: FileDecls) -> None:
 
 def outline(text: str) -> FileDecls | None:
     """A file's FileDecls, or None when it does not parse."""
-    try:
-        tree = ast.parse(text)
-    except (SyntaxError, ValueError):
+    tree = parse_tolerant(text)
+    if tree is None:
         return None
     decls = FileDecls(lines=split_lines(text))
     for statement in tree.body:
         _outline_statement(statement, decls)
     return decls
+
+
+def parse_tolerant(text: str) -> ast.Module | None:
+    """`ast.parse(text)`; when the running Python refuses it (the syntax of a newer Python:
+    PEP 695 type parameters, PEP 701 f-strings, PEP 758 `except A, B:`), the top-level
+    statements it can parse one by one, at their own lines; None when there are none.
+
+    The models of such a file are usually plain classes: the index still finds them.
+    """
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError):
+        pass
+    lines = split_lines(text)
+    body: list[ast.stmt] = []
+    for begin, end in _top_level_spans(lines):
+        try:
+            chunk = ast.parse("".join(lines[begin:end]))
+        except (SyntaxError, ValueError):
+            continue
+        ast.increment_lineno(chunk, begin)
+        body.extend(chunk.body)
+    return ast.Module(body=body, type_ignores=[]) if body else None
+
+
+_CONTINUES = re.compile(r"(?:else|elif|except|finally)\b|[)\]}]")
+
+
+def _top_level_spans(lines: list[str]) -> list[tuple[int, int]]:
+    """(first, past-last) line indexes of what look like top-level statements: each starts
+    at column 0, with the decorators above a definition. A wrong guess (a string's line at
+    column 0) only makes a span that fails to parse, and is left out."""
+    starts: list[int] = []
+    decorated = False
+    for index, line in enumerate(lines):
+        if not line[:1] or line[:1] in " \t\r\n#" or _CONTINUES.match(line):
+            continue
+        if not decorated:
+            starts.append(index)
+        decorated = line.startswith("@")
+    return list(zip(starts, [*starts[1:], len(lines)], strict=True))
 
 
 _ENDS_QUERY = {"limit", "offset", "distinct", "group_by", "all", "first", "one", "scalar"}

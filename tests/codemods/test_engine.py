@@ -164,6 +164,23 @@ def test_unparseable_and_undecodable_files_are_reported_and_skipped(project: Pat
     assert (project / "app.py").read_text() == MODELS + GOOD  # the run went on
 
 
+# Syntax of Pythons newer than 3.11 (PEP 695 type parameters, PEP 758 `except A, B:`),
+# which LibCST reads where the running Python's own parser may not.
+NEWER = (
+    "\n\ndef first[T](items: list[T]) -> T:\n    return items[0]\n"
+    "\n\ndef safe(f):\n    try:\n        return f()\n    except KeyError, ValueError:\n"
+    "        return None\n"
+)
+
+
+def test_newer_syntax_than_the_running_python_parses_is_still_analysed(project: Path) -> None:
+    path = write(project, "app.py", MODELS + NEWER + BAD)
+    code, _, err = optimize(".")
+    assert code == 1
+    assert "0 with errors" in err
+    assert path.read_text() == MODELS + NEWER + GOOD
+
+
 def test_usage_errors_exit_2(project: Path) -> None:
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         command = [sys.executable, "-c", "from fe_gen.generator.cli import main; main()"]
