@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 import libcst as cst
 
+from fe_gen.codemods.analysis.model_decls import dotted
 from fe_gen.codemods.rules.base import Finding
 
 
@@ -58,22 +59,32 @@ def apply(module: cst.Module, findings: Sequence[Finding]) -> cst.Module:
 
 
 def _add_imports(module: cst.Module, imports: Sequence[tuple[str, str]]) -> cst.Module:
-    """`from sqlalchemy import and_` added where a reader looks for it: merged into an
-    existing `from sqlalchemy import ...`, else beside the module's other imports of that
-    package (libcst would append it after the last import of the file)."""
+    """`from sqlalchemy import and_` added where a reader looks for it: beside the module's
+    other imports of that package, else merged into an existing `from sqlalchemy import
+    ...` or after the last import, as libcst's AddImportsVisitor does."""
     needed: dict[str, list[str]] = {}
     for module_name, name in dict.fromkeys(imports):
         needed.setdefault(module_name, []).append(name)
     placed = module
+    rest: list[tuple[str, str]] = []
     for module_name, names in needed.items():
-        if not _imports_from(module, module_name):
-            placed = _insert_beside(placed, module_name, names)
+        inserted = (
+            None
+            if _imports_from(module, module_name)
+            else _insert_beside(placed, module_name, names)
+        )
+        if inserted is None:
+            rest += [(module_name, name) for name in names]
+        else:
+            placed = inserted
+    if not rest:
+        return placed
     # libcst.codemod costs ~0.6 s to import (libcst.matchers): only pay it when a fix needs it.
     from libcst.codemod import CodemodContext
     from libcst.codemod.visitors import AddImportsVisitor
 
     context = CodemodContext()
-    for module_name, name in dict.fromkeys(imports):
+    for module_name, name in rest:
         AddImportsVisitor.add_needed_import(context, module_name, name)
     return AddImportsVisitor(context).transform_module(placed)
 
@@ -88,58 +99,37 @@ def _top_level_imports(module: cst.Module) -> list[tuple[int, cst.Import | cst.I
     return found
 
 
-def _dotted(node: cst.BaseExpression | None) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
-
-
-def _dotted_node(dotted: str) -> cst.Name | cst.Attribute:
-    first, *rest = dotted.split(".")
-    node: cst.Name | cst.Attribute = cst.Name(first)
-    for part in rest:
-        node = cst.Attribute(node, cst.Name(part))
-    return node
+def _from_module(node: cst.ImportFrom) -> str:
+    """`a.b` of an absolute `from a.b import ...`; '' for a relative one."""
+    return "" if node.relative or node.module is None else dotted(node.module)
 
 
 def _imports_from(module: cst.Module, module_name: str) -> bool:
     """Whether `from module_name import ...` (names, not *) is at the top of the module."""
     return any(
         isinstance(node, cst.ImportFrom)
-        and not node.relative
-        and _dotted(node.module) == module_name
+        and _from_module(node) == module_name
         and not isinstance(node.names, cst.ImportStar)
         for _, node in _top_level_imports(module)
     )
 
 
-def _insert_beside(module: cst.Module, module_name: str, names: list[str]) -> cst.Module:
+def _insert_beside(module: cst.Module, module_name: str, names: list[str]) -> cst.Module | None:
     """`module` with `from module_name import names` before the first `from package.sub
-    import` of the same package (where isort puts it), else after its last import; as it
-    was when the module imports nothing of that package."""
+    import` of the same package (where isort puts it), else after its last import; None
+    when the module imports nothing of that package."""
     package = module_name.partition(".")[0]
     anchors: list[tuple[int, bool]] = []  # (statement index, is `from package.sub import`)
     for index, node in _top_level_imports(module):
-        if isinstance(node, cst.ImportFrom) and not node.relative:
-            dotted = _dotted(node.module)
-            if dotted.partition(".")[0] == package:
-                anchors.append((index, dotted > module_name))
-        elif isinstance(node, cst.Import):
-            dotted_names = [_dotted(alias.name) for alias in node.names]
-            if any(name.partition(".")[0] == package for name in dotted_names):
-                anchors.append((index, False))
+        if isinstance(node, cst.ImportFrom):
+            source = _from_module(node)
+            if source.partition(".")[0] == package:
+                anchors.append((index, source > module_name))
+        elif any(dotted(alias.name).partition(".")[0] == package for alias in node.names):
+            anchors.append((index, False))
     if not anchors:
-        return module
-    statement = cst.SimpleStatementLine(
-        [
-            cst.ImportFrom(
-                module=_dotted_node(module_name),
-                names=[cst.ImportAlias(cst.Name(name)) for name in sorted(names)],
-            )
-        ]
-    )
+        return None
+    statement = cst.parse_statement(f"from {module_name} import {', '.join(sorted(names))}\n")
     body = list(module.body)
     after = next((index for index, later in anchors if later), None)
     if after is None:

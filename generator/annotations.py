@@ -31,6 +31,10 @@ _UNSORTABLE: frozenset[TypeFamily] = frozenset({"json", "binary", "array", "othe
 _ADDRESS_TYPES = frozenset({"INET", "CIDR", "MACADDR", "MACADDR8"})
 
 
+def is_address(column_type: ColumnType) -> bool:
+    return column_type.sql.upper() in _ADDRESS_TYPES
+
+
 def operators(column_type: ColumnType, nullable: bool) -> tuple[str, ...]:
     """Filter operators that suit a column: comparisons, string matching, null tests.
 
@@ -39,17 +43,13 @@ def operators(column_type: ColumnType, nullable: bool) -> tuple[str, ...]:
     `contains` (all of the given values, `@>`); full-text vectors and other opaque types
     have no filters.
     """
-    if column_type.sql.upper() in _ADDRESS_TYPES:
+    if is_address(column_type):
         found: tuple[str, ...] = ("eq", "ne", "in")
     elif column_type.family == "array":
         found = ("contains",) if column_type.item and column_type.item.family in _OPERATORS else ()
     else:
         found = _OPERATORS.get(column_type.family, ())
     return (*found, "isnull") if nullable and column_type.family != "json" else found
-
-
-def is_address(column_type: ColumnType) -> bool:
-    return column_type.sql.upper() in _ADDRESS_TYPES
 
 
 def sortable(column_type: ColumnType) -> bool:

@@ -179,8 +179,9 @@ def _grouped(notes: list[str]) -> list[str]:
     places: dict[str, list[str]] = {}
     for note in notes:
         place, separator, message = note.partition(": ")
-        key = message if separator and "." in place else note
-        places.setdefault(key, []).append(place if separator and "." in place else "")
+        if not (separator and "." in place):
+            place, message = "", note
+        places.setdefault(message, []).append(place)
     lines = []
     for message, where in places.items():
         named = [place for place in where if place]

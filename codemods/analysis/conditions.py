@@ -316,7 +316,7 @@ class Writer:
     ) -> cst.BaseExpression | Fail:
         if isinstance(value, _STRINGS):
             return Fail("`in` a string is a substring test")
-        if any(_literal(item) == "None" for item in _items(value)):
+        if any(_literal(item) == "None" for item in literal_items(value)):
             return Fail("NULL never matches IN (..., NULL) in SQL")
         if kind == "str" and not isinstance(value, _COLLECTIONS):
             self.unsafe.append(
@@ -409,7 +409,7 @@ def _literal_mismatch(info: ColumnInfo, value: cst.BaseExpression) -> str | None
     accepted = _LITERALS_FOR.get(info.kind)
     if accepted is None:
         return None
-    items = _items(value) if isinstance(value, _COLLECTIONS) else [value]
+    items = literal_items(value) if isinstance(value, _COLLECTIONS) else [value]
     for item in items:
         kind = _literal_kind(item)
         if kind is not None and kind not in accepted:
@@ -420,7 +420,7 @@ def _literal_mismatch(info: ColumnInfo, value: cst.BaseExpression) -> str | None
     return None
 
 
-def _items(value: cst.BaseExpression) -> list[cst.BaseExpression]:
+def literal_items(value: cst.BaseExpression) -> list[cst.BaseExpression]:
     """The items of a literal list, tuple or set, the keys of a literal dict; else none."""
     if isinstance(value, cst.List | cst.Tuple | cst.Set):
         return [e.value for e in value.elements if isinstance(e, cst.Element)]

@@ -14,7 +14,14 @@ import libcst as cst
 from libcst.metadata import ClassScope, ImportAssignment
 
 from fe_gen.codemods.analysis import sqlbuild as sb
-from fe_gen.codemods.analysis.conditions import Col, Fail, Reader, Translation, translate
+from fe_gen.codemods.analysis.conditions import (
+    Col,
+    Fail,
+    Reader,
+    Translation,
+    literal_items,
+    translate,
+)
 from fe_gen.codemods.analysis.meta import COMPREHENSIONS, Meta, code, names_in
 from fe_gen.codemods.analysis.queries import LeftAlone, Resolver, Source
 from fe_gen.codemods.analysis.sites import Site
@@ -183,7 +190,7 @@ class Examiner:
                 parent = self.meta.parent(node)
                 annotation = parent.annotation if isinstance(parent, cst.AnnAssign) else None
                 bound = self.meta.assigned_value(assignment)
-            if isinstance(bound, _DISPLAYS) and any(_is_none(i) for i in _display_items(bound)):
+            if bound is not None and any(_is_none(item) for item in literal_items(bound)):
                 return True
             if annotation is not None and _admits_none(annotation.annotation):
                 return True
@@ -260,20 +267,12 @@ class Examiner:
         return None
 
 
-_DISPLAYS = (cst.List, cst.Tuple, cst.Set, cst.Dict)
 _COLLECTION_TYPES = {
     "list", "set", "frozenset", "tuple", "dict", "List", "Set", "FrozenSet", "Tuple", "Dict",
     "Sequence", "MutableSequence", "AbstractSet", "MutableSet", "Collection", "Container",
     "Iterable", "Mapping", "MutableMapping",
 }  # fmt: skip
 _MAYBE_NONE = {"None", "Optional", "Any", "object"}
-
-
-def _display_items(value: cst.BaseExpression) -> list[cst.BaseExpression]:
-    if isinstance(value, cst.Dict):
-        return [e.key for e in value.elements if isinstance(e, cst.DictElement)]
-    assert isinstance(value, cst.List | cst.Tuple | cst.Set)
-    return [e.value for e in value.elements if isinstance(e, cst.Element)]
 
 
 def _is_none(node: cst.BaseExpression) -> bool:
