@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Literal
 
 from fe_gen.generator.imports import Imports
 from fe_gen.generator.ir import ColumnType, TypeFamily, TypeRef
 
 Purpose = Literal["read", "write"]
+"""`read`: what responses hold. `write`: what clients send (bodies, filters, keys), bounded
+to what the column can store, so that a value it can't is a 422 before any SQL runs."""
 
 COMPARISON = ("eq", "ne", "gt", "gte", "lt", "lte", "in")
 _OPERATORS: dict[TypeFamily, tuple[str, ...]] = {
@@ -56,6 +59,15 @@ def sortable(column_type: ColumnType) -> bool:
     return column_type.family not in _UNSORTABLE
 
 
+# Integers each SQL type holds (SQLite holds 64 bits whatever the declared type); an integer
+# type fe-gen does not know is bounded as SQLite bounds it.
+_INTEGERS = {"SMALLINT": "Int16", "INTEGER": "Int32", "INT": "Int32", "BIGINT": "Int64"}
+# PostgreSQL's REAL, FLOAT(1) to FLOAT(24), is 4 bytes: larger values overflow it.
+_FLOAT32 = re.compile(r"REAL|FLOAT\((\d|1\d|2[0-4])\)")
+# What the generated `core/types.py` defines for client values, by the name schemas use.
+VALUE_TYPES = ("Int16", "Int32", "Int64", "Float", "Float32", "Text", "JsonData")
+
+
 @dataclass(frozen=True)
 class TypeNamer:
     """Turns column types into annotations, recording the imports they need."""
@@ -64,6 +76,12 @@ class TypeNamer:
     """The generated import package (`app`)."""
     models_modules: dict[str, str]
     """Where each of the user's modules is imported from in the generated project."""
+    used: set[str] = field(default_factory=set)
+    """The value types of `core/types.py` the annotations use, which it must define."""
+    numerics: set[tuple[int, int]] = field(default_factory=set)
+    """(precision, scale) of the `Numeric<p>_<s>` types the annotations use."""
+    magnitudes: set[int] = field(default_factory=set)
+    """Exponents of the `Below1e<n>` types the annotations use."""
 
     def annotation(self, column_type: ColumnType, imports: Imports, purpose: Purpose) -> str:
         family = column_type.family
@@ -80,17 +98,26 @@ class TypeNamer:
             return "Literal[" + ", ".join(_string(value) for value in column_type.enum.values) + "]"
         if family == "datetime":
             if column_type.timezone and purpose == "write":
-                imports.name(f"{self.package}.core.types", "UtcDatetime")
-                return "UtcDatetime"
+                return self.value_type("UtcDatetime", imports)
+            if purpose == "write":
+                # A value with an offset can't be stored in a column without time zone.
+                imports.name("pydantic", "NaiveDatetime")
+                return "NaiveDatetime"
             imports.module("datetime", "dt")
             return "dt.datetime"
         if family in ("date", "time", "interval"):
             imports.module("datetime", "dt")
             return {"date": "dt.date", "time": "dt.time", "interval": "dt.timedelta"}[family]
+        if purpose == "write" and (bounded := _bounded(column_type)):
+            return self.value_type(bounded, imports)
         simple = {"integer": "int", "float": "float", "string": "str", "boolean": "bool"}
         if family in simple:
             return simple[family]
         if family == "decimal":
+            digits = _digits(column_type)
+            if purpose == "write" and digits is not None:
+                self.numerics.add(digits)
+                return self.value_type("Numeric{}_{}".format(*digits), imports)
             imports.name("decimal", "Decimal")
             return "Decimal"
         if family == "uuid":
@@ -102,9 +129,24 @@ class TypeNamer:
         if is_address(column_type):
             return "str"
         if family == "binary":
-            imports.name(f"{self.package}.core.types", "Base64Bytes")
-            return "Base64Bytes"
+            return self.value_type("Base64Bytes", imports)
         return self._other(column_type, imports)
+
+    def compared(self, column_type: ColumnType, imports: Imports) -> str:
+        """The annotation of a filter value: for a NUMERIC(p, s) column, any number below
+        its largest in magnitude, finer digits too (they compare exactly)."""
+        digits = _digits(column_type)
+        if column_type.family != "decimal" or digits is None:
+            return self.annotation(column_type, imports, "write")
+        exponent = digits[0] - digits[1]
+        self.magnitudes.add(exponent)
+        return self.value_type(f"Below1e{exponent}", imports)
+
+    def value_type(self, name: str, imports: Imports) -> str:
+        """Import one of the generated `core/types.py` names, which it then defines."""
+        self.used.add(name)
+        imports.name(f"{self.package}.core.types", name)
+        return name
 
     def _other(self, column_type: ColumnType, imports: Imports) -> str:
         python = column_type.python
@@ -133,6 +175,28 @@ class TypeNamer:
     def module_of(self, module: str) -> str:
         """Where the generated project imports a module of the user's from."""
         return self.models_modules.get(module, module)
+
+
+def _bounded(column_type: ColumnType) -> str | None:
+    """The `core/types.py` type that bounds a client's value to what the column stores."""
+    family = column_type.family
+    if family == "integer":
+        return _INTEGERS.get(column_type.sql.upper(), "Int64")
+    if family == "float":
+        return "Float32" if _FLOAT32.fullmatch(column_type.sql.upper()) else "Float"
+    if family == "string" and not is_address(column_type):
+        return "Text"
+    if family == "json":
+        return "JsonData"
+    return None
+
+
+def _digits(column_type: ColumnType) -> tuple[int, int] | None:
+    """(precision, scale) of a NUMERIC column that has them (a scale of 0 when omitted)."""
+    precision, scale = column_type.precision, column_type.scale or 0
+    if not precision or not 0 <= scale <= precision:
+        return None
+    return precision, scale
 
 
 def _string(value: str) -> str:

@@ -17,8 +17,12 @@ class FieldPlan:
     """The field's name in the API: the attribute key on the mapped class."""
     read_type: str
     """Its annotation in responses, without `| None`."""
-    read_line: str
-    """Declaration in the read schema: `price: Decimal`."""
+    read_line: str | None
+    """Declaration in the schema of what writes and includes return, `price: Decimal`; None
+    for a deferred column, which they never return."""
+    partial_line: str
+    """Declaration in the schema of what reads return, where `fields=` may leave it out:
+    `price: Decimal | MISSING = MISSING` (the key is always there)."""
     create_line: str | None
     """Declaration in the create schema; None when clients never set it."""
     update_line: str | None
@@ -72,8 +76,9 @@ def _column_field(
     alias = column.key if attribute != column.key else None
     constraints = _constraints(column)
     nullable = column.nullable and not column.primary_key
-    read = _declaration(
-        attribute, read_type, nullable, alias, default="None" if column.deferred else None
+    read = None if column.deferred else _declaration(attribute, read_type, nullable, alias)
+    partial = _declaration(
+        attribute, read_type, nullable, alias, default=None if column.primary_key else "MISSING"
     )
     # The route's class sets the discriminator of a class hierarchy, never the client.
     discriminator = model.inheritance.discriminator if model.inheritance else None
@@ -98,15 +103,16 @@ def _column_field(
         )
         if not column.primary_key:
             update = _declaration(attribute, write_type, nullable, alias, "MISSING", constraints)
-    if (create and "MISSING" in create) or update:
+    if "MISSING" in partial + (create or "") + (update or ""):
         schemas.name("pydantic", "MISSING")
-    if any("Field(" in line for line in (read, create or "", update or "")):
+    if any("Field(" in line for line in (read or "", partial, create or "", update or "")):
         schemas.name("pydantic", "Field")
     reference = column_expression(column, table_var, imports["queries"], namer.package)
     return FieldPlan(
         name=column.key,
         read_type=read_type,
         read_line=read,
+        partial_line=partial,
         create_line=create,
         update_line=update,
         column=reference,
@@ -114,7 +120,7 @@ def _column_field(
         nullable=nullable,
         sortable=sortable(column.type) and not column.key.startswith("_"),
         deferred=column.deferred,
-        filters=() if column.key.startswith("_") else _filters(column, write_type, schemas),
+        filters=() if column.key.startswith("_") else _filters(column, namer, schemas),
         returned=not column.deferred,
         has_default=column.has_default,
         unique=column.unique or _unique_alone(model, column.key),
@@ -147,10 +153,16 @@ def _read_only_field(
     read_type = namer.annotation(field.type, imports["schemas"], "read")
     attribute = naming.schema_attribute(field.key)
     alias = field.key if attribute != field.key else None
+    # Reads select it by default; includes and most writes don't.
+    line = _declaration(attribute, read_type, True, alias, default="MISSING")
+    imports["schemas"].name("pydantic", "MISSING")
+    if "Field(" in line:
+        imports["schemas"].name("pydantic", "Field")
     return FieldPlan(
         name=field.key,
         read_type=read_type,
-        read_line=_declaration(attribute, read_type, True, alias, default="None"),
+        read_line=line,
+        partial_line=line,
         create_line=None,
         update_line=None,
         column=f'sql_attribute({ref}, "{field.key}")',
@@ -163,14 +175,9 @@ def _read_only_field(
 
 
 def _constraints(column: Column) -> str:
-    parts = []
     if column.type.family == "string" and column.type.length:
-        parts.append(f"max_length={column.type.length}")
-    if column.type.family == "decimal" and column.type.precision:
-        parts.append(f"max_digits={column.type.precision}")
-        if column.type.scale is not None:
-            parts.append(f"decimal_places={column.type.scale}")
-    return ", ".join(parts)
+        return f"max_length={column.type.length}"
+    return ""
 
 
 def _declaration(
@@ -195,8 +202,9 @@ def _declaration(
     return f"{attribute}: {annotation} = Field({inner})"
 
 
-def _filters(column: Column, annotation: str, imports: Imports) -> tuple[str, ...]:
+def _filters(column: Column, namer: TypeNamer, imports: Imports) -> tuple[str, ...]:
     """One query parameter per operator that suits the column's type."""
+    annotation = namer.compared(column.type, imports)
     lines = []
     for operator in operators(column.type, column.nullable and not column.primary_key):
         name = f"{column.key}__{operator}"

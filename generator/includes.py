@@ -32,7 +32,8 @@ class IncludePlan:
     code: str
     """The loader's constructor call in the query module."""
     response: str
-    """Declaration in the response schema: `author: AuthorRead | None = None`."""
+    """Declaration in the response schema: `author: AuthorRead | MISSING = MISSING` (None
+    too when the row may have no such relative)."""
     local: tuple[str, ...]
     remote: tuple[str, ...]
     """Keys of the target's columns the join uses."""
@@ -222,11 +223,12 @@ def _include(
     loader = _LOADERS[relationship.direction]
     imports.name(f"{package}.core.relations", loader)
     read = f"{target.name}Read"
-    response = (
-        f"{relationship.key}: {read} | None = None"
-        if not relationship.uselist
-        else f"{relationship.key}: list[{read}] | None = None"
-    )
+    if relationship.uselist:
+        response = f"{relationship.key}: list[{read}] | MISSING = MISSING"
+    elif _always_found(model, relationship):
+        response = f"{relationship.key}: {read} | MISSING = MISSING"
+    else:
+        response = f"{relationship.key}: {read} | MISSING | None = MISSING"
     return IncludePlan(
         name=relationship.key,
         target=target.name,
@@ -238,6 +240,14 @@ def _include(
         local=relationship.local_columns,
         remote=relationship.remote_columns,
     )
+
+
+def _always_found(model: Model, relationship: Relationship) -> bool:
+    """Whether every row has the related row: a NOT NULL foreign key to it."""
+    if relationship.direction != "many_to_one":
+        return False
+    columns = [model.column(key) for key in relationship.local_columns]
+    return all(not column.nullable and column.foreign_keys for column in columns)
 
 
 def plan_links(

@@ -7,11 +7,22 @@ of shadowing it.
 
 from __future__ import annotations
 
+from fe_gen.generator.annotations import VALUE_TYPES
 from fe_gen.generator.imports import Imports
 
 ModuleImports = dict[str, Imports]
 
-_SUFFIXES = ("Field", "Sort", "Include", "Read", "Create", "Update", "ItemQuery", "Query")
+_SUFFIXES = (
+    "Field",
+    "Sort",
+    "Include",
+    "Read",
+    "Partial",
+    "Create",
+    "Update",
+    "ItemQuery",
+    "Query",
+)
 
 
 def fixed_imports(model: str, module: str, plural: str, package: str) -> ModuleImports:
@@ -24,6 +35,8 @@ def fixed_imports(model: str, module: str, plural: str, package: str) -> ModuleI
 
 def _schemas(imports: Imports, model: str, package: str) -> None:
     imports.reserve(f"{model}{suffix}" for suffix in _SUFFIXES)
+    # The value types of core.types a schema may import: a user's enum is never named so.
+    imports.reserve(VALUE_TYPES)
     imports.name("typing", "Literal")
     imports.name("pydantic", "BaseModel")
     for name in ("CommaList", "ListParams", "ReadParams"):
@@ -71,10 +84,12 @@ def _routes(imports: Imports, model: str, module: str, plural: str, package: str
         imports.name("fastapi", name)
     for name in ("ConnectionDep", "PagerDep", "SessionDep", "SettingsDep"):
         imports.name(f"{package}.api.deps", name)
-    for name in ("CONFLICT", "NOT_FOUND", "invalid", "not_found"):
+    imports.reserve({"ROW_LINKS"})
+    for name in ("CONFLICT", "NOT_FOUND", "UNREADABLE_BODY", "invalid", "not_found"):
         imports.name(f"{package}.core.errors", name)
     imports.name(f"{package}.core.responses", "json_response")
     imports.name(f"{package}.core.schemas", "Page")
+    imports.name(f"{package}.core.schemas", "RowLinks")
     imports.name(f"{package}.queries", f"{module} as queries")
     for suffix in ("Create", "ItemQuery", "Query", "Read", "Update"):
         imports.name(f"{package}.schemas.{module}", f"{model}{suffix}")

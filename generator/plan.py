@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from fe_gen.generator import naming
-from fe_gen.generator.annotations import TypeNamer
+from fe_gen.generator.annotations import VALUE_TYPES, TypeNamer
 from fe_gen.generator.errors import FeGenError
 from fe_gen.generator.fields import FieldPlan, plan_fields
 from fe_gen.generator.hierarchy import HierarchyPlan, plan_hierarchy
@@ -42,6 +42,8 @@ class KeyPart:
     param: str
     """Its name as a path and function parameter (the field's, unless a local uses it)."""
     annotation: str
+    path_annotation: str
+    """Its annotation as a path parameter: bounded to what the column stores."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ class ModelPlan:
     """`/{id}`, or `/{book_id}/{tag_id}` for a composite key."""
     key_params: str
     """`id: int`: the key as function parameters."""
+    path_params: str
+    """`id: Int32`: the key as the routes' path parameters."""
     key_args: str
     key_tuple: str
     key_value: str
@@ -74,6 +78,8 @@ class ModelPlan:
     """The key as WHERE criteria of the model's table."""
     key_literal: str
     """The key's field names as a tuple literal: `("id",)`."""
+    key_fields: str
+    """Each path parameter's field, as a dict literal: `{"id": "id"}`."""
     first_key_column: str
     nullable: tuple[str, ...]
     dump_arguments: str
@@ -135,6 +141,12 @@ class ProjectPlan:
     """Some table's DDL hook runs several statements at once, which asyncpg can't prepare."""
     binary: bool
     """Some column holds bytes, which JSON carries as base64."""
+    value_types: tuple[str, ...]
+    """The bounded types of client values that `core/types.py` defines (`Int32`, `Text` ...)."""
+    numerics: tuple[tuple[int, int], ...]
+    """(precision, scale) of the NUMERIC columns clients write (`Numeric10_2`)."""
+    magnitudes: tuple[int, ...]
+    """Exponents of the largest numbers filters compare with NUMERIC columns (`Below1e8`)."""
     model_requirements: tuple[str, ...]
     """Distributions the models import, which the project must install too."""
     sqlite_integer_types: tuple[str, ...]
@@ -173,7 +185,12 @@ def build_plan(
     models = [main.bind(namer.module_of(model.module), model.name) for model in schema.models]
     responses = Imports(first_party=(package,))
     for plan in plans:
-        responses.name(f"{package}.schemas.{plan.module}", f"{plan.name}Read")
+        responses.name(f"{package}.schemas.{plan.module}", f"{plan.name}Partial")
+        if plan.includes:
+            responses.name("pydantic", "MISSING")
+        for include in plan.includes:
+            target = next(other for other in plans if other.name == include.target)
+            responses.name(f"{package}.schemas.{target.module}", f"{target.name}Read")
     _factories_imports(factories, plans)
     reason = _postgresql_reason(schema)
     schemas = _schemas(schema)
@@ -200,6 +217,9 @@ def build_plan(
         aware_timestamps=any(c.aware_default for m in schema.models for c in m.columns),
         multi_statement_ddl=schema.ddl_scripts,
         binary=any(c.type.family == "binary" for m in schema.models for c in m.columns),
+        value_types=tuple(name for name in VALUE_TYPES if name in namer.used),
+        numerics=tuple(sorted(namer.numerics)),
+        magnitudes=tuple(sorted(namer.magnitudes)),
         model_requirements=schema.requirements,
         sqlite_integer_types=() if reason else _sqlite_integer_types(schema),
         diagnostics=tuple(str(diagnostic) for diagnostic in diagnostics),
@@ -235,12 +255,11 @@ def _plan_model(
         KeyPart(
             name,
             naming.parameter(name),
-            namer.annotation(model.column(name).type, imports["routes"], "read"),
+            namer.annotation(model.column(name).type, queries, "read"),
+            namer.annotation(model.column(name).type, imports["routes"], "write"),
         )
         for name in model.primary_key
     )
-    for part in model.primary_key:
-        namer.annotation(model.column(part).type, queries, "read")
     reason = blocked
     if hierarchy is not None and not hierarchy.creatable:
         reason = "an abstract class: rows are made through its subclasses"
@@ -274,6 +293,7 @@ def _plan_model(
         key=key,
         key_path="/" + "/".join("{" + name + "}" for name in names),
         key_params=", ".join(f"{part.param}: {part.annotation}" for part in key),
+        path_params=", ".join(f"{part.param}: {part.path_annotation}" for part in key),
         key_args=", ".join(names),
         key_tuple=_tuple(names),
         key_value=names[0] if len(names) == 1 else "(" + ", ".join(names) + ")",
@@ -282,6 +302,7 @@ def _plan_model(
             for part in key
         ),
         key_literal=_tuple(repr_str(part.name) for part in key),
+        key_fields="{" + ", ".join(f"{repr_str(p.param)}: {repr_str(p.name)}" for p in key) + "}",
         first_key_column=naming.column_reference(table_var, model.column(key[0].name).name),
         nullable=tuple(field.name for field in fields if field.nullable),
         dump_arguments=dump_arguments,
@@ -312,13 +333,18 @@ _MAIN_NAMES = frozenset(
         "Settings",
         "get_settings",
         "create_engine",
-        "create_tables",
         "metadata_of",
+        "prepare_database",
+        "StartupErrorMiddleware",
+        "validation_error_handler",
+        "RequestValidationError",
         "Pager",
         "Cursors",
         "ServerTimingMiddleware",
         "integrity_error_handler",
         "FastAPI",
+        "APIRoute",
+        "_operation_id",
         "IntegrityError",
         "AsyncIterator",
         "asynccontextmanager",

@@ -4,15 +4,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from app.api.router import api_router
 from app.core.config import Settings, get_settings
-from app.core.db import create_engine, create_tables, metadata_of
-from app.core.errors import integrity_error_handler
+from app.core.db import create_engine, metadata_of
+from app.core.errors import integrity_error_handler, validation_error_handler
 from app.core.listing import Pager
 from app.core.pagination import Cursors
+from app.core.startup import StartupErrorMiddleware, prepare_database
 from app.core.timing import ServerTimingMiddleware
 from app.models import Author, Book, Review, Tag
 
@@ -25,13 +28,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        if settings.create_tables:
-            async with engine.begin() as connection:
-                await create_tables(connection, METADATA)
+        await prepare_database(engine, METADATA, create=settings.create_tables)
         yield
         await engine.dispose()
 
-    app = FastAPI(title="shop", lifespan=lifespan)
+    app = FastAPI(title="shop", lifespan=lifespan, generate_unique_id_function=_operation_id)
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
@@ -41,10 +42,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_page_size=settings.max_page_size,
     )
     app.add_exception_handler(IntegrityError, integrity_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
     if settings.server_timing:
         app.add_middleware(ServerTimingMiddleware)
+    app.add_middleware(StartupErrorMiddleware)
     app.include_router(api_router)
     return app
+
+
+def _operation_id(route: APIRoute) -> str:
+    """Operations are named like their functions (`list_books`), which links refer to."""
+    return route.name
 
 
 app = create_app()

@@ -1,18 +1,29 @@
-"""An app on a fresh database for every test, and an HTTP client that calls it in-process.
+"""An app on a database of the tests' own, and an HTTP client that calls it in-process.
 
-Tests run on SQLite in a temporary file unless DATABASE_URL names another database, e.g.
-`DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test pytest`. Its tables are dropped
-and created again for every test.
+Tests never touch a database they did not create: the one the app serves is safe.
+By default they run on SQLite in a temporary folder. When TEST_DATABASE_URL (or else
+DATABASE_URL) names a PostgreSQL database, e.g.
+`TEST_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/shop pytest`, they create
+a database of their own next to it (`shop_test_<random>`) and drop it when they
+finish.
+The database named is only connected to, to create and drop that one; without the right to
+create databases the tests stop and say so.
 """
 
+import asyncio
 import os
-from collections.abc import AsyncIterator
+import re
+import secrets
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 import pytest
 from httpx import ASGITransport, AsyncClient
+from sqlalchemy import URL, make_url, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy.pool import NullPool
 
 from app.core.config import Settings
 from app.core.db import create_tables, drop_tables, empty_tables
@@ -47,9 +58,36 @@ async def serve(
         await engine.dispose()
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return os.environ.get("DATABASE_URL") or f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of a database this test session made, dropped when the session ends."""
+    named = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
+    server = (
+        make_url(Settings(environment="test", database_url=named).database_url) if named else None
+    )
+    if server is None or server.get_backend_name() != "postgresql":
+        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    scratch = re.sub(r"\W", "_", f"{server.database or 'postgres'}_test_{secrets.token_hex(4)}")
+    asyncio.run(_administer(server, f'CREATE DATABASE "{scratch}"'))
+    try:
+        yield server.set(database=scratch).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(_administer(server, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
+
+
+async def _administer(server: URL, statement: str) -> None:
+    """Run CREATE or DROP DATABASE through a connection to the database named."""
+    engine = create_async_engine(server, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text(statement))
+    except (OSError, DBAPIError) as error:
+        where = server.render_as_string(hide_password=True)
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        pytest.exit(f"the tests can't make a database of their own at {where}: {reason}", 2)
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture(scope="session")

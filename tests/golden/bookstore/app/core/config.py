@@ -4,8 +4,10 @@ import secrets
 from functools import lru_cache
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 
 class Settings(BaseSettings):
@@ -41,9 +43,16 @@ class Settings(BaseSettings):
         """Accept the usual `postgresql://` and `sqlite://` URLs; serve them with async drivers."""
         for prefix in ("postgresql://", "postgres://"):
             if url.startswith(prefix):
-                return "postgresql+asyncpg://" + url.removeprefix(prefix)
+                url = "postgresql+asyncpg://" + url.removeprefix(prefix)
         if url.startswith("sqlite://"):
-            return "sqlite+aiosqlite://" + url.removeprefix("sqlite://")
+            url = "sqlite+aiosqlite://" + url.removeprefix("sqlite://")
+        try:
+            backend = make_url(url).get_backend_name()
+        except ArgumentError:
+            # Not echoed: the value may hold a password.
+            raise ValueError("is not a database URL (postgresql://... or sqlite:///...)") from None
+        if backend not in ("postgresql", "sqlite"):
+            raise ValueError(f"must be a postgresql:// or sqlite:// URL, not {backend}")
         return url
 
     @model_validator(mode="after")
@@ -63,4 +72,18 @@ class Settings(BaseSettings):
 
 @lru_cache
 def get_settings() -> Settings:
-    return Settings()
+    """The settings of the environment; a bad one stops the app with one line naming it."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SystemExit(f"invalid settings: {_describe(error)}") from None
+
+
+def _describe(error: ValidationError) -> str:
+    """`CURSOR_SECRET must be set in production; PAGE_SIZE: Input should be ...`"""
+    problems = []
+    for each in error.errors():
+        setting = "_".join(str(part) for part in each["loc"]).upper()
+        message = each["msg"].removeprefix("Value error, ")
+        problems.append(f"{setting}: {message}" if setting else message)
+    return "; ".join(problems)

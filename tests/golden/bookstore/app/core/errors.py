@@ -1,10 +1,12 @@
 """Error responses. A violated constraint is a 409 naming it, taken from the database's own
 IntegrityError: a check before the write would race with concurrent writers."""
 
+import json
 import re
 from typing import Any
 
-from fastapi import HTTPException, Request
+from fastapi import HTTPException, Request, Response
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +18,9 @@ NOT_FOUND: dict[int | str, dict[str, Any]] = {
 }
 CONFLICT: dict[int | str, dict[str, Any]] = {
     409: {"model": Problem, "description": "A unique or foreign-key constraint was violated"},
+}
+UNREADABLE_BODY: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "The body is not JSON encoded as UTF-8"},
 }
 
 # SQLSTATEs of integrity violations, as PostgreSQL reports them through asyncpg.
@@ -47,6 +52,17 @@ def describe_integrity_error(error: IntegrityError) -> str:
             f"{kind} constraint violated on {target}" if target else f"{kind} constraint violated"
         )
     return "integrity constraint violated"
+
+
+async def validation_error_handler(_request: Request, error: Exception) -> Response:
+    """FastAPI's 422. An input with an unpaired surrogate (`"\\ud800"` in a JSON body) has no
+    UTF-8 form, which FastAPI's own handler fails on: such a body is escaped to ASCII."""
+    assert isinstance(error, RequestValidationError)
+    content = {"detail": jsonable_encoder(error.errors())}
+    try:
+        return JSONResponse(content, status_code=422)
+    except UnicodeEncodeError:
+        return Response(json.dumps(content), status_code=422, media_type="application/json")
 
 
 async def integrity_error_handler(_request: Request, error: Exception) -> JSONResponse:

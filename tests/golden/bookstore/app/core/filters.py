@@ -43,7 +43,9 @@ class ListParams(ReadParams):
 
     sort: Sequence[str] | None = None
     limit: int | None = Field(default=None, ge=1, description="Rows per page.")
-    offset: int | None = Field(default=None, ge=0, description="Rows to skip; not with `cursor`.")
+    offset: int | None = Field(
+        default=None, ge=0, le=2**63 - 1, description="Rows to skip; not with `cursor`."
+    )
     cursor: str | None = Field(default=None, description="The `next_cursor` of the previous page.")
     count: bool = Field(default=False, description="Also count the matching rows.")
 

@@ -1,6 +1,8 @@
 """Schemas shared by every model's endpoints; they document the responses in OpenAPI."""
 
-from typing import Generic, TypeVar
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
@@ -17,3 +19,23 @@ class Page(BaseModel, Generic[Item]):
 
 class Problem(BaseModel):
     detail: str
+
+
+@dataclass(frozen=True)
+class RowLinks:
+    """OpenAPI links from a response holding a row to the operations on that row, which
+    client generators and stateful API tests follow."""
+
+    key: Mapping[str, str]
+    """The row's field for each path parameter of the operations."""
+    operations: tuple[str, ...]
+
+    def at(self, row: str = "") -> dict[str, Any]:
+        """The `links` of a response whose row is at the JSON pointer `row`."""
+        parameters = {name: f"$response.body#{row}/{field}" for name, field in self.key.items()}
+        return {
+            "links": {
+                operation: {"operationId": operation, "parameters": parameters}
+                for operation in self.operations
+            }
+        }

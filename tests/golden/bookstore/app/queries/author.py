@@ -85,19 +85,19 @@ async def insert_authors(session: AsyncSession, items: Sequence[AuthorCreate]) -
 async def update_author(session: AsyncSession, id: int, changes: AuthorUpdate) -> Row | None:
     """UPDATE ... RETURNING the changed row; None when no row has this key."""
     values = changes.model_dump()
-    if not values:
-        return await listing.fetch_one(await session.connection(), RESOURCE, (id,))
-    statement = (
-        update(Author)
-        .where(authors.c.id == id)
-        .values(values)
-        .returning(*RETURNING)
-        .execution_options(synchronize_session=False)
-    )
-    found = (await session.execute(statement)).first()
-    if found is None:
-        return None
-    row: Row = found._asdict()
+    if values:
+        statement = (
+            update(Author)
+            .where(authors.c.id == id)
+            .values(values)
+            .returning(*RETURNING)
+            .execution_options(synchronize_session=False)
+        )
+        found = (await session.execute(statement)).first()
+        row: Row | None = None if found is None else found._asdict()
+    else:
+        # Nothing to set: the row is read, not updated.
+        row = await listing.fetch_one(await session.connection(), RESOURCE, (id,))
     return row
 
 

@@ -87,19 +87,21 @@ async def insert_tags(session: AsyncSession, items: Sequence[TagCreate]) -> list
 async def update_tag(session: AsyncSession, id: int, changes: TagUpdate) -> Row | None:
     """UPDATE ... RETURNING the changed row; None when no row has this key."""
     values = changes.model_dump(exclude={"book_ids"})
-    if not values:
-        return await listing.fetch_one(await session.connection(), RESOURCE, (id,))
-    statement = (
-        update(Tag)
-        .where(tags.c.id == id)
-        .values(values)
-        .returning(*RETURNING)
-        .execution_options(synchronize_session=False)
-    )
-    found = (await session.execute(statement)).first()
-    if found is None:
+    if values:
+        statement = (
+            update(Tag)
+            .where(tags.c.id == id)
+            .values(values)
+            .returning(*RETURNING)
+            .execution_options(synchronize_session=False)
+        )
+        found = (await session.execute(statement)).first()
+        row: Row | None = None if found is None else found._asdict()
+    else:
+        # Nothing to set but links: the row is read, not updated.
+        row = await listing.fetch_one(await session.connection(), RESOURCE, (id,))
+    if row is None:
         return None
-    row: Row = found._asdict()
     if changes.book_ids is not MISSING:
         key = row["id"]
         await session.execute(delete(book_tags).where(book_tags.c.tag_id == key))

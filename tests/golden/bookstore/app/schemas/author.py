@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import MISSING, AliasChoices, BaseModel, Field
 
 from app.core.filters import CommaList, ListParams, ReadParams
-from app.core.types import UtcDatetime
+from app.core.types import Int32, Text, UtcDatetime
 
 AuthorField = Literal["id", "name", "email", "bio", "joined_at"]
 AuthorSort = Literal[
@@ -16,24 +16,38 @@ AuthorInclude = Literal["books"]
 
 
 class AuthorRead(BaseModel):
+    """An author as writes and includes return it."""
+
     id: int
     name: str
     email: str | None
-    bio: str | None = None
     joined_at: dt.datetime
 
 
+class AuthorPartial(BaseModel):
+    """An author as reads return it: its key and the fields `fields=` names.
+
+    Without `fields=`, reads return every field but deferred ones.
+    """
+
+    id: int
+    name: str | MISSING = MISSING
+    email: str | MISSING | None = MISSING
+    bio: str | MISSING | None = MISSING
+    joined_at: dt.datetime | MISSING = MISSING
+
+
 class AuthorCreate(BaseModel):
-    name: str = Field(max_length=200)
-    email: str | None = Field(default=None, max_length=320)
-    bio: str | None = None
+    name: Text = Field(max_length=200)
+    email: Text | None = Field(default=None, max_length=320)
+    bio: Text | None = None
     joined_at: UtcDatetime | MISSING = MISSING
 
 
 class AuthorUpdate(BaseModel):
-    name: str | MISSING = Field(default=MISSING, max_length=200)
-    email: str | MISSING | None = Field(default=MISSING, max_length=320)
-    bio: str | MISSING | None = MISSING
+    name: Text | MISSING = Field(default=MISSING, max_length=200)
+    email: Text | MISSING | None = Field(default=MISSING, max_length=320)
+    bio: Text | MISSING | None = MISSING
     joined_at: UtcDatetime | MISSING = MISSING
 
 
@@ -46,41 +60,41 @@ class AuthorQuery(ListParams):
     fields: CommaList[AuthorField] | None = None
     include: CommaList[AuthorInclude] | None = None
     sort: CommaList[AuthorSort] | None = None
-    id: int | None = Field(default=None, validation_alias=AliasChoices("id", "id__eq"))
-    id__ne: int | None = None
-    id__gt: int | None = None
-    id__gte: int | None = None
-    id__lt: int | None = None
-    id__lte: int | None = None
-    id__in: CommaList[int] | None = None
-    name: str | None = Field(default=None, validation_alias=AliasChoices("name", "name__eq"))
-    name__ne: str | None = None
-    name__gt: str | None = None
-    name__gte: str | None = None
-    name__lt: str | None = None
-    name__lte: str | None = None
-    name__in: CommaList[str] | None = None
+    id: Int32 | None = Field(default=None, validation_alias=AliasChoices("id", "id__eq"))
+    id__ne: Int32 | None = None
+    id__gt: Int32 | None = None
+    id__gte: Int32 | None = None
+    id__lt: Int32 | None = None
+    id__lte: Int32 | None = None
+    id__in: CommaList[Int32] | None = None
+    name: Text | None = Field(default=None, validation_alias=AliasChoices("name", "name__eq"))
+    name__ne: Text | None = None
+    name__gt: Text | None = None
+    name__gte: Text | None = None
+    name__lt: Text | None = None
+    name__lte: Text | None = None
+    name__in: CommaList[Text] | None = None
     name__contains: str | None = None
     name__icontains: str | None = None
     name__startswith: str | None = None
-    email: str | None = Field(default=None, validation_alias=AliasChoices("email", "email__eq"))
-    email__ne: str | None = None
-    email__gt: str | None = None
-    email__gte: str | None = None
-    email__lt: str | None = None
-    email__lte: str | None = None
-    email__in: CommaList[str] | None = None
+    email: Text | None = Field(default=None, validation_alias=AliasChoices("email", "email__eq"))
+    email__ne: Text | None = None
+    email__gt: Text | None = None
+    email__gte: Text | None = None
+    email__lt: Text | None = None
+    email__lte: Text | None = None
+    email__in: CommaList[Text] | None = None
     email__contains: str | None = None
     email__icontains: str | None = None
     email__startswith: str | None = None
     email__isnull: bool | None = None
-    bio: str | None = Field(default=None, validation_alias=AliasChoices("bio", "bio__eq"))
-    bio__ne: str | None = None
-    bio__gt: str | None = None
-    bio__gte: str | None = None
-    bio__lt: str | None = None
-    bio__lte: str | None = None
-    bio__in: CommaList[str] | None = None
+    bio: Text | None = Field(default=None, validation_alias=AliasChoices("bio", "bio__eq"))
+    bio__ne: Text | None = None
+    bio__gt: Text | None = None
+    bio__gte: Text | None = None
+    bio__lt: Text | None = None
+    bio__lte: Text | None = None
+    bio__in: CommaList[Text] | None = None
     bio__contains: str | None = None
     bio__icontains: str | None = None
     bio__startswith: str | None = None

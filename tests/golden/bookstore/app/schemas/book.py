@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import MISSING, AliasChoices, BaseModel, Field
 
 from app.core.filters import CommaList, ListParams, ReadParams
+from app.core.types import Below1e8, Int32, Numeric10_2, Text
 from app.models import Format
 
 BookField = Literal["id", "title", "isbn", "price", "format", "pages", "published_on", "author_id"]
@@ -32,6 +33,8 @@ BookInclude = Literal["author", "tags", "reviews"]
 
 
 class BookRead(BaseModel):
+    """A book as writes and includes return it."""
+
     id: int
     title: str
     isbn: str
@@ -42,26 +45,42 @@ class BookRead(BaseModel):
     author_id: int
 
 
-class BookCreate(BaseModel):
-    title: str = Field(max_length=300)
-    isbn: str = Field(max_length=13)
-    price: Decimal = Field(max_digits=10, decimal_places=2)
-    format: Format | MISSING = MISSING
-    pages: int | None = None
-    published_on: dt.date | None = None
-    author_id: int
-    tag_ids: list[int] = []
+class BookPartial(BaseModel):
+    """A book as reads return it: its key and the fields `fields=` names.
 
+    Without `fields=`, reads return every field but deferred ones.
+    """
 
-class BookUpdate(BaseModel):
-    title: str | MISSING = Field(default=MISSING, max_length=300)
-    isbn: str | MISSING = Field(default=MISSING, max_length=13)
-    price: Decimal | MISSING = Field(default=MISSING, max_digits=10, decimal_places=2)
+    id: int
+    title: str | MISSING = MISSING
+    isbn: str | MISSING = MISSING
+    price: Decimal | MISSING = MISSING
     format: Format | MISSING = MISSING
     pages: int | MISSING | None = MISSING
     published_on: dt.date | MISSING | None = MISSING
     author_id: int | MISSING = MISSING
-    tag_ids: list[int] | MISSING = MISSING
+
+
+class BookCreate(BaseModel):
+    title: Text = Field(max_length=300)
+    isbn: Text = Field(max_length=13)
+    price: Numeric10_2
+    format: Format | MISSING = MISSING
+    pages: Int32 | None = None
+    published_on: dt.date | None = None
+    author_id: Int32
+    tag_ids: list[Int32] = []
+
+
+class BookUpdate(BaseModel):
+    title: Text | MISSING = Field(default=MISSING, max_length=300)
+    isbn: Text | MISSING = Field(default=MISSING, max_length=13)
+    price: Numeric10_2 | MISSING = MISSING
+    format: Format | MISSING = MISSING
+    pages: Int32 | MISSING | None = MISSING
+    published_on: dt.date | MISSING | None = MISSING
+    author_id: Int32 | MISSING = MISSING
+    tag_ids: list[Int32] | MISSING = MISSING
 
 
 class BookItemQuery(ReadParams):
@@ -73,52 +92,54 @@ class BookQuery(ListParams):
     fields: CommaList[BookField] | None = None
     include: CommaList[BookInclude] | None = None
     sort: CommaList[BookSort] | None = None
-    id: int | None = Field(default=None, validation_alias=AliasChoices("id", "id__eq"))
-    id__ne: int | None = None
-    id__gt: int | None = None
-    id__gte: int | None = None
-    id__lt: int | None = None
-    id__lte: int | None = None
-    id__in: CommaList[int] | None = None
-    title: str | None = Field(default=None, validation_alias=AliasChoices("title", "title__eq"))
-    title__ne: str | None = None
-    title__gt: str | None = None
-    title__gte: str | None = None
-    title__lt: str | None = None
-    title__lte: str | None = None
-    title__in: CommaList[str] | None = None
+    id: Int32 | None = Field(default=None, validation_alias=AliasChoices("id", "id__eq"))
+    id__ne: Int32 | None = None
+    id__gt: Int32 | None = None
+    id__gte: Int32 | None = None
+    id__lt: Int32 | None = None
+    id__lte: Int32 | None = None
+    id__in: CommaList[Int32] | None = None
+    title: Text | None = Field(default=None, validation_alias=AliasChoices("title", "title__eq"))
+    title__ne: Text | None = None
+    title__gt: Text | None = None
+    title__gte: Text | None = None
+    title__lt: Text | None = None
+    title__lte: Text | None = None
+    title__in: CommaList[Text] | None = None
     title__contains: str | None = None
     title__icontains: str | None = None
     title__startswith: str | None = None
-    isbn: str | None = Field(default=None, validation_alias=AliasChoices("isbn", "isbn__eq"))
-    isbn__ne: str | None = None
-    isbn__gt: str | None = None
-    isbn__gte: str | None = None
-    isbn__lt: str | None = None
-    isbn__lte: str | None = None
-    isbn__in: CommaList[str] | None = None
+    isbn: Text | None = Field(default=None, validation_alias=AliasChoices("isbn", "isbn__eq"))
+    isbn__ne: Text | None = None
+    isbn__gt: Text | None = None
+    isbn__gte: Text | None = None
+    isbn__lt: Text | None = None
+    isbn__lte: Text | None = None
+    isbn__in: CommaList[Text] | None = None
     isbn__contains: str | None = None
     isbn__icontains: str | None = None
     isbn__startswith: str | None = None
-    price: Decimal | None = Field(default=None, validation_alias=AliasChoices("price", "price__eq"))
-    price__ne: Decimal | None = None
-    price__gt: Decimal | None = None
-    price__gte: Decimal | None = None
-    price__lt: Decimal | None = None
-    price__lte: Decimal | None = None
-    price__in: CommaList[Decimal] | None = None
+    price: Below1e8 | None = Field(
+        default=None, validation_alias=AliasChoices("price", "price__eq")
+    )
+    price__ne: Below1e8 | None = None
+    price__gt: Below1e8 | None = None
+    price__gte: Below1e8 | None = None
+    price__lt: Below1e8 | None = None
+    price__lte: Below1e8 | None = None
+    price__in: CommaList[Below1e8] | None = None
     format: Format | None = Field(
         default=None, validation_alias=AliasChoices("format", "format__eq")
     )
     format__ne: Format | None = None
     format__in: CommaList[Format] | None = None
-    pages: int | None = Field(default=None, validation_alias=AliasChoices("pages", "pages__eq"))
-    pages__ne: int | None = None
-    pages__gt: int | None = None
-    pages__gte: int | None = None
-    pages__lt: int | None = None
-    pages__lte: int | None = None
-    pages__in: CommaList[int] | None = None
+    pages: Int32 | None = Field(default=None, validation_alias=AliasChoices("pages", "pages__eq"))
+    pages__ne: Int32 | None = None
+    pages__gt: Int32 | None = None
+    pages__gte: Int32 | None = None
+    pages__lt: Int32 | None = None
+    pages__lte: Int32 | None = None
+    pages__in: CommaList[Int32] | None = None
     pages__isnull: bool | None = None
     published_on: dt.date | None = Field(
         default=None, validation_alias=AliasChoices("published_on", "published_on__eq")
@@ -130,12 +151,12 @@ class BookQuery(ListParams):
     published_on__lte: dt.date | None = None
     published_on__in: CommaList[dt.date] | None = None
     published_on__isnull: bool | None = None
-    author_id: int | None = Field(
+    author_id: Int32 | None = Field(
         default=None, validation_alias=AliasChoices("author_id", "author_id__eq")
     )
-    author_id__ne: int | None = None
-    author_id__gt: int | None = None
-    author_id__gte: int | None = None
-    author_id__lt: int | None = None
-    author_id__lte: int | None = None
-    author_id__in: CommaList[int] | None = None
+    author_id__ne: Int32 | None = None
+    author_id__gt: Int32 | None = None
+    author_id__gte: Int32 | None = None
+    author_id__lt: Int32 | None = None
+    author_id__lte: Int32 | None = None
+    author_id__in: CommaList[Int32] | None = None

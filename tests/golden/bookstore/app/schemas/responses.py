@@ -1,24 +1,26 @@
 """Response documents: each model with the relationships that `include=` can add."""
 
-from app.schemas.author import AuthorRead
-from app.schemas.book import BookRead
-from app.schemas.review import ReviewRead
-from app.schemas.tag import TagRead
+from pydantic import MISSING
+
+from app.schemas.author import AuthorPartial, AuthorRead
+from app.schemas.book import BookPartial, BookRead
+from app.schemas.review import ReviewPartial, ReviewRead
+from app.schemas.tag import TagPartial, TagRead
 
 
-class AuthorItem(AuthorRead):
-    books: list[BookRead] | None = None
+class AuthorItem(AuthorPartial):
+    books: list[BookRead] | MISSING = MISSING
 
 
-class BookItem(BookRead):
-    author: AuthorRead | None = None
-    tags: list[TagRead] | None = None
-    reviews: list[ReviewRead] | None = None
+class BookItem(BookPartial):
+    author: AuthorRead | MISSING = MISSING
+    tags: list[TagRead] | MISSING = MISSING
+    reviews: list[ReviewRead] | MISSING = MISSING
 
 
-class TagItem(TagRead):
-    books: list[BookRead] | None = None
+class TagItem(TagPartial):
+    books: list[BookRead] | MISSING = MISSING
 
 
-class ReviewItem(ReviewRead):
-    book: BookRead | None = None
+class ReviewItem(ReviewPartial):
+    book: BookRead | MISSING = MISSING

@@ -6,7 +6,7 @@ from typing import Literal
 from pydantic import MISSING, AliasChoices, BaseModel, Field
 
 from app.core.filters import CommaList, ListParams, ReadParams
-from app.core.types import UtcDatetime
+from app.core.types import Int32, Text, UtcDatetime
 
 ReviewField = Literal["id", "book_id", "reviewer", "rating", "body", "created_at"]
 ReviewSort = Literal[
@@ -27,6 +27,8 @@ ReviewInclude = Literal["book"]
 
 
 class ReviewRead(BaseModel):
+    """A review as writes and includes return it."""
+
     id: int
     book_id: int
     reviewer: str
@@ -35,19 +37,33 @@ class ReviewRead(BaseModel):
     created_at: dt.datetime
 
 
+class ReviewPartial(BaseModel):
+    """A review as reads return it: its key and the fields `fields=` names.
+
+    Without `fields=`, reads return every field but deferred ones.
+    """
+
+    id: int
+    book_id: int | MISSING = MISSING
+    reviewer: str | MISSING = MISSING
+    rating: int | MISSING = MISSING
+    body: str | MISSING | None = MISSING
+    created_at: dt.datetime | MISSING = MISSING
+
+
 class ReviewCreate(BaseModel):
-    book_id: int
-    reviewer: str = Field(max_length=100)
-    rating: int
-    body: str | None = None
+    book_id: Int32
+    reviewer: Text = Field(max_length=100)
+    rating: Int32
+    body: Text | None = None
     created_at: UtcDatetime | MISSING = MISSING
 
 
 class ReviewUpdate(BaseModel):
-    book_id: int | MISSING = MISSING
-    reviewer: str | MISSING = Field(default=MISSING, max_length=100)
-    rating: int | MISSING = MISSING
-    body: str | MISSING | None = MISSING
+    book_id: Int32 | MISSING = MISSING
+    reviewer: Text | MISSING = Field(default=MISSING, max_length=100)
+    rating: Int32 | MISSING = MISSING
+    body: Text | MISSING | None = MISSING
     created_at: UtcDatetime | MISSING = MISSING
 
 
@@ -60,48 +76,50 @@ class ReviewQuery(ListParams):
     fields: CommaList[ReviewField] | None = None
     include: CommaList[ReviewInclude] | None = None
     sort: CommaList[ReviewSort] | None = None
-    id: int | None = Field(default=None, validation_alias=AliasChoices("id", "id__eq"))
-    id__ne: int | None = None
-    id__gt: int | None = None
-    id__gte: int | None = None
-    id__lt: int | None = None
-    id__lte: int | None = None
-    id__in: CommaList[int] | None = None
-    book_id: int | None = Field(
+    id: Int32 | None = Field(default=None, validation_alias=AliasChoices("id", "id__eq"))
+    id__ne: Int32 | None = None
+    id__gt: Int32 | None = None
+    id__gte: Int32 | None = None
+    id__lt: Int32 | None = None
+    id__lte: Int32 | None = None
+    id__in: CommaList[Int32] | None = None
+    book_id: Int32 | None = Field(
         default=None, validation_alias=AliasChoices("book_id", "book_id__eq")
     )
-    book_id__ne: int | None = None
-    book_id__gt: int | None = None
-    book_id__gte: int | None = None
-    book_id__lt: int | None = None
-    book_id__lte: int | None = None
-    book_id__in: CommaList[int] | None = None
-    reviewer: str | None = Field(
+    book_id__ne: Int32 | None = None
+    book_id__gt: Int32 | None = None
+    book_id__gte: Int32 | None = None
+    book_id__lt: Int32 | None = None
+    book_id__lte: Int32 | None = None
+    book_id__in: CommaList[Int32] | None = None
+    reviewer: Text | None = Field(
         default=None, validation_alias=AliasChoices("reviewer", "reviewer__eq")
     )
-    reviewer__ne: str | None = None
-    reviewer__gt: str | None = None
-    reviewer__gte: str | None = None
-    reviewer__lt: str | None = None
-    reviewer__lte: str | None = None
-    reviewer__in: CommaList[str] | None = None
+    reviewer__ne: Text | None = None
+    reviewer__gt: Text | None = None
+    reviewer__gte: Text | None = None
+    reviewer__lt: Text | None = None
+    reviewer__lte: Text | None = None
+    reviewer__in: CommaList[Text] | None = None
     reviewer__contains: str | None = None
     reviewer__icontains: str | None = None
     reviewer__startswith: str | None = None
-    rating: int | None = Field(default=None, validation_alias=AliasChoices("rating", "rating__eq"))
-    rating__ne: int | None = None
-    rating__gt: int | None = None
-    rating__gte: int | None = None
-    rating__lt: int | None = None
-    rating__lte: int | None = None
-    rating__in: CommaList[int] | None = None
-    body: str | None = Field(default=None, validation_alias=AliasChoices("body", "body__eq"))
-    body__ne: str | None = None
-    body__gt: str | None = None
-    body__gte: str | None = None
-    body__lt: str | None = None
-    body__lte: str | None = None
-    body__in: CommaList[str] | None = None
+    rating: Int32 | None = Field(
+        default=None, validation_alias=AliasChoices("rating", "rating__eq")
+    )
+    rating__ne: Int32 | None = None
+    rating__gt: Int32 | None = None
+    rating__gte: Int32 | None = None
+    rating__lt: Int32 | None = None
+    rating__lte: Int32 | None = None
+    rating__in: CommaList[Int32] | None = None
+    body: Text | None = Field(default=None, validation_alias=AliasChoices("body", "body__eq"))
+    body__ne: Text | None = None
+    body__gt: Text | None = None
+    body__gte: Text | None = None
+    body__lt: Text | None = None
+    body__lte: Text | None = None
+    body__in: CommaList[Text] | None = None
     body__contains: str | None = None
     body__icontains: str | None = None
     body__startswith: str | None = None

@@ -5,6 +5,7 @@ from typing import Literal
 from pydantic import MISSING, AliasChoices, BaseModel, Field
 
 from app.core.filters import CommaList, ListParams, ReadParams
+from app.core.types import Int32, Text
 
 TagField = Literal["id", "name"]
 TagSort = Literal["id", "-id", "name", "-name"]
@@ -12,18 +13,30 @@ TagInclude = Literal["books"]
 
 
 class TagRead(BaseModel):
+    """A tag as writes and includes return it."""
+
     id: int
     name: str
 
 
+class TagPartial(BaseModel):
+    """A tag as reads return it: its key and the fields `fields=` names.
+
+    Without `fields=`, reads return every field but deferred ones.
+    """
+
+    id: int
+    name: str | MISSING = MISSING
+
+
 class TagCreate(BaseModel):
-    name: str = Field(max_length=50)
-    book_ids: list[int] = []
+    name: Text = Field(max_length=50)
+    book_ids: list[Int32] = []
 
 
 class TagUpdate(BaseModel):
-    name: str | MISSING = Field(default=MISSING, max_length=50)
-    book_ids: list[int] | MISSING = MISSING
+    name: Text | MISSING = Field(default=MISSING, max_length=50)
+    book_ids: list[Int32] | MISSING = MISSING
 
 
 class TagItemQuery(ReadParams):
@@ -35,20 +48,20 @@ class TagQuery(ListParams):
     fields: CommaList[TagField] | None = None
     include: CommaList[TagInclude] | None = None
     sort: CommaList[TagSort] | None = None
-    id: int | None = Field(default=None, validation_alias=AliasChoices("id", "id__eq"))
-    id__ne: int | None = None
-    id__gt: int | None = None
-    id__gte: int | None = None
-    id__lt: int | None = None
-    id__lte: int | None = None
-    id__in: CommaList[int] | None = None
-    name: str | None = Field(default=None, validation_alias=AliasChoices("name", "name__eq"))
-    name__ne: str | None = None
-    name__gt: str | None = None
-    name__gte: str | None = None
-    name__lt: str | None = None
-    name__lte: str | None = None
-    name__in: CommaList[str] | None = None
+    id: Int32 | None = Field(default=None, validation_alias=AliasChoices("id", "id__eq"))
+    id__ne: Int32 | None = None
+    id__gt: Int32 | None = None
+    id__gte: Int32 | None = None
+    id__lt: Int32 | None = None
+    id__lte: Int32 | None = None
+    id__in: CommaList[Int32] | None = None
+    name: Text | None = Field(default=None, validation_alias=AliasChoices("name", "name__eq"))
+    name__ne: Text | None = None
+    name__gt: Text | None = None
+    name__gte: Text | None = None
+    name__lt: Text | None = None
+    name__lte: Text | None = None
+    name__in: CommaList[Text] | None = None
     name__contains: str | None = None
     name__icontains: str | None = None
     name__startswith: str | None = None

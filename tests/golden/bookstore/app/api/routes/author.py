@@ -5,17 +5,23 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Response, status
 
 from app.api.deps import ConnectionDep, PagerDep, SessionDep, SettingsDep
-from app.core.errors import CONFLICT, NOT_FOUND, invalid, not_found
+from app.core.errors import CONFLICT, NOT_FOUND, UNREADABLE_BODY, invalid, not_found
 from app.core.responses import json_response
-from app.core.schemas import Page
+from app.core.schemas import Page, RowLinks
+from app.core.types import Int32
 from app.queries import author as queries
 from app.schemas.author import AuthorCreate, AuthorItemQuery, AuthorQuery, AuthorRead, AuthorUpdate
 from app.schemas.responses import AuthorItem
 
 router = APIRouter(prefix="/authors", tags=["authors"])
+ROW_LINKS = RowLinks({"id": "id"}, ("get_author", "update_author", "delete_author"))
 
 
-@router.get("", response_model=Page[AuthorItem])
+@router.get(
+    "",
+    response_model=Page[AuthorItem],
+    responses={200: ROW_LINKS.at("/items/0")},
+)
 async def list_authors(
     query: Annotated[AuthorQuery, Query()], connection: ConnectionDep, pager: PagerDep
 ) -> Response:
@@ -26,7 +32,7 @@ async def list_authors(
 
 @router.get("/{id}", response_model=AuthorItem, responses=NOT_FOUND)
 async def get_author(
-    id: int, query: Annotated[AuthorItemQuery, Query()], connection: ConnectionDep
+    id: Int32, query: Annotated[AuthorItemQuery, Query()], connection: ConnectionDep
 ) -> Response:
     """Get one author."""
     row = await queries.get_author(connection, id, query)
@@ -35,7 +41,12 @@ async def get_author(
     return json_response(row)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=AuthorRead, responses=CONFLICT)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AuthorRead,
+    responses={**UNREADABLE_BODY, **CONFLICT, 201: ROW_LINKS.at()},
+)
 async def create_author(item: AuthorCreate, session: SessionDep) -> Response:
     """Create an author."""
     (row,) = await queries.insert_authors(session, [item])
@@ -47,7 +58,7 @@ async def create_author(item: AuthorCreate, session: SessionDep) -> Response:
     "/bulk",
     status_code=status.HTTP_201_CREATED,
     response_model=list[AuthorRead],
-    responses=CONFLICT,
+    responses={**UNREADABLE_BODY, **CONFLICT, 201: ROW_LINKS.at("/0")},
 )
 async def create_authors(
     items: Annotated[list[AuthorCreate], Body(min_length=1)],
@@ -62,8 +73,12 @@ async def create_authors(
     return json_response(rows, status.HTTP_201_CREATED)
 
 
-@router.patch("/{id}", response_model=AuthorRead, responses={**NOT_FOUND, **CONFLICT})
-async def update_author(id: int, changes: AuthorUpdate, session: SessionDep) -> Response:
+@router.patch(
+    "/{id}",
+    response_model=AuthorRead,
+    responses={**UNREADABLE_BODY, **NOT_FOUND, **CONFLICT, 200: ROW_LINKS.at()},
+)
+async def update_author(id: Int32, changes: AuthorUpdate, session: SessionDep) -> Response:
     """Change some fields of an author."""
     row = await queries.update_author(session, id, changes)
     if row is None:
@@ -73,7 +88,7 @@ async def update_author(id: int, changes: AuthorUpdate, session: SessionDep) -> 
 
 
 @router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, responses={**NOT_FOUND, **CONFLICT})
-async def delete_author(id: int, session: SessionDep) -> Response:
+async def delete_author(id: Int32, session: SessionDep) -> Response:
     """Delete an author."""
     if not await queries.delete_author(session, id):
         raise not_found("author", id)

@@ -5,17 +5,23 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Response, status
 
 from app.api.deps import ConnectionDep, PagerDep, SessionDep, SettingsDep
-from app.core.errors import CONFLICT, NOT_FOUND, invalid, not_found
+from app.core.errors import CONFLICT, NOT_FOUND, UNREADABLE_BODY, invalid, not_found
 from app.core.responses import json_response
-from app.core.schemas import Page
+from app.core.schemas import Page, RowLinks
+from app.core.types import Int32
 from app.queries import book as queries
 from app.schemas.book import BookCreate, BookItemQuery, BookQuery, BookRead, BookUpdate
 from app.schemas.responses import BookItem
 
 router = APIRouter(prefix="/books", tags=["books"])
+ROW_LINKS = RowLinks({"id": "id"}, ("get_book", "update_book", "delete_book"))
 
 
-@router.get("", response_model=Page[BookItem])
+@router.get(
+    "",
+    response_model=Page[BookItem],
+    responses={200: ROW_LINKS.at("/items/0")},
+)
 async def list_books(
     query: Annotated[BookQuery, Query()], connection: ConnectionDep, pager: PagerDep
 ) -> Response:
@@ -26,7 +32,7 @@ async def list_books(
 
 @router.get("/{id}", response_model=BookItem, responses=NOT_FOUND)
 async def get_book(
-    id: int, query: Annotated[BookItemQuery, Query()], connection: ConnectionDep
+    id: Int32, query: Annotated[BookItemQuery, Query()], connection: ConnectionDep
 ) -> Response:
     """Get one book."""
     row = await queries.get_book(connection, id, query)
@@ -35,7 +41,12 @@ async def get_book(
     return json_response(row)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=BookRead, responses=CONFLICT)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=BookRead,
+    responses={**UNREADABLE_BODY, **CONFLICT, 201: ROW_LINKS.at()},
+)
 async def create_book(item: BookCreate, session: SessionDep) -> Response:
     """Create a book."""
     (row,) = await queries.insert_books(session, [item])
@@ -47,7 +58,7 @@ async def create_book(item: BookCreate, session: SessionDep) -> Response:
     "/bulk",
     status_code=status.HTTP_201_CREATED,
     response_model=list[BookRead],
-    responses=CONFLICT,
+    responses={**UNREADABLE_BODY, **CONFLICT, 201: ROW_LINKS.at("/0")},
 )
 async def create_books(
     items: Annotated[list[BookCreate], Body(min_length=1)],
@@ -62,8 +73,12 @@ async def create_books(
     return json_response(rows, status.HTTP_201_CREATED)
 
 
-@router.patch("/{id}", response_model=BookRead, responses={**NOT_FOUND, **CONFLICT})
-async def update_book(id: int, changes: BookUpdate, session: SessionDep) -> Response:
+@router.patch(
+    "/{id}",
+    response_model=BookRead,
+    responses={**UNREADABLE_BODY, **NOT_FOUND, **CONFLICT, 200: ROW_LINKS.at()},
+)
+async def update_book(id: Int32, changes: BookUpdate, session: SessionDep) -> Response:
     """Change some fields of a book."""
     row = await queries.update_book(session, id, changes)
     if row is None:
@@ -73,7 +88,7 @@ async def update_book(id: int, changes: BookUpdate, session: SessionDep) -> Resp
 
 
 @router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, responses={**NOT_FOUND, **CONFLICT})
-async def delete_book(id: int, session: SessionDep) -> Response:
+async def delete_book(id: Int32, session: SessionDep) -> Response:
     """Delete a book."""
     if not await queries.delete_book(session, id):
         raise not_found("book", id)

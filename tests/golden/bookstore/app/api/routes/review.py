@@ -5,17 +5,23 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Response, status
 
 from app.api.deps import ConnectionDep, PagerDep, SessionDep, SettingsDep
-from app.core.errors import CONFLICT, NOT_FOUND, invalid, not_found
+from app.core.errors import CONFLICT, NOT_FOUND, UNREADABLE_BODY, invalid, not_found
 from app.core.responses import json_response
-from app.core.schemas import Page
+from app.core.schemas import Page, RowLinks
+from app.core.types import Int32
 from app.queries import review as queries
 from app.schemas.responses import ReviewItem
 from app.schemas.review import ReviewCreate, ReviewItemQuery, ReviewQuery, ReviewRead, ReviewUpdate
 
 router = APIRouter(prefix="/reviews", tags=["reviews"])
+ROW_LINKS = RowLinks({"id": "id"}, ("get_review", "update_review", "delete_review"))
 
 
-@router.get("", response_model=Page[ReviewItem])
+@router.get(
+    "",
+    response_model=Page[ReviewItem],
+    responses={200: ROW_LINKS.at("/items/0")},
+)
 async def list_reviews(
     query: Annotated[ReviewQuery, Query()], connection: ConnectionDep, pager: PagerDep
 ) -> Response:
@@ -26,7 +32,7 @@ async def list_reviews(
 
 @router.get("/{id}", response_model=ReviewItem, responses=NOT_FOUND)
 async def get_review(
-    id: int, query: Annotated[ReviewItemQuery, Query()], connection: ConnectionDep
+    id: Int32, query: Annotated[ReviewItemQuery, Query()], connection: ConnectionDep
 ) -> Response:
     """Get one review."""
     row = await queries.get_review(connection, id, query)
@@ -35,7 +41,12 @@ async def get_review(
     return json_response(row)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=ReviewRead, responses=CONFLICT)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReviewRead,
+    responses={**UNREADABLE_BODY, **CONFLICT, 201: ROW_LINKS.at()},
+)
 async def create_review(item: ReviewCreate, session: SessionDep) -> Response:
     """Create a review."""
     (row,) = await queries.insert_reviews(session, [item])
@@ -47,7 +58,7 @@ async def create_review(item: ReviewCreate, session: SessionDep) -> Response:
     "/bulk",
     status_code=status.HTTP_201_CREATED,
     response_model=list[ReviewRead],
-    responses=CONFLICT,
+    responses={**UNREADABLE_BODY, **CONFLICT, 201: ROW_LINKS.at("/0")},
 )
 async def create_reviews(
     items: Annotated[list[ReviewCreate], Body(min_length=1)],
@@ -62,8 +73,12 @@ async def create_reviews(
     return json_response(rows, status.HTTP_201_CREATED)
 
 
-@router.patch("/{id}", response_model=ReviewRead, responses={**NOT_FOUND, **CONFLICT})
-async def update_review(id: int, changes: ReviewUpdate, session: SessionDep) -> Response:
+@router.patch(
+    "/{id}",
+    response_model=ReviewRead,
+    responses={**UNREADABLE_BODY, **NOT_FOUND, **CONFLICT, 200: ROW_LINKS.at()},
+)
+async def update_review(id: Int32, changes: ReviewUpdate, session: SessionDep) -> Response:
     """Change some fields of a review."""
     row = await queries.update_review(session, id, changes)
     if row is None:
@@ -73,7 +88,7 @@ async def update_review(id: int, changes: ReviewUpdate, session: SessionDep) -> 
 
 
 @router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, responses={**NOT_FOUND, **CONFLICT})
-async def delete_review(id: int, session: SessionDep) -> Response:
+async def delete_review(id: Int32, session: SessionDep) -> Response:
     """Delete a review."""
     if not await queries.delete_review(session, id):
         raise not_found("review", id)

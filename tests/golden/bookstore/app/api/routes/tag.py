@@ -5,17 +5,23 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, Response, status
 
 from app.api.deps import ConnectionDep, PagerDep, SessionDep, SettingsDep
-from app.core.errors import CONFLICT, NOT_FOUND, invalid, not_found
+from app.core.errors import CONFLICT, NOT_FOUND, UNREADABLE_BODY, invalid, not_found
 from app.core.responses import json_response
-from app.core.schemas import Page
+from app.core.schemas import Page, RowLinks
+from app.core.types import Int32
 from app.queries import tag as queries
 from app.schemas.responses import TagItem
 from app.schemas.tag import TagCreate, TagItemQuery, TagQuery, TagRead, TagUpdate
 
 router = APIRouter(prefix="/tags", tags=["tags"])
+ROW_LINKS = RowLinks({"id": "id"}, ("get_tag", "update_tag", "delete_tag"))
 
 
-@router.get("", response_model=Page[TagItem])
+@router.get(
+    "",
+    response_model=Page[TagItem],
+    responses={200: ROW_LINKS.at("/items/0")},
+)
 async def list_tags(
     query: Annotated[TagQuery, Query()], connection: ConnectionDep, pager: PagerDep
 ) -> Response:
@@ -26,7 +32,7 @@ async def list_tags(
 
 @router.get("/{id}", response_model=TagItem, responses=NOT_FOUND)
 async def get_tag(
-    id: int, query: Annotated[TagItemQuery, Query()], connection: ConnectionDep
+    id: Int32, query: Annotated[TagItemQuery, Query()], connection: ConnectionDep
 ) -> Response:
     """Get one tag."""
     row = await queries.get_tag(connection, id, query)
@@ -35,7 +41,12 @@ async def get_tag(
     return json_response(row)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=TagRead, responses=CONFLICT)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TagRead,
+    responses={**UNREADABLE_BODY, **CONFLICT, 201: ROW_LINKS.at()},
+)
 async def create_tag(item: TagCreate, session: SessionDep) -> Response:
     """Create a tag."""
     (row,) = await queries.insert_tags(session, [item])
@@ -47,7 +58,7 @@ async def create_tag(item: TagCreate, session: SessionDep) -> Response:
     "/bulk",
     status_code=status.HTTP_201_CREATED,
     response_model=list[TagRead],
-    responses=CONFLICT,
+    responses={**UNREADABLE_BODY, **CONFLICT, 201: ROW_LINKS.at("/0")},
 )
 async def create_tags(
     items: Annotated[list[TagCreate], Body(min_length=1)],
@@ -62,8 +73,12 @@ async def create_tags(
     return json_response(rows, status.HTTP_201_CREATED)
 
 
-@router.patch("/{id}", response_model=TagRead, responses={**NOT_FOUND, **CONFLICT})
-async def update_tag(id: int, changes: TagUpdate, session: SessionDep) -> Response:
+@router.patch(
+    "/{id}",
+    response_model=TagRead,
+    responses={**UNREADABLE_BODY, **NOT_FOUND, **CONFLICT, 200: ROW_LINKS.at()},
+)
+async def update_tag(id: Int32, changes: TagUpdate, session: SessionDep) -> Response:
     """Change some fields of a tag."""
     row = await queries.update_tag(session, id, changes)
     if row is None:
@@ -73,7 +88,7 @@ async def update_tag(id: int, changes: TagUpdate, session: SessionDep) -> Respon
 
 
 @router.delete("/{id}", status_code=status.HTTP_204_NO_CONTENT, responses={**NOT_FOUND, **CONFLICT})
-async def delete_tag(id: int, session: SessionDep) -> Response:
+async def delete_tag(id: Int32, session: SessionDep) -> Response:
     """Delete a tag."""
     if not await queries.delete_tag(session, id):
         raise not_found("tag", id)

@@ -1,0 +1,72 @@
+"""What the app checks before it serves, and start-up failures told in one line.
+
+An app that can't serve (its database unreachable, its tables missing) stops at start-up
+saying why, rather than answering its first requests with 500s.
+"""
+
+import sys
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, MetaData, inspect
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.db import create_tables
+
+
+class StartupError(Exception):
+    """Why the app can't serve, and what to do, in one line."""
+
+
+async def prepare_database(
+    engine: AsyncEngine, metadata: Sequence[MetaData], *, create: bool
+) -> None:
+    """Create the missing tables (`create`), or check that every table exists."""
+    try:
+        async with engine.begin() as connection:
+            if create:
+                await create_tables(connection, metadata)
+                return
+            missing = await connection.run_sync(_missing_tables, metadata)
+    except (OSError, DBAPIError) as error:
+        url = engine.url.render_as_string(hide_password=True)
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        raise StartupError(f"cannot use the database at {url}: {reason}") from error
+    if missing:
+        raise StartupError(
+            f"the database has no table {', '.join(missing)}: create the tables first "
+            "(start once with CREATE_TABLES=true, or run your migrations)"
+        )
+
+
+def _missing_tables(connection: Connection, metadata: Sequence[MetaData]) -> list[str]:
+    inspector = inspect(connection)
+    return [
+        table.fullname
+        for each in metadata
+        for table in each.sorted_tables
+        if not inspector.has_table(table.name, schema=table.schema)
+    ]
+
+
+class StartupErrorMiddleware:
+    """Reports a StartupError as its one line: Starlette reports a failed start-up with the
+    whole traceback, which buries the reason."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_reason(message: Message) -> None:
+            # Starlette sends the failure while it handles the exception.
+            error = sys.exc_info()[1]
+            if message["type"] == "lifespan.startup.failed" and isinstance(error, StartupError):
+                message = {**message, "message": str(error)}
+            await send(message)
+
+        await self.app(scope, receive, send_reason)
