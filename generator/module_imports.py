@@ -41,6 +41,7 @@ def _schemas(imports: Imports, model: str, package: str) -> None:
     imports.name("pydantic", "BaseModel")
     for name in ("CommaList", "ListParams", "ReadParams"):
         imports.name(f"{package}.core.filters", name)
+    imports.name(f"{package}.core.schemas", "Payload")
 
 
 def _queries(imports: Imports, model: str, module: str, plural: str, package: str) -> None:

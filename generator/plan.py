@@ -269,7 +269,7 @@ def _plan_model(
         # A subclass shares its table (or its key) with its parent: its path is its class's.
         path = "/" + plural.replace("_", "-")
     create_lines = tuple(f.create_line for f in fields if f.create_line) + tuple(
-        f"{link.field}: {link.annotation} = []" for link in links
+        f"{link.field}: {link.annotation} = Field(default_factory=list)" for link in links
     )
     update_lines = tuple(f.update_line for f in fields if f.update_line) + tuple(
         f"{link.field}: {link.annotation} | MISSING = MISSING" for link in links
@@ -278,6 +278,7 @@ def _plan_model(
         imports["schemas"].name("pydantic", "MISSING")
     if links:
         queries.name("pydantic", "MISSING")
+        imports["schemas"].name("pydantic", "Field")
     dump_arguments = _dump_arguments(fields, links)
     return ModelPlan(
         name=model.name,

@@ -214,9 +214,9 @@ def summarize(result: RenderResult, console: Console) -> None:
         )
     for note in _grouped(notes):
         console.print(f"  [yellow]note:[/] {escape(note)}")
-    database = (
-        "PostgreSQL (the models need it: set DATABASE_URL)" if plan.needs_postgresql else "SQLite"
-    )
+    database = "SQLite"
+    if plan.needs_postgresql:
+        database = "PostgreSQL (the models need it: set TEST_DATABASE_URL)"
     steps = [
         (f"cd {result.dest}", ""),
         ("pip install -e '.[dev]'", ""),

@@ -41,7 +41,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         page_size=settings.page_size,
         max_page_size=settings.max_page_size,
     )
-    app.add_exception_handler(IntegrityError, integrity_error_handler)
+    app.add_exception_handler(IntegrityError, integrity_error_handler(METADATA))
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     if settings.server_timing:
         app.add_middleware(ServerTimingMiddleware)

@@ -36,6 +36,6 @@ async def test_server_timing_reports_statements(database_url: str) -> None:
     async with serve(database_url) as client:
         response = await client.get(PATH)
         assert response.headers["server-timing"].startswith("db;dur=")
-        assert response.headers["server-timing"].endswith('desc="1 queries"')
+        assert response.headers["server-timing"].endswith('desc="1 query"')
     async with serve(database_url, server_timing=False) as client:
         assert "server-timing" not in (await client.get(PATH)).headers

@@ -11,7 +11,7 @@ Row = dict[str, Any]
 
 def statements(response: Response) -> int:
     """How many SQL statements the request ran, from its Server-Timing header."""
-    match = re.search(r'desc="(\d+) queries"', response.headers["server-timing"])
+    match = re.search(r'desc="(\d+) quer(?:y|ies)"', response.headers["server-timing"])
     assert match, response.headers["server-timing"]
     return int(match.group(1))
 

@@ -3,12 +3,14 @@ IntegrityError: a check before the write would race with concurrent writers."""
 
 import json
 import re
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from fastapi import HTTPException, Request, Response
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy import MetaData
 from sqlalchemy.exc import IntegrityError
 
 from app.core.schemas import Problem
@@ -32,9 +34,10 @@ _KINDS = {
     "23P01": "exclusion",
 }
 _SQLITE = re.compile(r"(UNIQUE|FOREIGN KEY|NOT NULL|CHECK) constraint failed(?::\s*(.+))?")
+_WRITE = re.compile(r'\s*(INSERT INTO|UPDATE|DELETE FROM)\s+("[^"]+"|\S+)', re.IGNORECASE)
 
 
-def describe_integrity_error(error: IntegrityError) -> str:
+def describe_integrity_error(error: IntegrityError, metadata: Sequence[MetaData]) -> str:
     """One line naming the violated constraint: `unique constraint "books_isbn_key" ...`."""
     driver_error = error.orig.__cause__ if error.orig is not None else None
     sqlstate = getattr(driver_error, "sqlstate", None)
@@ -46,12 +49,37 @@ def describe_integrity_error(error: IntegrityError) -> str:
         detail = getattr(driver_error, "detail", None)
         return f"{message}: {detail}" if detail else message
     match = _SQLITE.search(str(error.orig))
-    if match:
-        kind, target = match.group(1).lower(), match.group(2)
-        return (
-            f"{kind} constraint violated on {target}" if target else f"{kind} constraint violated"
-        )
-    return "integrity constraint violated"
+    if match is None:
+        return "integrity constraint violated"
+    kind, target = match.group(1).lower(), match.group(2)
+    if target:
+        return f"{kind} constraint violated on {target}"
+    if kind == "foreign key":
+        return _foreign_keys(error.statement or "", metadata)
+    return f"{kind} constraint violated"
+
+
+def _foreign_keys(statement: str, metadata: Sequence[MetaData]) -> str:
+    """The foreign keys a write may have broken: SQLite names none, so they are found from
+    the table the statement writes."""
+    tables = {table.name: table for each in metadata for table in each.sorted_tables}
+    match = _WRITE.match(statement)
+    table = tables.get(match.group(2).strip('"').rpartition(".")[2]) if match else None
+    if match is None or table is None:
+        return "foreign key constraint violated"
+    if match.group(1).upper() == "DELETE FROM":
+        referring = [
+            f"{key.parent.table.name}.{key.parent.name}"
+            for other in tables.values()
+            for key in other.foreign_keys
+            if key.column.table is table
+        ]
+        return f"foreign key constraint violated: {', '.join(referring)} still refers to this row"
+    keys = [
+        f"{key.parent.name} -> {key.column.table.name}.{key.column.name}"
+        for key in table.foreign_keys
+    ]
+    return f"foreign key constraint violated on {table.name}: {', '.join(keys)} must refer to an existing row"
 
 
 async def validation_error_handler(_request: Request, error: Exception) -> Response:
@@ -65,9 +93,16 @@ async def validation_error_handler(_request: Request, error: Exception) -> Respo
         return Response(json.dumps(content), status_code=422, media_type="application/json")
 
 
-async def integrity_error_handler(_request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, IntegrityError)
-    return JSONResponse({"detail": describe_integrity_error(error)}, status_code=409)
+def integrity_error_handler(
+    metadata: Sequence[MetaData],
+) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    """The 409 handler for the tables of `metadata`."""
+
+    async def handle(_request: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, IntegrityError)
+        return JSONResponse({"detail": describe_integrity_error(error, metadata)}, status_code=409)
+
+    return handle
 
 
 def not_found(model: str, key: Any) -> HTTPException:

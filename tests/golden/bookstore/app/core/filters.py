@@ -17,9 +17,13 @@ T = TypeVar("T")
 
 def _split_commas(value: Any) -> Any:
     items = value if isinstance(value, list) else [value]
-    return [
-        part for item in items for part in (item.split(",") if isinstance(item, str) else [item])
-    ]
+    parts = []
+    for item in items:
+        if not isinstance(item, str):
+            parts.append(item)
+        elif item:  # `?id__in=` gives no value, not an empty one
+            parts += item.split(",")
+    return parts
 
 
 CommaList = Annotated[list[T], BeforeValidator(_split_commas), Field(min_length=1)]

@@ -4,7 +4,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 Item = TypeVar("Item")
 
@@ -19,6 +19,13 @@ class Page(BaseModel, Generic[Item]):
 
 class Problem(BaseModel):
     detail: str
+
+
+class Payload(BaseModel):
+    """A request body. A key it doesn't know is a 422 naming it, as an unknown query
+    parameter is: a misspelt field is never dropped silently."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 @dataclass(frozen=True)

@@ -68,9 +68,10 @@ class ServerTimingMiddleware:
         async def send_with_timing(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                queries = "query" if stats.statements == 1 else "queries"
                 headers.append(
                     "Server-Timing",
-                    f'db;dur={stats.seconds * 1000:.2f};desc="{stats.statements} queries"',
+                    f'db;dur={stats.seconds * 1000:.2f};desc="{stats.statements} {queries}"',
                 )
             await send(message)
 

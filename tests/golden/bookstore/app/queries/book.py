@@ -108,7 +108,7 @@ async def insert_books(session: AsyncSession, items: Sequence[BookCreate]) -> li
     tag_links = [
         {"book_id": row["id"], "tag_id": value}
         for row, item in zip(rows, items, strict=True)
-        for value in item.tag_ids
+        for value in dict.fromkeys(item.tag_ids)  # a repeated id links once
     ]
     if tag_links:
         await session.execute(insert(book_tags), tag_links)
@@ -139,7 +139,7 @@ async def update_book(session: AsyncSession, id: int, changes: BookUpdate) -> Ro
         if changes.tag_ids:
             await session.execute(
                 insert(book_tags),
-                [{"book_id": key, "tag_id": value} for value in changes.tag_ids],
+                [{"book_id": key, "tag_id": value} for value in dict.fromkeys(changes.tag_ids)],
             )
     return row
 

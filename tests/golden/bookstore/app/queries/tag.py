@@ -77,7 +77,7 @@ async def insert_tags(session: AsyncSession, items: Sequence[TagCreate]) -> list
     book_links = [
         {"tag_id": row["id"], "book_id": value}
         for row, item in zip(rows, items, strict=True)
-        for value in item.book_ids
+        for value in dict.fromkeys(item.book_ids)  # a repeated id links once
     ]
     if book_links:
         await session.execute(insert(book_tags), book_links)
@@ -108,7 +108,7 @@ async def update_tag(session: AsyncSession, id: int, changes: TagUpdate) -> Row 
         if changes.book_ids:
             await session.execute(
                 insert(book_tags),
-                [{"tag_id": key, "book_id": value} for value in changes.book_ids],
+                [{"tag_id": key, "book_id": value} for value in dict.fromkeys(changes.book_ids)],
             )
     return row
 

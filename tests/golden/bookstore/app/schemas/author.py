@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import MISSING, AliasChoices, BaseModel, Field
 
 from app.core.filters import CommaList, ListParams, ReadParams
+from app.core.schemas import Payload
 from app.core.types import Int32, Text, UtcDatetime
 
 AuthorField = Literal["id", "name", "email", "bio", "joined_at"]
@@ -37,14 +38,14 @@ class AuthorPartial(BaseModel):
     joined_at: dt.datetime | MISSING = MISSING
 
 
-class AuthorCreate(BaseModel):
+class AuthorCreate(Payload):
     name: Text = Field(max_length=200)
     email: Text | None = Field(default=None, max_length=320)
     bio: Text | None = None
     joined_at: UtcDatetime | MISSING = MISSING
 
 
-class AuthorUpdate(BaseModel):
+class AuthorUpdate(Payload):
     name: Text | MISSING = Field(default=MISSING, max_length=200)
     email: Text | MISSING | None = Field(default=MISSING, max_length=320)
     bio: Text | MISSING | None = MISSING

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import MISSING, AliasChoices, BaseModel, Field
 
 from app.core.filters import CommaList, ListParams, ReadParams
+from app.core.schemas import Payload
 from app.core.types import Below1e8, Int32, Numeric10_2, Text
 from app.models import Format
 
@@ -61,7 +62,7 @@ class BookPartial(BaseModel):
     author_id: int | MISSING = MISSING
 
 
-class BookCreate(BaseModel):
+class BookCreate(Payload):
     title: Text = Field(max_length=300)
     isbn: Text = Field(max_length=13)
     price: Numeric10_2
@@ -69,10 +70,10 @@ class BookCreate(BaseModel):
     pages: Int32 | None = None
     published_on: dt.date | None = None
     author_id: Int32
-    tag_ids: list[Int32] = []
+    tag_ids: list[Int32] = Field(default_factory=list)
 
 
-class BookUpdate(BaseModel):
+class BookUpdate(Payload):
     title: Text | MISSING = Field(default=MISSING, max_length=300)
     isbn: Text | MISSING = Field(default=MISSING, max_length=13)
     price: Numeric10_2 | MISSING = MISSING

@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import MISSING, AliasChoices, BaseModel, Field
 
 from app.core.filters import CommaList, ListParams, ReadParams
+from app.core.schemas import Payload
 from app.core.types import Int32, Text, UtcDatetime
 
 ReviewField = Literal["id", "book_id", "reviewer", "rating", "body", "created_at"]
@@ -51,7 +52,7 @@ class ReviewPartial(BaseModel):
     created_at: dt.datetime | MISSING = MISSING
 
 
-class ReviewCreate(BaseModel):
+class ReviewCreate(Payload):
     book_id: Int32
     reviewer: Text = Field(max_length=100)
     rating: Int32
@@ -59,7 +60,7 @@ class ReviewCreate(BaseModel):
     created_at: UtcDatetime | MISSING = MISSING
 
 
-class ReviewUpdate(BaseModel):
+class ReviewUpdate(Payload):
     book_id: Int32 | MISSING = MISSING
     reviewer: Text | MISSING = Field(default=MISSING, max_length=100)
     rating: Int32 | MISSING = MISSING

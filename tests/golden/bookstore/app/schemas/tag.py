@@ -5,6 +5,7 @@ from typing import Literal
 from pydantic import MISSING, AliasChoices, BaseModel, Field
 
 from app.core.filters import CommaList, ListParams, ReadParams
+from app.core.schemas import Payload
 from app.core.types import Int32, Text
 
 TagField = Literal["id", "name"]
@@ -29,12 +30,12 @@ class TagPartial(BaseModel):
     name: str | MISSING = MISSING
 
 
-class TagCreate(BaseModel):
+class TagCreate(Payload):
     name: Text = Field(max_length=50)
-    book_ids: list[Int32] = []
+    book_ids: list[Int32] = Field(default_factory=list)
 
 
-class TagUpdate(BaseModel):
+class TagUpdate(Payload):
     name: Text | MISSING = Field(default=MISSING, max_length=50)
     book_ids: list[Int32] | MISSING = MISSING
 
