@@ -255,7 +255,10 @@ def test_many_to_many_relationships_are_written_as_id_lists() -> None:
         "list[Int64]",
         "traveller_places.c.traveller_id == id",
     )
-    assert "favourite_place_ids: list[Int64] = Field(default_factory=list)" in model_plan("travel", "Traveller").create_lines
+    assert (
+        "favourite_place_ids: list[Int64] = Field(default_factory=list)"
+        in model_plan("travel", "Traveller").create_lines
+    )
 
 
 def test_a_composite_key_is_a_path_of_its_parts() -> None:
