@@ -215,8 +215,9 @@ def _plan_model(
     blocked: str | None,
 ) -> ModelPlan:
     """The plan of one model; `blocked` says why the API can't create its rows, if so."""
-    module = naming.snake_case(model.name)
-    plural = _plural(module)
+    word = naming.snake_case(model.name)
+    module = naming.module_name(model.name)
+    plural = _plural(word)
     imports: ModuleImports = fixed_imports(model.name, module, plural, namer.package)
     queries = imports["queries"]
     ref = queries.bind(namer.module_of(model.module), model.name)
@@ -265,8 +266,8 @@ def _plan_model(
         ref=ref,
         module=module,
         plural=plural,
-        word=module.replace("_", " "),
-        a_word=("an " if module[:1] in "aeiou" else "a ") + module.replace("_", " "),
+        word=word.replace("_", " "),
+        a_word=("an " if word[:1] in "aeiou" else "a ") + word.replace("_", " "),
         words=plural.replace("_", " "),
         path=path,
         tag=path.strip("/"),

@@ -41,6 +41,40 @@ def test_snake_case(name: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize(
+    ("model", "expected"),
+    [
+        pytest.param("Book", "book", id="plain"),
+        pytest.param("Import", "import_", id="keyword"),
+        pytest.param("Class", "class_", id="keyword-class"),
+        pytest.param("Core", "core_", id="tests-test_core"),
+        pytest.param("Responses", "responses_", id="schemas-responses"),
+        pytest.param("ApiRouter", "api_router_", id="router-variable"),
+        pytest.param("Health", "health", id="health-is-free"),
+        pytest.param("Match", "match", id="soft-keyword-is-a-name"),
+    ],
+)
+def test_module_name(model: str, expected: str) -> None:
+    assert naming.module_name(model) == expected
+
+
+@pytest.mark.parametrize(
+    ("model", "module", "plural", "a_word", "path"),
+    [
+        pytest.param("Import", "import_", "imports", "an import", "/import", id="import"),
+        pytest.param("Class", "class_", "classes", "a class", "/class", id="class"),
+        pytest.param("From", "from_", "froms", "a from", "/from", id="from"),
+        pytest.param("Core", "core_", "cores", "a core", "/core", id="core"),
+        pytest.param("Health", "health", "healths", "a health", "/health", id="health"),
+    ],
+)
+def test_a_model_named_like_a_keyword_or_a_project_module_keeps_its_words_and_path(
+    model: str, module: str, plural: str, a_word: str, path: str
+) -> None:
+    plan = model_plan("awkward", model)
+    assert (plan.module, plan.plural, plan.a_word, plan.path) == (module, plural, a_word, path)
+
+
+@pytest.mark.parametrize(
     ("table", "schema", "expected"),
     [
         pytest.param("books", None, "/books", id="plain"),
