@@ -15,6 +15,7 @@ from pydantic import TypeAdapter
 
 from fe_gen.generator import naming
 from fe_gen.generator.annotations import TypeNamer
+from fe_gen.generator.api_docs import DocsPlan, plan_docs
 from fe_gen.generator.errors import FeGenError
 from fe_gen.generator.fields import FieldPlan, plan_fields
 from fe_gen.generator.hierarchy import HierarchyPlan, plan_hierarchy
@@ -140,9 +141,15 @@ class ProjectPlan:
     sqlite_integer_types: tuple[str, ...]
     """SQLAlchemy types of autoincrement keys that SQLite must create as INTEGER."""
     diagnostics: tuple[str, ...] = field(default=())
+    docs: DocsPlan | None = None
+    """Where the API documentation moved when models take FastAPI's paths (`/docs`)."""
 
     def to_dict(self) -> dict[str, Any]:
         result: dict[str, Any] = _ADAPTER.dump_python(self, mode="json")
+        if result["docs"] is None:
+            # The template reads a missing `docs` as FastAPI's paths, as in answers written
+            # before they could move: every other project keeps the answers it had.
+            del result["docs"]
         return result
 
 
@@ -203,6 +210,7 @@ def build_plan(
         model_requirements=schema.requirements,
         sqlite_integer_types=() if reason else _sqlite_integer_types(schema),
         diagnostics=tuple(str(diagnostic) for diagnostic in diagnostics),
+        docs=plan_docs({plan.name: plan.path for plan in plans}),
     )
 
 

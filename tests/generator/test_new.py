@@ -257,3 +257,25 @@ def test_copier_update_brings_a_new_template_version_and_keeps_the_owners_edits(
     assert "fast, by construction" in (project / "README.md").read_text()
     assert deps.read_text().endswith("# the owner's own line\n")
     assert f"_commit: {version}" in (project / ".copier-answers.yml").read_text()
+
+
+def test_a_model_on_the_docs_route_keeps_it_and_the_docs_move(tmp_path: Path) -> None:
+    project = tmp_path / "awkward"
+    models = FIXTURES / "models" / "awkward.py"
+    result = runner.invoke(app, ["new", str(project), "--models", str(models)])
+    assert result.exit_code == 0, result.output
+    note = (
+        "/docs is the route of model Doc, so Swagger UI is at /api-docs; /redoc is the route "
+        "of model Redoc, so ReDoc is at /api-redoc"
+    )
+    assert f"note: {note}" in result.output
+    assert "then open http://127.0.0.1:8000/api-docs" in result.output
+    assert (
+        f"Then open http://127.0.0.1:8000/api-docs ({note})." in (project / "README.md").read_text()
+    )
+    main = (project / "app" / "main.py").read_text()
+    assert 'docs_url="/api-docs"' in main and 'redoc_url="/api-redoc"' in main
+    routes = project / "app" / "api" / "routes"
+    assert {"import_.py", "class_.py", "from_.py", "doc.py", "health.py"} <= {
+        path.name for path in routes.iterdir()
+    }
