@@ -70,11 +70,21 @@ def _bundled_example() -> Iterator[str]:
 
 
 def _request(spec: str, search_path: Path | None, exclude: Sequence[str]) -> _Request:
+    if not spec.strip():
+        raise FeGenError(
+            "--models is empty: pass a models file (path/models.py) or an import path "
+            "(pkg.models), or leave the option out for the bundled bookstore"
+        )
     target, _, attribute = _split_attribute(spec)
     if search_path is not None and not search_path.is_dir():
         raise FeGenError(f"--path {search_path} is not a directory")
     if _looks_like_file(target):
         return _file_request(target, attribute or None, search_path)
+    if not all(part.isidentifier() for part in target.split(".")):
+        raise FeGenError(
+            f"--models {spec!r}: neither a .py file nor an import path; pass a models file "
+            "(path/models.py) or a dotted module name (pkg.models, pkg.models:Base)"
+        )
     root = str((search_path or Path.cwd()).resolve())
     return _Request(
         kind="module",

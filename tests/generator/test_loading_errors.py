@@ -210,3 +210,37 @@ def test_env_file_error(text: str | None, message: str, tmp_path: Path) -> None:
     with pytest.raises(FeGenError) as caught:
         load_schema(str(MODELS / "mixins.py"), env_file=path)
     assert caught.value.message == message.format(path=path)
+
+
+NOT_A_MODULE = (
+    "neither a .py file nor an import path; pass a models file (path/models.py) or a dotted "
+    "module name (pkg.models, pkg.models:Base)"
+)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        pytest.param(
+            "",
+            "--models is empty: pass a models file (path/models.py) or an import path "
+            "(pkg.models), or leave the option out for the bundled bookstore",
+            id="empty",
+        ),
+        pytest.param(
+            "  ",
+            "--models is empty: pass a models file (path/models.py) or an import path "
+            "(pkg.models), or leave the option out for the bundled bookstore",
+            id="blank",
+        ),
+        pytest.param(".models", f"--models '.models': {NOT_A_MODULE}", id="relative"),
+        pytest.param("shop.", f"--models 'shop.': {NOT_A_MODULE}", id="trailing-dot"),
+        pytest.param("my-models", f"--models 'my-models': {NOT_A_MODULE}", id="hyphen"),
+        pytest.param(":Base", f"--models ':Base': {NOT_A_MODULE}", id="attribute-alone"),
+    ],
+)
+def test_models_option_error(spec: str, message: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(MODELS)
+    with pytest.raises(FeGenError) as caught:
+        load_schema(spec)
+    assert caught.value.message == message
