@@ -6,10 +6,14 @@ user's own files (`shop/db.py:7: ...`), never from a traceback dump.
 
 from __future__ import annotations
 
+import importlib.util
+import io
 import os
 import re
 import site
+import sys
 import sysconfig
+import tokenize
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,7 +47,7 @@ def display_path(path: str | Path) -> str:
 def describe(error: BaseException, *, module: str, roots: Sequence[Path]) -> str:
     """One line for an exception raised while importing `module` from files under `roots`."""
     if isinstance(error, SyntaxError):
-        return _syntax_error(error)
+        return _syntax_error(error, module)
     frame = _last_user_frame(error.__traceback__, roots)
     where = f"{display_path(frame.file)}:{frame.line}: " if frame else ""
     importing = (frame.module if frame else None) or module
@@ -99,9 +103,75 @@ def _without_location(error: ImportError) -> str:
     return re.sub(r" \([^()]*\)$", "", _one_line(error))
 
 
-def _syntax_error(error: SyntaxError) -> str:
-    where = display_path(error.filename) if error.filename else "<unknown>"
+def _syntax_error(error: SyntaxError, module: str) -> str:
+    filename = error.filename or _source_of(module)
+    if filename and _UNREADABLE.search(str(error.msg)):
+        problem = _not_source_text(Path(filename), module)
+        if problem is not None:
+            return problem
+    where = display_path(filename) if filename else "<unknown>"
     return f"{where}:{error.lineno}: syntax error: {error.msg}"
+
+
+# What the compiler says of bytes it can't read as source (and of bad escapes in strings,
+# which _not_source_text then finds readable).
+_UNREADABLE = re.compile(r"^\(unicode error\)|null bytes|^Non-UTF-8 code")
+# Control bytes that text has; any other says the file is not text at all.
+_TEXT_CONTROLS = frozenset(b"\t\n\v\f\r")
+
+
+def _source_of(module: str) -> str | None:
+    """The file of `module`, which a SyntaxError about null bytes does not name."""
+    loaded = sys.modules.get(module)
+    if loaded is not None and getattr(loaded, "__file__", None):
+        return str(loaded.__file__)
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return None
+    return spec.origin if spec is not None and spec.has_location else None
+
+
+def _not_source_text(path: Path, module: str) -> str | None:
+    """Why the file at `path` is not source text Python can read, or None if it is."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:  # a first line that is not UTF-8 either, or an unknown codec
+        encoding = "utf-8"
+    name = "UTF-8" if encoding.startswith("utf-8") else encoding
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as error:
+        byte, at = data[error.start], error.start
+        if _is_binary(data):
+            return _binary(path, module, f"not {name} text: byte 0x{byte:02x} at position {at}")
+        line = data.count(b"\n", 0, at) + 1
+        column = at - data.rfind(b"\n", 0, at)
+        return (
+            f"{display_path(path)}:{line}: not {name} text (byte 0x{byte:02x} at column "
+            f"{column}); save the file as UTF-8, or declare its encoding on its first line "
+            "(# -*- coding: latin-1 -*-)"
+        )
+    nul = data.find(b"\0")
+    return _binary(path, module, f"a NUL byte at position {nul}") if nul >= 0 else None
+
+
+def _is_binary(data: bytes) -> bool:
+    """Control bytes that no text has (as git decides, but not on NUL alone)."""
+    return any(byte < 0x20 and byte not in _TEXT_CONTROLS for byte in data[:8192])
+
+
+def _binary(path: Path, module: str, why: str) -> str:
+    hint = (
+        f"remove it or leave it out with --exclude {module}"
+        if "." in module
+        else "pass the .py file that defines the models"
+    )
+    return f"{display_path(path)} is not a Python source file ({why}); {hint}"
 
 
 def _module_not_found(

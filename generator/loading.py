@@ -122,6 +122,7 @@ def _file_request(target: str, attribute: str | None, search_path: Path | None) 
             f"not a .py file: {target} ({kind}); pass a models file, or an import path "
             "such as pkg.models with --path DIR"
         )
+    _check_not_empty(path, target)
     directory = str(path.resolve().parent)
     extra = (str(search_path.resolve()),) if search_path is not None else ()
     return _Request(
@@ -134,6 +135,18 @@ def _file_request(target: str, attribute: str | None, search_path: Path | None) 
         roots=(directory, *extra),
         exclude=(),
     )
+
+
+def _check_not_empty(path: Path, target: str) -> None:
+    try:
+        text = path.read_bytes()
+    except OSError as error:
+        raise FeGenError(f"cannot read models file {target}: {error.strerror}") from None
+    if not text.strip():
+        raise FeGenError(
+            f"{target} is empty: define the models in it (on a declarative Base or a "
+            "registry), or pass the file that does"
+        )
 
 
 def read_env_file(path: Path) -> dict[str, str]:
