@@ -78,7 +78,20 @@ def _what(error: BaseException, *, module: str, importing: str, frame: _Frame | 
         )
     if isinstance(error, SystemExit):
         return f"{importing} called sys.exit({error.code!r}) at import"
+    unkeyed = _NO_PRIMARY_KEY.search(str(error)) if isinstance(error, exc.ArgumentError) else None
+    if unkeyed is not None:
+        return (
+            f"{unkeyed['model']}: table {unkeyed['table']} has no primary key, so SQLAlchemy "
+            "can't map it; declare primary_key=True on its key column(s)"
+        )
     return f"importing {importing} raised {type(error).__name__}: {_one_line(error)}"
+
+
+# SQLAlchemy's words for a class whose table has no primary key (Mapper[Model(table)]).
+_NO_PRIMARY_KEY = re.compile(
+    r"Mapper\[(?P<model>[^(\]]+)\(.*\)\] could not assemble any primary key columns "
+    r"for mapped table '(?P<table>[^']*)'"
+)
 
 
 # Settings libraries' own words for a variable that is missing: starlette's Config

@@ -97,6 +97,12 @@ FILE_ERRORS = [
         id="table-without-primary-key",
     ),
     pytest.param(
+        "no_primary_key.py",
+        "no_primary_key.py:11: Visit: table visits has no primary key, so SQLAlchemy can't map "
+        "it; declare primary_key=True on its key column(s)",
+        id="class-without-primary-key",
+    ),
+    pytest.param(
         "over_join.py",
         "Both is mapped to a Join, not a Table; fe-gen serves table-mapped classes only: map "
         "it to a Table or leave it out of the models",
