@@ -48,10 +48,35 @@ def describe(error: BaseException, *, module: str, roots: Sequence[Path]) -> str
     """One line for an exception raised while importing `module` from files under `roots`."""
     if isinstance(error, SyntaxError):
         return _syntax_error(error, module)
-    frame = _last_user_frame(error.__traceback__, roots)
+    frames = _user_frames(error.__traceback__, roots)
+    frame = frames[-1] if frames else None
     where = f"{display_path(frame.file)}:{frame.line}: " if frame else ""
     importing = (frame.module if frame else None) or module
-    return where + _what(error, module=module, importing=importing, frame=frame)
+    circular = _circular_import(error, importing, frames)
+    return where + (circular or _what(error, module=module, importing=importing, frame=frame))
+
+
+# Python's words for `from a import Name` that fails; while `a` is still running (a imports
+# b imports a), it says "partially initialized" unless `a` is a file imported by path.
+_CANNOT_IMPORT = re.compile(
+    r"cannot import name '(?P<name>[^']+)' from (?P<partial>partially initialized module )?"
+    r"'(?P<module>[^']+)'"
+)
+
+
+def _circular_import(error: BaseException, importing: str, frames: list[_Frame]) -> str | None:
+    found = _CANNOT_IMPORT.search(str(error)) if isinstance(error, ImportError) else None
+    if found is None:
+        return None
+    name, unfinished = found["name"], found["module"]
+    cycle = _cycle(unfinished, [frame.module for frame in frames])
+    if cycle is None and not found["partial"]:
+        return None
+    return (
+        f"circular import{f' ({cycle})' if cycle else ''}: {importing} imports {name} from "
+        f"{unfinished}, which has not defined it yet; import it under `if TYPE_CHECKING:` if "
+        f"only annotations need it, else move {name} to a module that both import"
+    )
 
 
 def _what(error: BaseException, *, module: str, importing: str, frame: _Frame | None) -> str:
@@ -246,14 +271,29 @@ def _dbapi_message(error: BaseException) -> str:
     return f"({type(original).__module__}.{type(original).__name__}) {_one_line(original)}"
 
 
-def _last_user_frame(tb: TracebackType | None, roots: Sequence[Path]) -> _Frame | None:
-    found: _Frame | None = None
+def _cycle(unfinished: str, modules: list[str | None]) -> str | None:
+    """`a -> b -> a`: the modules of the traceback from the unfinished one, still running
+    above the failing frame, back to it; None if it is not running."""
+    running = modules[:-1]
+    if unfinished not in running:
+        return None
+    start = len(running) - 1 - running[::-1].index(unfinished)
+    chain: list[str] = []
+    for module in modules[start:]:
+        if module and (not chain or chain[-1] != module):
+            chain.append(module)
+    return " -> ".join([*chain, unfinished])
+
+
+def _user_frames(tb: TracebackType | None, roots: Sequence[Path]) -> list[_Frame]:
+    """The traceback's frames in the user's own files, outermost first."""
+    found: list[_Frame] = []
     while tb is not None:
         code = tb.tb_frame.f_code
         if _is_user_file(code.co_filename, roots):
             frame_globals = tb.tb_frame.f_globals
             name = frame_globals.get("__name__")
-            found = _Frame(code.co_filename, tb.tb_lineno, name, frame_globals)
+            found.append(_Frame(code.co_filename, tb.tb_lineno, name, frame_globals))
         tb = tb.tb_next
     return found
 

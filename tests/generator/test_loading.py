@@ -210,3 +210,12 @@ def test_a_latin_1_file_that_declares_its_encoding_loads(tmp_path: Path) -> None
     source = (MODELS / "two_bases.py").read_text().replace("create", "créé")
     (tmp_path / "models.py").write_bytes(b"# -*- coding: latin-1 -*-\n" + source.encode("latin-1"))
     assert names(load_schema(str(tmp_path / "models.py"))) == ("Account", "AuditEntry")
+
+
+def test_modules_that_import_each_other_as_python_allows_load() -> None:
+    schema = load_schema("circular", search_path=PACKAGES)
+    assert names(schema) == ("Author", "Book")
+    assert {rel.key for model in schema.models for rel in model.relationships} == {
+        "books",
+        "author",
+    }

@@ -171,6 +171,16 @@ PACKAGE_ERRORS = [
         f"which is not set; {ENV_HINT}",
         id="settings-read-at-import",
     ),
+    pytest.param(
+        "circular_broken",
+        (),
+        "circular_broken/invoices.py:7: circular import (circular_broken.customers -> "
+        "circular_broken.invoices -> circular_broken.customers): circular_broken.invoices "
+        "imports Customer from circular_broken.customers, which has not defined it yet; import "
+        "it under `if TYPE_CHECKING:` if only annotations need it, else move Customer to a "
+        "module that both import",
+        id="circular-import",
+    ),
 ]
 
 
@@ -319,3 +329,21 @@ def test_a_bad_escape_in_a_string_stays_a_syntax_error(
     monkeypatch.chdir(tmp_path)
     with pytest.raises(FeGenError, match=r"^models\.py:1: syntax error: \(unicode error\)"):
         load_schema("models.py")
+
+
+def test_a_models_file_and_its_neighbour_that_import_each_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.py").write_text(
+        "from sqlalchemy.orm import DeclarativeBase\n\nfrom b import Label\n\n\n"
+        "class Base(DeclarativeBase):\n    pass\n"
+    )
+    (tmp_path / "b.py").write_text("from a import Base\n\n\nclass Label:\n    pass\n")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FeGenError) as caught:
+        load_schema("a.py")
+    assert caught.value.message == (
+        "b.py:1: circular import (a -> b -> a): b imports Base from a, which has not defined "
+        "it yet; import it under `if TYPE_CHECKING:` if only annotations need it, else move "
+        "Base to a module that both import"
+    )

@@ -279,3 +279,14 @@ def test_a_model_on_the_docs_route_keeps_it_and_the_docs_move(tmp_path: Path) ->
     assert {"import_.py", "class_.py", "from_.py", "doc.py", "health.py"} <= {
         path.name for path in routes.iterdir()
     }
+
+
+def test_models_that_import_each_other_as_python_allows_generate(tmp_path: Path) -> None:
+    result = fe_gen("new", "api", "--models", "circular", "--path", str(PACKAGES), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    routes = tmp_path / "api" / "app" / "api" / "routes"
+    assert (routes / "author.py").is_file() and (routes / "book.py").is_file()
+    assert (
+        "from circular.library import Book"
+        in (tmp_path / "api" / "app" / "queries" / "book.py").read_text()
+    )
