@@ -174,7 +174,7 @@ def build_plan(
         _plan_model(model, schema, namer, factories, diagnostics, blocked.get(model.name))
         for model in schema.models
     )
-    _check_unique_names(plans)
+    _check_unique_names(plans, schema)
     main = Imports(first_party=(package,))
     main.reserve(_MAIN_NAMES)
     models = [main.bind(namer.module_of(model.module), model.name) for model in schema.models]
@@ -459,14 +459,23 @@ def _plural(word: str) -> str:
     return word + "s"
 
 
-def _check_unique_names(plans: tuple[ModelPlan, ...]) -> None:
+def _check_unique_names(plans: tuple[ModelPlan, ...], schema: Schema) -> None:
     seen: dict[str, str] = {}
+    hint = "rename one of them"
+    if len(schema.bases) > 1:
+        # Unrelated Bases may well map tables of the same name, for different databases.
+        source = schema.source
+        specs = [
+            f"{source.location if base.module == source.module else base.module}:{base.name}"
+            for base in schema.bases
+        ]
+        hint += f", or generate from one Base at a time (--models {' or '.join(specs)})"
     for plan in plans:
         for value, kind in ((plan.path, "URL path"), (plan.module, "module name")):
             other = seen.get(f"{kind}:{value}")
             if other is not None:
                 raise FeGenError(
-                    f"models {other} and {plan.name} would both get the {kind} {value}"
+                    f"models {other} and {plan.name} would both get the {kind} {value}: {hint}"
                 )
             seen[f"{kind}:{value}"] = plan.name
 

@@ -290,3 +290,16 @@ def test_models_that_import_each_other_as_python_allows_generate(tmp_path: Path)
         "from circular.library import Book"
         in (tmp_path / "api" / "app" / "queries" / "book.py").read_text()
     )
+
+
+def test_models_on_two_unrelated_bases_are_all_served(tmp_path: Path) -> None:
+    result = fe_gen(
+        "new", "api", "--models", str(FIXTURES / "models" / "two_bases.py"), cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    project = tmp_path / "api"
+    assert (
+        "METADATA = metadata_of(Account, AuditEntry)" in (project / "app" / "main.py").read_text()
+    )
+    routes = project / "app" / "api" / "routes"
+    assert (routes / "account.py").is_file() and (routes / "audit_entry.py").is_file()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 import pytest
 
 from fe_gen.generator import naming
+from fe_gen.generator.errors import FeGenError
 from fe_gen.generator.fields import FieldPlan
 from fe_gen.generator.imports import Imports
 from fe_gen.generator.loading import load_schema
@@ -412,3 +414,39 @@ def test_the_api_docs_move_only_when_a_model_takes_their_route() -> None:
     )
     assert plan_of("bookstore").docs is None
     assert "docs" not in plan_of("bookstore").to_dict()
+
+
+SAME_TABLE_IN_TWO_BASES = """
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Main(DeclarativeBase):
+    pass
+
+
+class Archive(DeclarativeBase):
+    pass
+
+
+class Account(Main):
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class OldAccount(Archive):
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+"""
+
+
+def test_two_bases_with_a_table_of_one_name_are_told_how_to_part(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "models.py").write_text(SAME_TABLE_IN_TWO_BASES)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FeGenError) as caught:
+        build_plan(load_schema("models.py"), name="demo")
+    assert caught.value.message == (
+        "models Account and OldAccount would both get the URL path /accounts: rename one of "
+        "them, or generate from one Base at a time (--models models.py:Main or models.py:Archive)"
+    )
