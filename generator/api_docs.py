@@ -21,7 +21,7 @@ class DocsPlan:
     arguments: str
     """Keyword arguments of `FastAPI(...)`: `docs_url="/api-docs", ...`."""
     note: str
-    """Why: `/docs is the route of Doc, so Swagger UI is at /api-docs`."""
+    """Why: `/docs is the route of model Doc, so Swagger UI is at /api-docs`."""
 
 
 @dataclass(frozen=True)

@@ -163,6 +163,9 @@ def _source_of(module: str) -> str | None:
     loaded = sys.modules.get(module)
     if loaded is not None and getattr(loaded, "__file__", None):
         return str(loaded.__file__)
+    parent = module.rpartition(".")[0]
+    if parent and parent not in sys.modules:
+        return None  # finding it would import (run) its package
     try:
         spec = importlib.util.find_spec(module)
     except (ImportError, ValueError):
@@ -199,7 +202,7 @@ def _not_source_text(path: Path, module: str) -> str | None:
 
 
 def _is_binary(data: bytes) -> bool:
-    """Control bytes that no text has (as git decides, but not on NUL alone)."""
+    """Whether the first 8 KiB hold control bytes that no text has (NUL among them)."""
     return any(byte < 0x20 and byte not in _TEXT_CONTROLS for byte in data[:8192])
 
 

@@ -139,10 +139,10 @@ def _file_request(target: str, attribute: str | None, search_path: Path | None) 
 
 def _check_not_empty(path: Path, target: str) -> None:
     try:
-        text = path.read_bytes()
+        data = path.read_bytes()
     except OSError as error:
         raise FeGenError(f"cannot read models file {target}: {error.strerror}") from None
-    if not text.strip():
+    if not data.strip():
         raise FeGenError(
             f"{target} is empty: define the models in it (on a declarative Base or a "
             "registry), or pass the file that does"
