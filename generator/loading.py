@@ -70,11 +70,21 @@ def _bundled_example() -> Iterator[str]:
 
 
 def _request(spec: str, search_path: Path | None, exclude: Sequence[str]) -> _Request:
+    if not spec.strip():
+        raise FeGenError(
+            "--models is empty: pass a models file (path/models.py) or an import path "
+            "(pkg.models), or leave the option out for the bundled bookstore"
+        )
     target, _, attribute = _split_attribute(spec)
     if search_path is not None and not search_path.is_dir():
         raise FeGenError(f"--path {search_path} is not a directory")
     if _looks_like_file(target):
         return _file_request(target, attribute or None, search_path)
+    if not all(part.isidentifier() for part in target.split(".")):
+        raise FeGenError(
+            f"--models {spec!r}: neither a .py file nor an import path; pass a models file "
+            "(path/models.py) or a dotted module name (pkg.models, pkg.models:Base)"
+        )
     root = str((search_path or Path.cwd()).resolve())
     return _Request(
         kind="module",
@@ -112,6 +122,7 @@ def _file_request(target: str, attribute: str | None, search_path: Path | None) 
             f"not a .py file: {target} ({kind}); pass a models file, or an import path "
             "such as pkg.models with --path DIR"
         )
+    _check_not_empty(path, target)
     directory = str(path.resolve().parent)
     extra = (str(search_path.resolve()),) if search_path is not None else ()
     return _Request(
@@ -124,6 +135,18 @@ def _file_request(target: str, attribute: str | None, search_path: Path | None) 
         roots=(directory, *extra),
         exclude=(),
     )
+
+
+def _check_not_empty(path: Path, target: str) -> None:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise FeGenError(f"cannot read models file {target}: {error.strerror}") from None
+    if not data.strip():
+        raise FeGenError(
+            f"{target} is empty: define the models in it (on a declarative Base or a "
+            "registry), or pass the file that does"
+        )
 
 
 def read_env_file(path: Path) -> dict[str, str]:

@@ -73,6 +73,21 @@ def parameter(name: str) -> str:
     return f"{name}_key" if name in FUNCTION_LOCALS else name
 
 
+# Names a model's module can't take: `tests/test_core.py` and `schemas/responses.py` are
+# the project's own, and router.py binds `api_router` beside the route modules it imports.
+_TAKEN_MODULES = frozenset({"api_router", "core", "responses"})
+
+
+def module_name(model: str) -> str:
+    """The module of a model's schemas, queries, routes and tests: `book`, `import_`.
+
+    Its snake-case name, unless that is a Python keyword (`from app.api.routes import
+    import` would not parse) or a name the project already uses: then a trailing underscore.
+    """
+    name = snake_case(model)
+    return f"{name}_" if keyword.iskeyword(name) or name in _TAKEN_MODULES else name
+
+
 def snake_case(name: str) -> str:
     """`BookTag` -> `book_tag`, `HTTPLog` -> `http_log`."""
     name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name)

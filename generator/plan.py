@@ -15,6 +15,7 @@ from pydantic import TypeAdapter
 
 from fe_gen.generator import naming
 from fe_gen.generator.annotations import VALUE_TYPES, TypeNamer
+from fe_gen.generator.api_docs import DocsPlan, plan_docs
 from fe_gen.generator.errors import FeGenError
 from fe_gen.generator.fields import FieldPlan, plan_fields
 from fe_gen.generator.hierarchy import HierarchyPlan, plan_hierarchy
@@ -152,9 +153,15 @@ class ProjectPlan:
     sqlite_integer_types: tuple[str, ...]
     """SQLAlchemy types of autoincrement keys that SQLite must create as INTEGER."""
     diagnostics: tuple[str, ...] = field(default=())
+    docs: DocsPlan | None = None
+    """Where the API documentation moved when models take FastAPI's paths (`/docs`)."""
 
     def to_dict(self) -> dict[str, Any]:
         result: dict[str, Any] = _ADAPTER.dump_python(self, mode="json")
+        if result["docs"] is None:
+            # The template reads a missing `docs` as FastAPI's paths, as in answers written
+            # before they could move: every other project keeps the answers it had.
+            del result["docs"]
         return result
 
 
@@ -179,7 +186,7 @@ def build_plan(
         _plan_model(model, schema, namer, factories, diagnostics, blocked.get(model.name))
         for model in schema.models
     )
-    _check_unique_names(plans)
+    _check_unique_names(plans, schema)
     main = Imports(first_party=(package,))
     main.reserve(_MAIN_NAMES)
     models = [main.bind(namer.module_of(model.module), model.name) for model in schema.models]
@@ -223,6 +230,7 @@ def build_plan(
         model_requirements=schema.requirements,
         sqlite_integer_types=() if reason else _sqlite_integer_types(schema),
         diagnostics=tuple(str(diagnostic) for diagnostic in diagnostics),
+        docs=plan_docs({plan.name: plan.path for plan in plans}),
     )
 
 
@@ -235,8 +243,9 @@ def _plan_model(
     blocked: str | None,
 ) -> ModelPlan:
     """The plan of one model; `blocked` says why the API can't create its rows, if so."""
-    module = naming.snake_case(model.name)
-    plural = _plural(module)
+    word = naming.snake_case(model.name)
+    module = naming.module_name(model.name)
+    plural = _plural(word)
     imports: ModuleImports = fixed_imports(model.name, module, plural, namer.package)
     queries = imports["queries"]
     ref = queries.bind(namer.module_of(model.module), model.name)
@@ -285,8 +294,8 @@ def _plan_model(
         ref=ref,
         module=module,
         plural=plural,
-        word=module.replace("_", " "),
-        a_word=("an " if module[:1] in "aeiou" else "a ") + module.replace("_", " "),
+        word=word.replace("_", " "),
+        a_word=("an " if word[:1] in "aeiou" else "a ") + word.replace("_", " "),
         words=plural.replace("_", " "),
         path=path,
         tag=path.strip("/"),
@@ -477,14 +486,23 @@ def _plural(word: str) -> str:
     return word + "s"
 
 
-def _check_unique_names(plans: tuple[ModelPlan, ...]) -> None:
+def _check_unique_names(plans: tuple[ModelPlan, ...], schema: Schema) -> None:
     seen: dict[str, str] = {}
+    hint = "rename one of them"
+    if len(schema.bases) > 1:
+        # Unrelated Bases may well map tables of the same name, for different databases.
+        source = schema.source
+        specs = [
+            f"{source.location if base.module == source.module else base.module}:{base.name}"
+            for base in schema.bases
+        ]
+        hint += f", or generate from one Base at a time (--models {' or '.join(specs)})"
     for plan in plans:
         for value, kind in ((plan.path, "URL path"), (plan.module, "module name")):
             other = seen.get(f"{kind}:{value}")
             if other is not None:
                 raise FeGenError(
-                    f"models {other} and {plan.name} would both get the {kind} {value}"
+                    f"models {other} and {plan.name} would both get the {kind} {value}: {hint}"
                 )
             seen[f"{kind}:{value}"] = plan.name
 

@@ -207,6 +207,8 @@ def summarize(result: RenderResult, console: Console) -> None:
         if not model.tests.testable
     ]
     notes += plan.diagnostics
+    if plan.docs:
+        notes.append(plan.docs.note)
     if plan.env_file:
         notes.append(
             f"the models read settings when imported: the project needs the variables of "
@@ -217,11 +219,12 @@ def summarize(result: RenderResult, console: Console) -> None:
     database = "SQLite"
     if plan.needs_postgresql:
         database = "PostgreSQL (the models need it: set TEST_DATABASE_URL)"
+    docs = plan.docs.url if plan.docs else "/docs"
     steps = [
         (f"cd {result.dest}", ""),
         ("pip install -e '.[dev]'", ""),
         ("pytest", f"the generated tests, on {database}"),
-        (f"uvicorn {plan.package}.main:app", "then open http://127.0.0.1:8000/docs"),
+        (f"uvicorn {plan.package}.main:app", f"then open http://127.0.0.1:8000{docs}"),
     ]
     width = max(len(command) for command, comment in steps if comment) + 2
     lines = [

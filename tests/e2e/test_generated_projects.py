@@ -33,6 +33,9 @@ CASES: dict[str, tuple[list[str], bool]] = {
     "hierarchy": (["--models", str(FIXTURES / "hierarchy.py")], False),
     "recipes": (["--models", str(FIXTURES / "recipes.py")], False),
     "ledgers": (["--models", str(FIXTURES / "ledgers.py")], False),
+    # Tables named import, class, from, core, health, docs, redoc ...: keyword and taken
+    # module names, and models on FastAPI's documentation routes, which move.
+    "awkward": (["--models", str(FIXTURES / "awkward.py")], False),
     # A package imported where it is: Base, mixins and models in separate modules, settings
     # read from the environment at import, and a subpackage that must not be imported.
     "package": (
@@ -118,6 +121,43 @@ def test_generated_code_is_lint_format_and_type_clean(
     cache = tmp_path_factory.getbasetemp() / "mypy-cache"
     result = run([sys.executable, "-m", "mypy", "--cache-dir", str(cache)], project)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+DOCUMENTATION_ROUTES = """
+import asyncio
+import httpx
+from app.main import create_app
+
+async def main() -> None:
+    app = create_app()
+    transport = httpx.ASGITransport(app=app)
+    async with app.router.lifespan_context(app), httpx.AsyncClient(
+        transport=transport, base_url="http://test"
+    ) as client:
+        for path in ("/api-docs", "/api-docs/oauth2-redirect", "/api-redoc", "/openapi.json"):
+            response = await client.get(path)
+            print(path, response.status_code, response.headers["content-type"].split(";")[0])
+        for path in ("/docs", "/redoc"):
+            response = await client.get(path)
+            print(path, response.status_code, sorted(response.json()))
+
+asyncio.run(main())
+"""
+
+
+def test_awkward_docs_move_off_the_routes_of_models_called_docs_and_redoc(
+    generated: dict[str, Path],
+) -> None:
+    result = run([sys.executable, "-c", DOCUMENTATION_ROUTES], generated["awkward"])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.splitlines() == [
+        "/api-docs 200 text/html",
+        "/api-docs/oauth2-redirect 200 text/html",
+        "/api-redoc 200 text/html",
+        "/openapi.json 200 application/json",
+        "/docs 200 ['items', 'next_cursor', 'total']",
+        "/redoc 200 ['items', 'next_cursor', 'total']",
+    ]
 
 
 STATEMENTS_FOR_5_AND_500_ROWS = """

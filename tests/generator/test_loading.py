@@ -204,3 +204,18 @@ def test_same_json_under_two_hash_seeds(spec: str, monkeypatch: pytest.MonkeyPat
 def test_threads_started_at_import_do_not_hold_up_loading() -> None:
     schema = load_schema(str(MODELS / "threads.py"), timeout=20)
     assert names(schema) == ("Job",)
+
+
+def test_a_latin_1_file_that_declares_its_encoding_loads(tmp_path: Path) -> None:
+    source = (MODELS / "two_bases.py").read_text().replace("create", "créé")
+    (tmp_path / "models.py").write_bytes(b"# -*- coding: latin-1 -*-\n" + source.encode("latin-1"))
+    assert names(load_schema(str(tmp_path / "models.py"))) == ("Account", "AuditEntry")
+
+
+def test_modules_that_import_each_other_as_python_allows_load() -> None:
+    schema = load_schema("circular", search_path=PACKAGES)
+    assert names(schema) == ("Author", "Book")
+    assert {rel.key for model in schema.models for rel in model.relationships} == {
+        "books",
+        "author",
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
@@ -96,6 +97,12 @@ FILE_ERRORS = [
         id="table-without-primary-key",
     ),
     pytest.param(
+        "no_primary_key.py",
+        "no_primary_key.py:11: Visit: table visits has no primary key, so SQLAlchemy can't map "
+        "it; declare primary_key=True on its key column(s)",
+        id="class-without-primary-key",
+    ),
+    pytest.param(
         "over_join.py",
         "Both is mapped to a Join, not a Table; fe-gen serves table-mapped classes only: map "
         "it to a Table or leave it out of the models",
@@ -164,6 +171,16 @@ PACKAGE_ERRORS = [
         f"which is not set; {ENV_HINT}",
         id="settings-read-at-import",
     ),
+    pytest.param(
+        "circular_broken",
+        (),
+        "circular_broken/invoices.py:7: circular import (circular_broken.customers -> "
+        "circular_broken.invoices -> circular_broken.customers): circular_broken.invoices "
+        "imports Customer from circular_broken.customers, which has not defined it yet; import "
+        "it under `if TYPE_CHECKING:` if only annotations need it, else move Customer to a "
+        "module that both import",
+        id="circular-import",
+    ),
 ]
 
 
@@ -210,3 +227,123 @@ def test_env_file_error(text: str | None, message: str, tmp_path: Path) -> None:
     with pytest.raises(FeGenError) as caught:
         load_schema(str(MODELS / "mixins.py"), env_file=path)
     assert caught.value.message == message.format(path=path)
+
+
+NOT_A_MODULE = (
+    "neither a .py file nor an import path; pass a models file (path/models.py) or a dotted "
+    "module name (pkg.models, pkg.models:Base)"
+)
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        pytest.param(
+            "",
+            "--models is empty: pass a models file (path/models.py) or an import path "
+            "(pkg.models), or leave the option out for the bundled bookstore",
+            id="empty",
+        ),
+        pytest.param(
+            "  ",
+            "--models is empty: pass a models file (path/models.py) or an import path "
+            "(pkg.models), or leave the option out for the bundled bookstore",
+            id="blank",
+        ),
+        pytest.param(".models", f"--models '.models': {NOT_A_MODULE}", id="relative"),
+        pytest.param("shop.", f"--models 'shop.': {NOT_A_MODULE}", id="trailing-dot"),
+        pytest.param("my-models", f"--models 'my-models': {NOT_A_MODULE}", id="hyphen"),
+        pytest.param(":Base", f"--models ':Base': {NOT_A_MODULE}", id="attribute-alone"),
+    ],
+)
+def test_models_option_error(spec: str, message: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(MODELS)
+    with pytest.raises(FeGenError) as caught:
+        load_schema(spec)
+    assert caught.value.message == message
+
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
+LATIN_1 = "from sqlalchemy.orm import DeclarativeBase\n\n\nNAME = 'café'\n".encode("latin-1")
+EMPTY = (
+    "models.py is empty: define the models in it (on a declarative Base or a registry), or "
+    "pass the file that does"
+)
+NOT_SOURCE = "models.py is not a Python source file ({}); pass the .py file that defines the models"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param(b"", EMPTY, id="empty"),
+        pytest.param(b"\n  \n\t\n", EMPTY, id="blank"),
+        pytest.param(PNG, NOT_SOURCE.format("not UTF-8 text: byte 0x89 at position 0"), id="png"),
+        pytest.param(b"x = 1\n\0\n", NOT_SOURCE.format("a NUL byte at position 6"), id="nul"),
+        pytest.param(
+            LATIN_1,
+            "models.py:4: not UTF-8 text (byte 0xe9 at column 12); save the file as UTF-8, or "
+            "declare its encoding on its first line (# -*- coding: latin-1 -*-)",
+            id="latin-1",
+        ),
+    ],
+)
+def test_a_models_file_that_is_not_python_source(
+    content: bytes, message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "models.py").write_bytes(content)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FeGenError) as caught:
+        load_schema("models.py")
+    assert caught.value.message == message
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_random_bytes_are_not_a_python_source_file(
+    seed: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "models.py").write_bytes(random.Random(seed).randbytes(512))
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FeGenError, match=r"^models\.py is not a Python source file \("):
+        load_schema("models.py")
+
+
+def test_a_binary_module_of_a_package_can_be_excluded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "store").mkdir()
+    (tmp_path / "store" / "__init__.py").write_text("")
+    (tmp_path / "store" / "blob.py").write_bytes(PNG)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FeGenError) as caught:
+        load_schema("store")
+    assert caught.value.message == (
+        "store/blob.py is not a Python source file (not UTF-8 text: byte 0x89 at position 0); "
+        "remove it or leave it out with --exclude store.blob"
+    )
+
+
+def test_a_bad_escape_in_a_string_stays_a_syntax_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "models.py").write_text('NAME = "\\N{no such character}"\n')
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FeGenError, match=r"^models\.py:1: syntax error: \(unicode error\)"):
+        load_schema("models.py")
+
+
+def test_a_models_file_and_its_neighbour_that_import_each_other(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "a.py").write_text(
+        "from sqlalchemy.orm import DeclarativeBase\n\nfrom b import Label\n\n\n"
+        "class Base(DeclarativeBase):\n    pass\n"
+    )
+    (tmp_path / "b.py").write_text("from a import Base\n\n\nclass Label:\n    pass\n")
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FeGenError) as caught:
+        load_schema("a.py")
+    assert caught.value.message == (
+        "b.py:1: circular import (a -> b -> a): b imports Base from a, which has not defined "
+        "it yet; import it under `if TYPE_CHECKING:` if only annotations need it, else move "
+        "Base to a module that both import"
+    )

@@ -257,3 +257,158 @@ def test_copier_update_brings_a_new_template_version_and_keeps_the_owners_edits(
     assert "fast, by construction" in (project / "README.md").read_text()
     assert deps.read_text().endswith("# the owner's own line\n")
     assert f"_commit: {version}" in (project / ".copier-answers.yml").read_text()
+
+
+def test_a_model_on_the_docs_route_keeps_it_and_the_docs_move(tmp_path: Path) -> None:
+    project = tmp_path / "awkward"
+    models = FIXTURES / "models" / "awkward.py"
+    result = runner.invoke(app, ["new", str(project), "--models", str(models)])
+    assert result.exit_code == 0, result.output
+    note = (
+        "/docs is the route of model Doc, so Swagger UI is at /api-docs; /redoc is the route "
+        "of model Redoc, so ReDoc is at /api-redoc"
+    )
+    assert f"note: {note}" in result.output
+    assert "then open http://127.0.0.1:8000/api-docs" in result.output
+    assert (
+        f"Then open http://127.0.0.1:8000/api-docs ({note})." in (project / "README.md").read_text()
+    )
+    main = (project / "app" / "main.py").read_text()
+    assert 'docs_url="/api-docs"' in main and 'redoc_url="/api-redoc"' in main
+    routes = project / "app" / "api" / "routes"
+    assert {"import_.py", "class_.py", "from_.py", "doc.py", "health.py"} <= {
+        path.name for path in routes.iterdir()
+    }
+
+
+def test_models_that_import_each_other_as_python_allows_generate(tmp_path: Path) -> None:
+    result = fe_gen("new", "api", "--models", "circular", "--path", str(PACKAGES), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    routes = tmp_path / "api" / "app" / "api" / "routes"
+    assert (routes / "author.py").is_file() and (routes / "book.py").is_file()
+    assert (
+        "from circular.library import Book"
+        in (tmp_path / "api" / "app" / "queries" / "book.py").read_text()
+    )
+
+
+def test_models_on_two_unrelated_bases_are_all_served(tmp_path: Path) -> None:
+    result = fe_gen(
+        "new", "api", "--models", str(FIXTURES / "models" / "two_bases.py"), cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    project = tmp_path / "api"
+    assert (
+        "METADATA = metadata_of(Account, AuditEntry)" in (project / "app" / "main.py").read_text()
+    )
+    routes = project / "app" / "api" / "routes"
+    assert (routes / "account.py").is_file() and (routes / "audit_entry.py").is_file()
+
+
+LATIN_1 = "from sqlalchemy.orm import DeclarativeBase\n\nNAME = 'café'\n".encode("latin-1")
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
+TWO_BASES_ONE_TABLE = b"""
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Main(DeclarativeBase):
+    pass
+
+
+class Archive(DeclarativeBase):
+    pass
+
+
+class Account(Main):
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class OldAccount(Archive):
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+"""
+
+# Each bad input: the models file written for it (if any), the options, and what the one
+# line on stderr must say of the file, model or option at fault.
+BAD_MODELS = [
+    pytest.param(b"", ["--models", "models.py"], "error: models.py is empty: ", id="empty"),
+    pytest.param(
+        PNG,
+        ["--models", "models.py"],
+        "error: models.py is not a Python source file (not UTF-8 text: byte 0x89 at position 0)",
+        id="binary",
+    ),
+    pytest.param(
+        LATIN_1, ["--models", "models.py"], "error: models.py:3: not UTF-8 text", id="latin-1"
+    ),
+    pytest.param(
+        None,
+        ["--models", "circular_broken", "--path", str(PACKAGES)],
+        "circular import (circular_broken.customers -> circular_broken.invoices -> ",
+        id="circular-import",
+    ),
+    pytest.param(
+        None,
+        ["--models", str(FIXTURES / "models" / "no_primary_key.py")],
+        "Visit: table visits has no primary key",
+        id="no-primary-key",
+    ),
+    pytest.param(None, ["--models", ""], "error: --models is empty: ", id="empty-option"),
+]
+BAD_INPUTS = [
+    *BAD_MODELS,
+    pytest.param(
+        TWO_BASES_ONE_TABLE,
+        ["--models", "models.py"],
+        "error: models Account and OldAccount would both get the URL path /accounts",
+        id="two-bases-one-table",
+    ),
+]
+
+
+def _bad_input(content: bytes | None, cwd: Path) -> None:
+    if content is not None:
+        (cwd / "models.py").write_bytes(content)
+
+
+def _one_error_line(result: subprocess.CompletedProcess[str], expected: str) -> None:
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ") and expected in lines[0], lines[0]
+
+
+@pytest.mark.parametrize(("content", "options", "expected"), BAD_INPUTS)
+def test_bad_models_exit_2_with_one_line_and_no_project(
+    content: bytes | None, options: list[str], expected: str, tmp_path: Path
+) -> None:
+    _bad_input(content, tmp_path)
+    _one_error_line(fe_gen("new", "shop", *options, cwd=tmp_path), expected)
+    assert not (tmp_path / "shop").exists()
+    assert [path.name for path in tmp_path.iterdir()] == ([] if content is None else ["models.py"])
+
+
+@pytest.mark.parametrize(("content", "options", "expected"), BAD_INPUTS)
+def test_bad_models_with_force_leave_the_destination_as_it_was(
+    content: bytes | None, options: list[str], expected: str, tmp_path: Path
+) -> None:
+    _bad_input(content, tmp_path)
+    dest = tmp_path / "shop"
+    (dest / "app").mkdir(parents=True)
+    (dest / "notes.txt").write_text("mine")
+    (dest / "app" / "main.py").write_text("# my own app\n")
+    _one_error_line(fe_gen("new", "shop", "--force", *options, cwd=tmp_path), expected)
+    assert tree(dest) == {"app/main.py": b"# my own app\n", "notes.txt": b"mine"}
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
+        ["shop"] if content is None else ["shop", "models.py"]
+    )
+
+
+@pytest.mark.parametrize(("content", "options", "expected"), BAD_MODELS)
+def test_inspect_says_the_same_of_bad_models(
+    content: bytes | None, options: list[str], expected: str, tmp_path: Path
+) -> None:
+    _bad_input(content, tmp_path)
+    _one_error_line(fe_gen("inspect", *options, cwd=tmp_path), expected)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 import pytest
 
 from fe_gen.generator import naming
+from fe_gen.generator.errors import FeGenError
 from fe_gen.generator.fields import FieldPlan
 from fe_gen.generator.imports import Imports
 from fe_gen.generator.loading import load_schema
@@ -38,6 +40,40 @@ def field_plan(fixture: str, model: str, name: str) -> FieldPlan:
 )
 def test_snake_case(name: str, expected: str) -> None:
     assert naming.snake_case(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("model", "expected"),
+    [
+        pytest.param("Book", "book", id="plain"),
+        pytest.param("Import", "import_", id="keyword"),
+        pytest.param("Class", "class_", id="keyword-class"),
+        pytest.param("Core", "core_", id="tests-test_core"),
+        pytest.param("Responses", "responses_", id="schemas-responses"),
+        pytest.param("ApiRouter", "api_router_", id="router-variable"),
+        pytest.param("Health", "health", id="health-is-free"),
+        pytest.param("Match", "match", id="soft-keyword-is-a-name"),
+    ],
+)
+def test_module_name(model: str, expected: str) -> None:
+    assert naming.module_name(model) == expected
+
+
+@pytest.mark.parametrize(
+    ("model", "module", "plural", "a_word", "path"),
+    [
+        pytest.param("Import", "import_", "imports", "an import", "/import", id="import"),
+        pytest.param("Class", "class_", "classes", "a class", "/class", id="class"),
+        pytest.param("From", "from_", "froms", "a from", "/from", id="from"),
+        pytest.param("Core", "core_", "cores", "a core", "/core", id="core"),
+        pytest.param("Health", "health", "healths", "a health", "/health", id="health"),
+    ],
+)
+def test_a_model_named_like_a_keyword_or_a_project_module_keeps_its_words_and_path(
+    model: str, module: str, plural: str, a_word: str, path: str
+) -> None:
+    plan = model_plan("awkward", model)
+    assert (plan.module, plan.plural, plan.a_word, plan.path) == (module, plural, a_word, path)
 
 
 @pytest.mark.parametrize(
@@ -380,3 +416,51 @@ def test_the_create_schema_calls_a_dataclass_default_factory() -> None:
     assert "steps: JsonData = Field(default_factory=list)" in lines
     assert "opened: NaiveDatetime = Field(default_factory=dt.datetime.now)" in lines
     assert "code: Text = Field(max_length=36)" in lines
+
+
+def test_the_api_docs_move_only_when_a_model_takes_their_route() -> None:
+    docs = plan_of("awkward").docs
+    assert docs is not None
+    assert (docs.url, docs.arguments) == (
+        "/api-docs",
+        'docs_url="/api-docs", swagger_ui_oauth2_redirect_url="/api-docs/oauth2-redirect", '
+        'redoc_url="/api-redoc"',
+    )
+    assert plan_of("bookstore").docs is None
+    assert "docs" not in plan_of("bookstore").to_dict()
+
+
+SAME_TABLE_IN_TWO_BASES = """
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Main(DeclarativeBase):
+    pass
+
+
+class Archive(DeclarativeBase):
+    pass
+
+
+class Account(Main):
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class OldAccount(Archive):
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+"""
+
+
+def test_two_bases_with_a_table_of_one_name_are_told_how_to_part(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "models.py").write_text(SAME_TABLE_IN_TWO_BASES)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FeGenError) as caught:
+        build_plan(load_schema("models.py"), name="demo")
+    assert caught.value.message == (
+        "models Account and OldAccount would both get the URL path /accounts: rename one of "
+        "them, or generate from one Base at a time (--models models.py:Main or models.py:Archive)"
+    )
