@@ -135,10 +135,9 @@ class TypeNamer:
     def compared(self, column_type: ColumnType, imports: Imports) -> str:
         """The annotation of a filter value: for a NUMERIC(p, s) column, any number below
         its largest in magnitude, finer digits too (they compare exactly)."""
-        digits = _digits(column_type)
-        if column_type.family != "decimal" or digits is None:
+        exponent = whole_digits(column_type)
+        if column_type.family != "decimal" or exponent is None:
             return self.annotation(column_type, imports, "write")
-        exponent = digits[0] - digits[1]
         self.magnitudes.add(exponent)
         return self.value_type(f"Below1e{exponent}", imports)
 
@@ -175,6 +174,19 @@ class TypeNamer:
     def module_of(self, module: str) -> str:
         """Where the generated project imports a module of the user's from."""
         return self.models_modules.get(module, module)
+
+
+def past_range(column_type: ColumnType) -> int:
+    """The smallest integer an integer column can't hold: its type's largest, plus one."""
+    bits = {"Int16": 16, "Int32": 32, "Int64": 64}[_INTEGERS.get(column_type.sql.upper(), "Int64")]
+    limit: int = 2 ** (bits - 1)
+    return limit
+
+
+def whole_digits(column_type: ColumnType) -> int | None:
+    """How many digits a NUMERIC(p, s) column holds before the decimal point."""
+    digits = _digits(column_type)
+    return None if digits is None else digits[0] - digits[1]
 
 
 def _bounded(column_type: ColumnType) -> str | None:

@@ -17,6 +17,8 @@ class FieldPlan:
     """The field's name in the API: the attribute key on the mapped class."""
     read_type: str
     """Its annotation in responses, without `| None`."""
+    write_type: str
+    """Its annotation in requests, without `| None`: bounded to what the column stores."""
     read_line: str | None
     """Declaration in the schema of what writes and includes return, `price: Decimal`; None
     for a deferred column, which they never return."""
@@ -111,6 +113,7 @@ def _column_field(
     return FieldPlan(
         name=column.key,
         read_type=read_type,
+        write_type=write_type,
         read_line=read,
         partial_line=partial,
         create_line=create,
@@ -161,6 +164,7 @@ def _read_only_field(
     return FieldPlan(
         name=field.key,
         read_type=read_type,
+        write_type=read_type,
         read_line=line,
         partial_line=line,
         create_line=None,

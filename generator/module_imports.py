@@ -39,7 +39,7 @@ def _schemas(imports: Imports, model: str, package: str) -> None:
     imports.reserve(VALUE_TYPES)
     imports.name("typing", "Literal")
     imports.name("pydantic", "BaseModel")
-    for name in ("CommaList", "ListParams", "ReadParams"):
+    for name in ("CommaList", "ListParams", "OnceCommaList", "ReadParams"):
         imports.name(f"{package}.core.filters", name)
     imports.name(f"{package}.core.schemas", "Payload")
 

@@ -126,6 +126,10 @@ class ProjectPlan:
     models: tuple[ModelPlan, ...]
     core_test_model: str | None
     """The model whose API tests what all models share (the first testable one)."""
+    update_race: str | None
+    """The model whose rows concurrent PATCHes race on (the first with an updatable field)."""
+    unique_race: str | None
+    """The model whose unique field concurrent creates race for."""
     needs_postgresql: bool
     postgresql_reason: str | None
     """Why the models need PostgreSQL: `Document.tags is ARRAY, which only PostgreSQL has`."""
@@ -214,6 +218,8 @@ def build_plan(
         responses_imports=responses.render(),
         factories_imports=factories.render(),
         core_test_model=next((plan.name for plan in plans if plan.tests.testable), None),
+        update_race=next((plan.name for plan in plans if plan.tests.update_field), None),
+        unique_race=next((plan.name for plan in plans if plan.tests.unique_field), None),
         models=plans,
         needs_postgresql=reason is not None,
         postgresql_reason=reason,

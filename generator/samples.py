@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from fe_gen.generator import naming
-from fe_gen.generator.annotations import TypeNamer
+from fe_gen.generator.annotations import TypeNamer, past_range, whole_digits
 from fe_gen.generator.fields import FieldPlan
 from fe_gen.generator.imports import Imports
 from fe_gen.generator.includes import IncludePlan, LinkPlan
@@ -75,6 +75,22 @@ class TestPlan:
     """An array field with a `contains` filter."""
     null_sortable: bool = False
     includes: tuple[IncludeTest, ...] = ()
+    updatable: tuple[str, ...] = ()
+    """Fields a PATCH sets alone to another row's sample (references too)."""
+    nullable_updatable: tuple[str, ...] = ()
+    """Those of them a PATCH may also set to null."""
+    bad_queries: tuple[tuple[str, str], ...] = ()
+    """(parameter, a value literal its column can't hold) for the 422 tests."""
+    bad_key_url: str | None = None
+    """A URL whose integer key is past its column's range."""
+    bad_bodies: tuple[tuple[str, str], ...] = ()
+    """(field, a value literal its column can't store) for the create 422 tests."""
+    text_body_field: str | None = None
+    """A text field of the create payload, to send an unpaired surrogate in."""
+    eq_alias_field: str | None = None
+    """A field filtered as `?<name>=` and `?<name>__eq=` alike."""
+    sort_field: str | None = None
+    """A sortable field, to sort by twice."""
     imports: str = ""
 
 
@@ -91,7 +107,7 @@ def plan_tests(
     """What the model's tests exercise; samples bind the enums they use in `factories`."""
     reason = _untestable(model, schema, set())
     if reason:
-        return untestable(namer.package, reason)
+        return untestable(namer.package, reason, model, fields, path)
     parents = _parents(model, schema)
     payload = _payload(model, fields, parents, namer, factories)
     sampled = {name for name, _ in payload}
@@ -100,6 +116,11 @@ def plan_tests(
     comparable = [f for f in in_payload if f.family in _ORDERED]
     shared = {key for constraint in model.unique_constraints for key in constraint.columns}
     compare_field = _first(f.name for f in comparable) or _integer_key(model)
+    # References the factories give too: one column of one parent row, set alone.
+    single_parents = {parent.pairs[0][0] for parent in parents if len(parent.pairs) == 1}
+    updatable = [f.name for f in writable] + [
+        f.name for f in fields if f.name in single_parents and f.update_line
+    ]
     null_field = _first(
         f.name
         for f in writable
@@ -136,16 +157,38 @@ def plan_tests(
             if f.family == "array" and f.filters and "__contains" in f.filters[0]
         ),
         includes=tuple(_include_test(model, include, links, schema) for include in includes),
+        updatable=tuple(updatable),
+        nullable_updatable=tuple(name for name in updatable if by_name(fields, name).nullable),
+        bad_queries=_bad_queries(model, fields),
+        bad_key_url=_bad_key_url(model, path),
+        eq_alias_field=_eq_alias_field(fields),
+        sort_field=_first(f.name for f in fields if f.sortable),
+        bad_bodies=_bad_bodies(model, in_payload),
+        text_body_field=_first(f.name for f in in_payload if f.write_type == "Text"),
     )
     return replace(plan, imports=_test_imports(plan, bool(includes), namer.package))
 
 
-def untestable(package: str, reason: str) -> TestPlan:
+def untestable(
+    package: str,
+    reason: str,
+    model: Model | None = None,
+    fields: tuple[FieldPlan, ...] = (),
+    path: str = "",
+) -> TestPlan:
     """The tests of a model whose rows the tests can't make: only the 422s."""
     imports = Imports(first_party=(package, "tests"))
     imports.name("httpx", "AsyncClient")
     imports.name("tests.utils", "error_location")
-    return TestPlan(testable=False, reason=reason, imports=imports.render())
+    return TestPlan(
+        testable=False,
+        reason=reason,
+        bad_queries=_bad_queries(model, fields) if model else (),
+        bad_key_url=_bad_key_url(model, path) if model else None,
+        eq_alias_field=_eq_alias_field(fields),
+        sort_field=_first(f.name for f in fields if f.sortable),
+        imports=imports.render(),
+    )
 
 
 def by_name(fields: tuple[FieldPlan, ...], name: str) -> FieldPlan:
@@ -220,8 +263,10 @@ def _test_imports(plan: TestPlan, has_includes: bool, package: str) -> str:
     imports.name("tests.utils", "error_location")
     imports.name("tests.utils", "keys")
     imports.name("tests.utils", "listed")
-    if plan.compare_field or plan.text_field or plan.null_field:
-        imports.name("typing", "Any")
+    imports.name("tests.utils", "assert_stored")
+    if plan.text_body_field:
+        imports.module("json")
+    imports.name("typing", "Any")
     if plan.tie_field or plan.null_sortable:
         imports.name("tests.utils", "all_pages")
     if has_includes:
@@ -231,6 +276,56 @@ def _test_imports(plan: TestPlan, has_includes: bool, package: str) -> str:
 
 _ORDERED = frozenset({"integer", "float", "decimal", "date", "datetime"})
 _PARSED = frozenset({"integer", "float", "decimal", "date", "datetime", "uuid"})
+
+
+def _bad_queries(model: Model, fields: tuple[FieldPlan, ...]) -> tuple[tuple[str, str], ...]:
+    """Filter values no column of the model can hold, each with its parameter."""
+    cases = []
+    filtered = [f for f in fields if f.filters and f.name in _columns(model)]
+    integer = _first(f.name for f in filtered if f.family == "integer")
+    if integer is not None:
+        limit = past_range(model.column(integer).type)
+        cases.append((f"{integer}__gt", f'"{limit}"'))
+    text = _first(f.name for f in filtered if any("__icontains:" in x for x in f.filters))
+    if text is not None:
+        cases.append((f"{text}__ne", '"a\\x00b"'))
+    for field in filtered:
+        digits = whole_digits(model.column(field.name).type)
+        if field.family == "decimal" and digits is not None:
+            cases.append((f"{field.name}__gt", f'"1e{digits}"'))
+            break
+    listed = _first(f.name for f in filtered if any(f"{f.name}__in:" in x for x in f.filters))
+    if listed is not None:
+        cases.append((f"{listed}__in", '""'))
+    return tuple(cases)
+
+
+def _eq_alias_field(fields: tuple[FieldPlan, ...]) -> str | None:
+    return _first(f.name for f in fields if f.filters and "AliasChoices(" in f.filters[0])
+
+
+def _bad_key_url(model: Model, path: str) -> str | None:
+    """A URL whose integer key is past its column's range: a 422, not a database error."""
+    columns = [model.column(key) for key in model.primary_key]
+    if any(column.type.family != "integer" for column in columns):
+        return None
+    return '"' + path + "".join(f"/{past_range(column.type)}" for column in columns) + '"'
+
+
+def _bad_bodies(model: Model, in_payload: list[FieldPlan]) -> tuple[tuple[str, str], ...]:
+    """Create payload values their columns can't store, each with its field."""
+    cases = [("no_such_field", "1")]
+    text = _first(f.name for f in in_payload if f.write_type == "Text")
+    if text is not None:
+        cases.append((text, '"a\\x00b"'))
+    integer = _first(f.name for f in in_payload if f.family == "integer")
+    if integer is not None:
+        cases.append((integer, str(past_range(model.column(integer).type))))
+    return tuple(cases)
+
+
+def _columns(model: Model) -> set[str]:
+    return {column.key for column in model.columns}
 
 
 def _first(names: Iterable[str]) -> str | None:

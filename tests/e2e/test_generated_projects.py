@@ -7,12 +7,14 @@ The generated project's dependencies come with fe-gen's test extra: nothing is i
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "models"
@@ -55,11 +57,14 @@ ON_POSTGRESQL = [
 ]
 
 
-def run(command: list[str], cwd: Path, **environment: str) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+def run(
+    command: list[str], cwd: Path, timeout: float = 900, **environment: str
+) -> subprocess.CompletedProcess[str]:
+    unset = ("DATABASE_URL", "TEST_DATABASE_URL", "ENVIRONMENT", "CURSOR_SECRET")
+    env = {key: value for key, value in os.environ.items() if key not in unset}
     env |= ENVIRONMENT.get(cwd.name, {})
     return subprocess.run(
-        command, cwd=cwd, env=env | environment, capture_output=True, text=True, timeout=900
+        command, cwd=cwd, env=env | environment, capture_output=True, text=True, timeout=timeout
     )
 
 
@@ -216,3 +221,72 @@ def test_statement_count_is_constant_on_postgresql(
         1 + includes,
         1 + includes,
     ]
+
+
+def test_the_generated_suite_leaves_the_database_it_is_given_alone(
+    generated: dict[str, Path], postgres_database: str
+) -> None:
+    """DATABASE_URL names the data the app serves: the tests make a database of their own."""
+    kept = "INSERT INTO authors (id, name) VALUES (7, 'kept')"
+    asyncio.run(_execute(postgres_database, "CREATE TABLE authors (id int, name text)", kept))
+    suite(generated["bookstore"], DATABASE_URL=postgres_database)
+    rows = asyncio.run(_fetch(postgres_database, "SELECT id, name FROM authors"))
+    assert rows == [(7, "kept")]
+    leftovers = asyncio.run(
+        _fetch(postgres_database, "SELECT datname FROM pg_database WHERE datname LIKE '%_test_%'")
+    )
+    name = postgres_database.rpartition("/")[2]
+    assert [row for row in leftovers if row[0].startswith(name)] == []
+
+
+def test_a_misconfigured_app_stops_with_one_line(generated: dict[str, Path]) -> None:
+    project = generated["bookstore"]
+    start = [sys.executable, "-c", "import app.main"]
+    result = run(start, project, ENVIRONMENT="production")
+    assert (result.returncode, result.stderr) == (
+        1,
+        "invalid settings: CURSOR_SECRET must be set in production\n",
+    )
+    result = run(start, project, DATABASE_URL="mysql://localhost/shop")
+    assert (result.returncode, result.stderr) == (
+        1,
+        "invalid settings: DATABASE_URL: must be a postgresql:// or sqlite:// URL, not mysql\n",
+    )
+
+
+def test_an_app_without_its_tables_says_so_at_start_up(
+    generated: dict[str, Path], postgres_database: str
+) -> None:
+    """In production nothing creates the tables: the app must not start and serve 500s."""
+    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--port", "0"]
+    result = run(
+        command,
+        generated["bookstore"],
+        timeout=60,
+        ENVIRONMENT="production",
+        CURSOR_SECRET="secret",
+        DATABASE_URL=postgres_database,
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert (
+        "ERROR:    the database has no table authors, tags, books, book_tags, reviews: create "
+        "the tables first (start once with CREATE_TABLES=true, or run your migrations)"
+    ) in result.stderr.splitlines()
+
+
+async def _execute(url: str, *statements: str) -> None:
+    connection = await asyncpg.connect(url)
+    try:
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+async def _fetch(url: str, query: str) -> list[tuple[object, ...]]:
+    connection = await asyncpg.connect(url)
+    try:
+        return [tuple(row) for row in await connection.fetch(query)]
+    finally:
+        await connection.close()

@@ -48,3 +48,11 @@ def error_location(response: Response) -> list[Any]:
     assert response.status_code == 422, response.text
     location: list[Any] = response.json()["detail"][0]["loc"]
     return location
+
+
+async def assert_stored(client: AsyncClient, url: str, values: Row) -> None:
+    """Reading `url` back gives `values`, field by field (deferred fields too)."""
+    response = await client.get(url, params={"fields": ",".join(values)} if values else {})
+    assert response.status_code == 200, response.text
+    stored = response.json()
+    assert {name: stored[name] for name in values} == values

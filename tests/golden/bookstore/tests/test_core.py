@@ -27,6 +27,9 @@ async def test_cursors_are_tamper_evident(client: AsyncClient) -> None:
 async def test_limits_are_enforced(database_url: str) -> None:
     async with serve(database_url, max_page_size=3, max_bulk_rows=2) as client:
         assert error_location(await client.get(PATH, params={"limit": 4})) == ["query", "limit"]
+        # Past what OFFSET takes (a 64-bit integer): a 422, not a database error.
+        offset = {"offset": str(2**63)}
+        assert error_location(await client.get(PATH, params=offset)) == ["query", "offset"]
         assert (await client.get(PATH, params={"limit": 3})).status_code == 200
         payloads = [await factories.author_payload(client) for _ in range(3)]
         assert error_location(await client.post(f"{PATH}/bulk", json=payloads)) == ["body"]

@@ -1,11 +1,12 @@
 """Tests of the tags API."""
 
+import json
 from typing import Any
 
 from httpx import AsyncClient
 
 from tests import factories
-from tests.utils import error_location, keys, listed, statements
+from tests.utils import assert_stored, error_location, keys, listed, statements
 
 PATH = "/tags"
 KEY = ("id",)
@@ -38,6 +39,53 @@ async def test_bulk_create_keeps_the_order_of_the_items(client: AsyncClient) -> 
     for row, payload in zip(created, payloads, strict=True):
         assert row == row | {name: value for name, value in payload.items() if name in row}
     assert sorted(keys(await listed(client, PATH), KEY)) == sorted(keys(created, KEY))
+
+
+async def test_every_acknowledged_write_reads_back_as_written(client: AsyncClient) -> None:
+    payloads = [await factories.tag_payload(client) for _ in range(3)]
+    response = await client.post(PATH, json=payloads[0])
+    assert response.status_code == 201, response.text
+    bulk = await client.post(f"{PATH}/bulk", json=payloads[1:])
+    assert bulk.status_code == 201, bulk.text
+    for row, payload in zip([response.json(), *bulk.json()], payloads, strict=True):
+        await assert_stored(client, f"/tags/{row['id']}", payload)
+    row = response.json()
+    url = f"/tags/{row['id']}"
+
+    # Each field alone, to another row's value.
+    changes = await factories.tag_payload(client)
+    for name in ["name"]:
+        for value in [changes[name]]:
+            response = await client.patch(url, json={name: value})
+            assert response.status_code == 200, response.text
+            await assert_stored(client, url, {name: value})
+
+    # The links alone: set, narrowed, emptied.
+    targets = [(await factories.create_book(client))["id"] for _ in range(2)]
+    for linked in (targets, targets[1:], []):
+        response = await client.patch(url, json={"book_ids": linked})
+        assert response.status_code == 200, response.text
+        stored = (await client.get(url, params={"include": "books"})).json()
+        assert sorted(item["id"] for item in stored["books"]) == sorted(linked)
+
+    response = await client.delete(url)
+    assert response.status_code == 204, response.text
+    assert (await client.get(url)).status_code == 404
+    assert keys([row], KEY)[0] not in keys(await listed(client, PATH), KEY)
+
+
+async def test_bodies_hold_only_what_the_columns_store(client: AsyncClient) -> None:
+    payload = await factories.tag_payload(client)
+    cases: list[tuple[dict[str, Any], list[str]]] = [
+        ({"no_such_field": 1}, ["body", "no_such_field"]),
+        ({"name": "a\x00b"}, ["body", "name"]),
+    ]
+    for change, location in cases:
+        assert error_location(await client.post(PATH, json=payload | change)) == location
+    # An unpaired surrogate: JSON can carry it, UTF-8 (and so no database) can't.
+    body = json.dumps(payload | {"name": "\ud800"})
+    response = await client.post(PATH, content=body, headers={"content-type": "application/json"})
+    assert error_location(response) == ["body", "name"]
 
 
 async def test_comparison_filters(client: AsyncClient) -> None:
@@ -122,13 +170,21 @@ async def test_duplicate_name_is_409(client: AsyncClient) -> None:
 
 
 async def test_unknown_parameters_and_bad_values_are_422(client: AsyncClient) -> None:
-    cases = [
+    cases: list[tuple[dict[str, str | list[str]], list[str | int]]] = [
         ({"nope": "1"}, ["query", "nope"]),
         ({"id__nope": "1"}, ["query", "id__nope"]),
         ({"sort": "nope"}, ["query", "sort", 0]),
         ({"fields": "nope"}, ["query", "fields", 0]),
         ({"include": "nope"}, ["query", "include", 0]),
         ({"id": "not-a-value"}, ["query", "id"]),
+        ({"id__gt": "2147483648"}, ["query", "id__gt"]),
+        ({"name__ne": "a\x00b"}, ["query", "name__ne"]),
+        ({"id__in": ""}, ["query", "id__in"]),
+        ({"id": "1", "id__eq": "1"}, ["query", "id__eq"]),
+        ({"sort": ["id", "-id"]}, ["query", "sort"]),
+        ({"sort": "id,-id"}, ["query", "sort"]),
     ]
     for params, location in cases:
         assert error_location(await client.get(PATH, params=params)) == location
+    # A key past its column's range: a 422, not a database error.
+    assert error_location(await client.get("/tags/2147483648")) == ["path", "id"]

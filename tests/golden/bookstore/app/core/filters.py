@@ -9,7 +9,16 @@ travel as bound parameters.
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 from sqlalchemy import Boolean, ColumnElement
 
 T = TypeVar("T")
@@ -30,6 +39,16 @@ CommaList = Annotated[list[T], BeforeValidator(_split_commas), Field(min_length=
 """`?id__in=1,2&id__in=3` is [1, 2, 3]: comma-separated, repeatable, at least one value."""
 
 
+def _given_once(value: Any) -> Any:
+    if isinstance(value, list) and len(value) > 1:
+        raise ValueError("give it once, its values separated by commas")
+    return value
+
+
+OnceCommaList = Annotated[CommaList[T], BeforeValidator(_given_once)]
+"""`?sort=-price,title`: comma-separated, given once (a second `sort` would be ambiguous)."""
+
+
 class ReadParams(BaseModel):
     """Parameters of every read: which fields to return.
 
@@ -40,6 +59,25 @@ class ReadParams(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     fields: Sequence[str] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_name_per_filter(cls, data: Any) -> Any:
+        """`?id=1&id__eq=2` gives one filter twice: a 422 naming the second name."""
+        if isinstance(data, dict):
+            for field in cls.model_fields.values():
+                if isinstance(field.validation_alias, AliasChoices):
+                    given = [name for name in field.validation_alias.choices if name in data]
+                    if len(given) > 1:
+                        first, second = given[:2]
+                        message = f"{first} and {second} are one filter: give one of them"
+                        error = InitErrorDetails(
+                            type=PydanticCustomError("one_filter", message),
+                            loc=(str(second),),
+                            input=data[second],
+                        )
+                        raise ValidationError.from_exception_data(cls.__name__, [error])
+        return data
 
 
 class ListParams(ReadParams):

@@ -54,9 +54,11 @@ def sort_keys(
     nullable: Collection[str],
 ) -> list[SortKey]:
     """`["-price", "title"]` as sort keys, completed with the primary key."""
-    keys = []
+    keys: list[SortKey] = []
     for spec in sort or ():
         field = spec.removeprefix("-")
+        if any(key.field == field for key in keys):
+            raise invalid(("query", "sort"), f"sort names {field} more than once", list(sort or ()))
         keys.append(SortKey(field, columns[field], spec.startswith("-"), field in nullable))
     named = {key.field for key in keys}
     keys += [SortKey(field, columns[field]) for field in primary_key if field not in named]

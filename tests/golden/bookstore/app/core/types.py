@@ -42,12 +42,17 @@ Below1e8 = Annotated[Decimal, Field(gt=-(10**8), lt=10**8)]
 def _storable(text: str) -> str:
     if "\x00" in text:
         raise ValueError("must not contain the NUL character, which PostgreSQL can't store")
+    if not text.isascii():
+        try:
+            text.encode()
+        except UnicodeEncodeError:
+            raise ValueError("must not contain an unpaired surrogate (\\ud800-\\udfff)") from None
     return text
 
 
 Text = Annotated[str, AfterValidator(_storable)]
-"""Text every database stores as it was sent: without NUL characters (and, as pydantic
-checks for every str, without unpaired surrogates, which UTF-8 can't encode)."""
+"""Text every database stores as it was sent: UTF-8 (JSON can carry an unpaired surrogate,
+which UTF-8 can't encode), without NUL characters."""
 
 
 def _to_utc(value: dt.datetime) -> dt.datetime:

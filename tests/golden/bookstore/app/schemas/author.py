@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import MISSING, AliasChoices, BaseModel, Field
 
-from app.core.filters import CommaList, ListParams, ReadParams
+from app.core.filters import CommaList, ListParams, OnceCommaList, ReadParams
 from app.core.schemas import Payload
 from app.core.types import Int32, Text, UtcDatetime
 
@@ -60,7 +60,7 @@ class AuthorItemQuery(ReadParams):
 class AuthorQuery(ListParams):
     fields: CommaList[AuthorField] | None = None
     include: CommaList[AuthorInclude] | None = None
-    sort: CommaList[AuthorSort] | None = None
+    sort: OnceCommaList[AuthorSort] | None = None
     id: Int32 | None = Field(default=None, validation_alias=AliasChoices("id", "id__eq"))
     id__ne: Int32 | None = None
     id__gt: Int32 | None = None

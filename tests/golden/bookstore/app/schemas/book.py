@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import MISSING, AliasChoices, BaseModel, Field
 
-from app.core.filters import CommaList, ListParams, ReadParams
+from app.core.filters import CommaList, ListParams, OnceCommaList, ReadParams
 from app.core.schemas import Payload
 from app.core.types import Below1e8, Int32, Numeric10_2, Text
 from app.models import Format
@@ -92,7 +92,7 @@ class BookItemQuery(ReadParams):
 class BookQuery(ListParams):
     fields: CommaList[BookField] | None = None
     include: CommaList[BookInclude] | None = None
-    sort: CommaList[BookSort] | None = None
+    sort: OnceCommaList[BookSort] | None = None
     id: Int32 | None = Field(default=None, validation_alias=AliasChoices("id", "id__eq"))
     id__ne: Int32 | None = None
     id__gt: Int32 | None = None

@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import MISSING, AliasChoices, BaseModel, Field
 
-from app.core.filters import CommaList, ListParams, ReadParams
+from app.core.filters import CommaList, ListParams, OnceCommaList, ReadParams
 from app.core.schemas import Payload
 from app.core.types import Int32, Text, UtcDatetime
 
@@ -76,7 +76,7 @@ class ReviewItemQuery(ReadParams):
 class ReviewQuery(ListParams):
     fields: CommaList[ReviewField] | None = None
     include: CommaList[ReviewInclude] | None = None
-    sort: CommaList[ReviewSort] | None = None
+    sort: OnceCommaList[ReviewSort] | None = None
     id: Int32 | None = Field(default=None, validation_alias=AliasChoices("id", "id__eq"))
     id__ne: Int32 | None = None
     id__gt: Int32 | None = None

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import MISSING, AliasChoices, BaseModel, Field
 
-from app.core.filters import CommaList, ListParams, ReadParams
+from app.core.filters import CommaList, ListParams, OnceCommaList, ReadParams
 from app.core.schemas import Payload
 from app.core.types import Int32, Text
 
@@ -48,7 +48,7 @@ class TagItemQuery(ReadParams):
 class TagQuery(ListParams):
     fields: CommaList[TagField] | None = None
     include: CommaList[TagInclude] | None = None
-    sort: CommaList[TagSort] | None = None
+    sort: OnceCommaList[TagSort] | None = None
     id: Int32 | None = Field(default=None, validation_alias=AliasChoices("id", "id__eq"))
     id__ne: Int32 | None = None
     id__gt: Int32 | None = None
