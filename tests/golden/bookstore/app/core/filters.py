@@ -3,7 +3,7 @@
 Each model's query schema declares one typed field per column and operator, so FastAPI
 validates and coerces every value, documents it in OpenAPI, and refuses unknown parameters
 with a 422. This module turns the fields a request set into WHERE conditions; values always
-travel as bound parameters.
+travel as bound parameters, compared as the client sent them.
 """
 
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -19,7 +19,9 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
-from sqlalchemy import Boolean, ColumnElement
+from sqlalchemy import BindParameter, Boolean, ColumnElement, Float, Numeric, bindparam
+from sqlalchemy.dialects.postgresql import INTERVAL
+from sqlalchemy.types import TypeEngine
 
 T = TypeVar("T")
 
@@ -99,6 +101,7 @@ Condition = Callable[[ColumnElement[Any], Any, bool], ColumnElement[bool]]
 
 def _not_equal(column: ColumnElement[Any], value: Any, nullable: bool) -> ColumnElement[bool]:
     # `!=` would drop the rows where the column is NULL; IS DISTINCT FROM keeps them.
+    value = _exactly(column, value)
     return column.is_distinct_from(value) if nullable else column != value
 
 
@@ -111,13 +114,13 @@ def _holds_all(column: ColumnElement[Any], values: list[Any]) -> ColumnElement[b
 
 
 OPERATORS: Mapping[str, Condition] = {
-    "eq": lambda column, value, _: column == value,
+    "eq": lambda column, value, _: column == _exactly(column, value),
     "ne": _not_equal,
-    "gt": lambda column, value, _: column > value,
-    "gte": lambda column, value, _: column >= value,
-    "lt": lambda column, value, _: column < value,
-    "lte": lambda column, value, _: column <= value,
-    "in": lambda column, values, _: column.in_(values),
+    "gt": lambda column, value, _: column > _exactly(column, value),
+    "gte": lambda column, value, _: column >= _exactly(column, value),
+    "lt": lambda column, value, _: column < _exactly(column, value),
+    "lte": lambda column, value, _: column <= _exactly(column, value),
+    "in": lambda column, values, _: column.in_(_exactly(column, values)),
     "isnull": lambda column, value, _: column.is_(None) if value else column.is_not(None),
     "contains": lambda column, value, _: (
         _holds_all(column, value)
@@ -127,6 +130,24 @@ OPERATORS: Mapping[str, Condition] = {
     "icontains": lambda column, value, _: column.icontains(value, autoescape=True),
     "startswith": lambda column, value, _: column.startswith(value, autoescape=True),
 }
+
+
+def _unbounded(type_: TypeEngine[Any]) -> TypeEngine[Any]:
+    """The column's type without the precision that would change a value before it is
+    compared: asyncpg binds each value with a cast to its type, and `$1::NUMERIC(10, 2)`
+    makes 50.126 into 50.13 (so `price > 50.126` would miss the rows priced 50.13)."""
+    if isinstance(type_, Float) and type_.precision is not None:
+        return Float()
+    if isinstance(type_, Numeric) and not isinstance(type_, Float) and type_.precision is not None:
+        return Numeric()
+    if isinstance(type_, INTERVAL) and type_.fields is not None:
+        return INTERVAL()
+    return type_
+
+
+def _exactly(column: ColumnElement[Any], value: Any) -> BindParameter[Any]:
+    """`value` bound as the client sent it, whatever the column's precision."""
+    return bindparam(None, value, type_=_unbounded(column.type), expanding=isinstance(value, list))
 
 
 def conditions(
