@@ -333,7 +333,7 @@ def _plan_model(
         creatable=reason is None,
         table_insert=plan_table_insert(model, dump_arguments, bool(hierarchy and hierarchy.joined)),
         imports={kind: block.render() for kind, block in imports.items()},
-        tests=untestable(namer.package, reason)
+        tests=untestable(namer.package, reason, model, fields, path)
         if reason
         else plan_tests(model, schema, fields, includes, links, namer, factories, path),
     )

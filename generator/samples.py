@@ -128,8 +128,8 @@ def plan_tests(
         and not f.deferred
         and all(any(f"__{op}:" in x for x in f.filters) for op in ("isnull", "ne"))
     )
-    plan = TestPlan(
-        testable=True,
+    plan = replace(
+        _refusals(model, fields, path),
         payload=payload,
         parents=parents,
         item_url=_item_url(model, path),
@@ -159,10 +159,6 @@ def plan_tests(
         includes=tuple(_include_test(model, include, links, schema) for include in includes),
         updatable=tuple(updatable),
         nullable_updatable=tuple(name for name in updatable if by_name(fields, name).nullable),
-        bad_queries=_bad_queries(model, fields),
-        bad_key_url=_bad_key_url(model, path),
-        eq_alias_field=_eq_alias_field(fields),
-        sort_field=_first(f.name for f in fields if f.sortable),
         bad_bodies=_bad_bodies(model, in_payload),
         text_body_field=_first(f.name for f in in_payload if f.write_type == "Text"),
     )
@@ -170,24 +166,27 @@ def plan_tests(
 
 
 def untestable(
-    package: str,
-    reason: str,
-    model: Model | None = None,
-    fields: tuple[FieldPlan, ...] = (),
-    path: str = "",
+    package: str, reason: str, model: Model, fields: tuple[FieldPlan, ...], path: str
 ) -> TestPlan:
     """The tests of a model whose rows the tests can't make: only the 422s."""
     imports = Imports(first_party=(package, "tests"))
     imports.name("httpx", "AsyncClient")
     imports.name("tests.utils", "error_location")
+    return replace(
+        _refusals(model, fields, path), testable=False, reason=reason, imports=imports.render()
+    )
+
+
+def _refusals(model: Model, fields: tuple[FieldPlan, ...], path: str) -> TestPlan:
+    """What the 422 tests send, which needs no row: values past what the columns hold."""
     return TestPlan(
-        testable=False,
-        reason=reason,
-        bad_queries=_bad_queries(model, fields) if model else (),
-        bad_key_url=_bad_key_url(model, path) if model else None,
-        eq_alias_field=_eq_alias_field(fields),
+        testable=True,
+        bad_queries=_bad_queries(model, fields),
+        bad_key_url=_bad_key_url(model, path),
+        eq_alias_field=_first(
+            f.name for f in fields if f.filters and "AliasChoices(" in f.filters[0]
+        ),
         sort_field=_first(f.name for f in fields if f.sortable),
-        imports=imports.render(),
     )
 
 
@@ -298,10 +297,6 @@ def _bad_queries(model: Model, fields: tuple[FieldPlan, ...]) -> tuple[tuple[str
     if listed is not None:
         cases.append((f"{listed}__in", '""'))
     return tuple(cases)
-
-
-def _eq_alias_field(fields: tuple[FieldPlan, ...]) -> str | None:
-    return _first(f.name for f in fields if f.filters and "AliasChoices(" in f.filters[0])
 
 
 def _bad_key_url(model: Model, path: str) -> str | None:
