@@ -15,36 +15,8 @@ from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "models"
-PACKAGES = Path(__file__).parents[1] / "fixtures" / "packages"
+from tests.e2e.cases import CASES, ENVIRONMENT, render
 
-# The models options of each case, and whether its project needs PostgreSQL.
-CASES: dict[str, tuple[list[str], bool]] = {
-    "bookstore": ([], False),
-    "travel": (["--models", str(FIXTURES / "travel.py")], False),
-    "relations": (["--models", str(FIXTURES / "relations.py")], False),
-    "readonly": (["--models", str(FIXTURES / "readonly.py")], False),
-    "mixins": (["--models", str(FIXTURES / "mixins.py")], False),
-    "imperative": (["--models", str(FIXTURES / "imperative.py")], False),
-    "classic": (["--models", str(FIXTURES / "classic.py")], False),
-    "conventions": (["--models", str(FIXTURES / "conventions.py")], False),
-    "columns": (["--models", str(FIXTURES / "columns.py")], True),
-    "inheritance": (["--models", str(FIXTURES / "inheritance.py")], False),
-    "hierarchy": (["--models", str(FIXTURES / "hierarchy.py")], False),
-    "recipes": (["--models", str(FIXTURES / "recipes.py")], False),
-    "ledgers": (["--models", str(FIXTURES / "ledgers.py")], False),
-    # A package imported where it is: Base, mixins and models in separate modules, settings
-    # read from the environment at import, and a subpackage that must not be imported.
-    "package": (
-        [
-            *("--models", "shop", "--path", str(PACKAGES)),
-            *("--env-file", str(PACKAGES / "shop.env"), "--exclude", "shop.legacy*"),
-        ],
-        False,
-    ),
-}
-# What the models of a case read from the environment when imported.
-ENVIRONMENT = {"package": {"SHOP_DATABASE_URL": "sqlite://"}}
 # The cases whose suites also run on PostgreSQL (the others add little there).
 ON_POSTGRESQL = [
     *("bookstore", "travel", "relations", "conventions", "columns", "package", "hierarchy"),
@@ -68,12 +40,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Pa
 
     class Projects(dict[str, Path]):
         def __missing__(self, case: str) -> Path:
-            options, _ = CASES[case]
             dest = root / case
-            result = run(
-                [sys.executable, "-m", "fe_gen.generator", "new", str(dest), *options], root
-            )
-            assert result.returncode == 0, result.stdout + result.stderr
+            render(case, dest)
             self[case] = dest
             return dest
 
