@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 import os
-import socket
+import re
 import subprocess
 import sys
 import time
@@ -160,26 +160,26 @@ def render_project(case: str, root: Path) -> Path:
 def serve(case: str, project: Path, database_url: str, log: Path) -> Iterator[str]:
     """Serve the project's `app.main:app` with uvicorn until the block ends; yield its URL.
 
-    The listening socket is bound here on a free port and handed to uvicorn (`--fd`), so no
-    other process can take the port between choosing it and serving on it.
+    uvicorn binds a free port itself (`--port 0`) and logs it, so no other process can take
+    the port between choosing it and serving on it. (Handing it a bound socket with `--fd`
+    would do too, but uvicorn then takes it for a Unix socket and leaves Nagle's algorithm
+    on: every request waits 40 ms for a delayed ACK.)
     """
-    with socket.socket() as listener, log.open("ab") as output:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(128)
-        base_url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    offset = log.stat().st_size if log.exists() else 0
+    with log.open("ab") as output:
         server = subprocess.Popen(
             [
-                *(sys.executable, "-m", "uvicorn", *SERVED, "--fd", str(listener.fileno())),
+                *(sys.executable, "-m", "uvicorn", *SERVED, "--host", "127.0.0.1", "--port", "0"),
                 *("--no-access-log", "--timeout-graceful-shutdown", "5"),
             ],
             cwd=project,
             env=environment(case, DATABASE_URL=database_url, CREATE_TABLES="true"),
             stdout=output,
             stderr=subprocess.STDOUT,
-            pass_fds=(listener.fileno(),),
         )
     try:
-        if not _wait_for_schema(server, base_url):
+        base_url = _wait_until_served(server, log, offset)
+        if base_url is None:
             raise HarnessError(f"{case}: the server did not start; its log:\n{_tail(log)}")
         yield base_url
         if server.poll() is not None:
@@ -188,19 +188,27 @@ def serve(case: str, project: Path, database_url: str, log: Path) -> Iterator[st
         _stop(server)
 
 
-def _wait_for_schema(server: subprocess.Popen[bytes], base_url: str, timeout: float = 90) -> bool:
-    """Whether `/openapi.json` answered before the server exited or the timeout passed."""
+_RUNNING = re.compile(r"Uvicorn running on (http://[\d.]+:\d+)")
+
+
+def _wait_until_served(
+    server: subprocess.Popen[bytes], log: Path, offset: int, timeout: float = 90
+) -> str | None:
+    """The server's URL once `/openapi.json` answers there; None if the server exited first."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            return False
+            return None
+        with log.open("rb") as lines:
+            lines.seek(offset)
+            running = _RUNNING.search(lines.read().decode(errors="replace"))
         try:
-            if httpx.get(f"{base_url}/openapi.json", timeout=5).status_code == 200:
-                return True
+            if running and httpx.get(f"{running[1]}/openapi.json", timeout=5).status_code == 200:
+                return running[1]
         except httpx.TransportError:
             pass
         time.sleep(0.2)
-    raise HarnessError(f"{base_url}/openapi.json did not answer within {timeout:.0f} s")
+    raise HarnessError(f"the server did not serve /openapi.json within {timeout:.0f} s")
 
 
 def _stop(server: subprocess.Popen[bytes]) -> None:
