@@ -179,7 +179,7 @@ def _failure(tally: _Tally, check: dict[str, Any], case_id: str, recorder: dict[
     message = _first_line(failure.get("message") or failure.get("title") or "")
     if name == SERVER_CHECK and tally.exceptions.get(case_id):
         message = tally.exceptions[case_id][0]
-    operation = failure.get("operation") or _operation(interaction)
+    operation = failure.get("operation") or _operation(recorder, case_id)
     key = (title, operation, status, shape(message))
     curl = "\n".join(
         reproduction(recorder["interactions"][step].get("request") or {}, tally.base_url)
@@ -221,9 +221,9 @@ def _excerpt(response: dict[str, Any], limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _operation(interaction: dict[str, Any]) -> str:
-    request = interaction.get("request") or {}
-    return f"{request.get('method', '?')} {request.get('uri', '?')}"
+def _operation(recorder: dict[str, Any], case_id: str) -> str:
+    case = (recorder.get("cases", {}).get(case_id) or {}).get("value") or {}
+    return f"{case.get('method', '?')} {case.get('path', '?')}"
 
 
 def shape(message: str) -> str:
