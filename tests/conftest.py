@@ -7,16 +7,13 @@ fail instead when FE_GEN_REQUIRE_SERVICES=1 (as CI sets it).
 
 from __future__ import annotations
 
-import asyncio
 import os
-import uuid
 from collections.abc import Iterator
 
 import asyncpg
 import pytest
-from sqlalchemy.engine import make_url
 
-DATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+from tests.databases import DATABASE_URL, create_database, drop_database, execute
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -46,25 +43,10 @@ def unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-def _dsn(url: str, database: str | None = None) -> str:
-    parsed = make_url(url).set(drivername="postgresql")
-    if database is not None:
-        parsed = parsed.set(database=database)
-    return parsed.render_as_string(hide_password=False)
-
-
-async def _execute(statement: str) -> None:
-    connection = await asyncpg.connect(_dsn(DATABASE_URL), timeout=5)
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
 @pytest.fixture(scope="session")
 def postgres_reachable() -> None:
     try:
-        asyncio.run(_execute("SELECT 1"))
+        execute("SELECT 1")
     except (OSError, asyncpg.PostgresError, TimeoutError) as error:
         unavailable(f"PostgreSQL at {DATABASE_URL} is unreachable: {error}")
 
@@ -72,9 +54,8 @@ def postgres_reachable() -> None:
 @pytest.fixture
 def postgres_database(postgres_reachable: None) -> Iterator[str]:
     """The URL of a new, empty PostgreSQL database, dropped after the test."""
-    name = f"fe_gen_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_execute(f'CREATE DATABASE "{name}"'))
+    url = create_database()
     try:
-        yield _dsn(DATABASE_URL, name)
+        yield url
     finally:
-        asyncio.run(_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        drop_database(url)

@@ -8,7 +8,6 @@ The generated project's dependencies come with fe-gen's test extra: nothing is i
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,54 +16,26 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-FIXTURES = Path(__file__).parents[1] / "fixtures" / "models"
-PACKAGES = Path(__file__).parents[1] / "fixtures" / "packages"
+from tests.e2e.cases import CASES, render
+from tests.e2e.cases import environment as environment_of
 
-# The models options of each case, and whether its project needs PostgreSQL.
-CASES: dict[str, tuple[list[str], bool]] = {
-    "bookstore": ([], False),
-    "travel": (["--models", str(FIXTURES / "travel.py")], False),
-    "relations": (["--models", str(FIXTURES / "relations.py")], False),
-    "readonly": (["--models", str(FIXTURES / "readonly.py")], False),
-    "mixins": (["--models", str(FIXTURES / "mixins.py")], False),
-    "imperative": (["--models", str(FIXTURES / "imperative.py")], False),
-    "classic": (["--models", str(FIXTURES / "classic.py")], False),
-    "conventions": (["--models", str(FIXTURES / "conventions.py")], False),
-    "columns": (["--models", str(FIXTURES / "columns.py")], True),
-    "inheritance": (["--models", str(FIXTURES / "inheritance.py")], False),
-    "hierarchy": (["--models", str(FIXTURES / "hierarchy.py")], False),
-    "recipes": (["--models", str(FIXTURES / "recipes.py")], False),
-    "ledgers": (["--models", str(FIXTURES / "ledgers.py")], False),
-    # Tables named import, class, from, core, health, docs, redoc ...: keyword and taken
-    # module names, and models on FastAPI's documentation routes, which move.
-    "awkward": (["--models", str(FIXTURES / "awkward.py")], False),
-    # A package imported where it is: Base, mixins and models in separate modules, settings
-    # read from the environment at import, and a subpackage that must not be imported.
-    "package": (
-        [
-            *("--models", "shop", "--path", str(PACKAGES)),
-            *("--env-file", str(PACKAGES / "shop.env"), "--exclude", "shop.legacy*"),
-        ],
-        False,
-    ),
-}
-# What the models of a case read from the environment when imported.
-ENVIRONMENT = {"package": {"SHOP_DATABASE_URL": "sqlite://"}}
 # The cases whose suites also run on PostgreSQL (the others add little there).
 ON_POSTGRESQL = [
     *("bookstore", "travel", "relations", "conventions", "columns", "package", "hierarchy"),
-    *("recipes", "ledgers"),
+    *("recipes", "ledgers", "exact"),
 ]
 
 
 def run(
     command: list[str], cwd: Path, timeout: float = 900, **environment: str
 ) -> subprocess.CompletedProcess[str]:
-    unset = ("DATABASE_URL", "TEST_DATABASE_URL", "ENVIRONMENT", "CURSOR_SECRET")
-    env = {key: value for key, value in os.environ.items() if key not in unset}
-    env |= ENVIRONMENT.get(cwd.name, {})
     return subprocess.run(
-        command, cwd=cwd, env=env | environment, capture_output=True, text=True, timeout=timeout
+        command,
+        cwd=cwd,
+        env=environment_of(cwd.name, **environment),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -76,12 +47,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Pa
 
     class Projects(dict[str, Path]):
         def __missing__(self, case: str) -> Path:
-            options, _ = CASES[case]
             dest = root / case
-            result = run(
-                [sys.executable, "-m", "fe_gen.generator", "new", str(dest), *options], root
-            )
-            assert result.returncode == 0, result.stdout + result.stderr
+            render(case, dest)
             self[case] = dest
             return dest
 
