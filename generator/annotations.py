@@ -65,7 +65,17 @@ _INTEGERS = {"SMALLINT": "Int16", "INTEGER": "Int32", "INT": "Int32", "BIGINT": 
 # PostgreSQL's REAL, FLOAT(1) to FLOAT(24), is 4 bytes: larger values overflow it.
 _FLOAT32 = re.compile(r"REAL|FLOAT\((\d|1\d|2[0-4])\)")
 # What the generated `core/types.py` defines for client values, by the name schemas use.
-VALUE_TYPES = ("Int16", "Int32", "Int64", "Float", "Float32", "Text", "JsonData")
+VALUE_TYPES = (
+    "Int16",
+    "Int32",
+    "Int64",
+    "Float",
+    "Float32",
+    "Text",
+    "TextKey",
+    "JsonData",
+    "Duration",
+)
 
 
 @dataclass(frozen=True)
@@ -105,9 +115,11 @@ class TypeNamer:
                 return "NaiveDatetime"
             imports.module("datetime", "dt")
             return "dt.datetime"
-        if family in ("date", "time", "interval"):
+        if family == "interval":
+            return self.value_type("Duration", imports)
+        if family in ("date", "time"):
             imports.module("datetime", "dt")
-            return {"date": "dt.date", "time": "dt.time", "interval": "dt.timedelta"}[family]
+            return {"date": "dt.date", "time": "dt.time"}[family]
         if purpose == "write" and (bounded := _bounded(column_type)):
             return self.value_type(bounded, imports)
         simple = {"integer": "int", "float": "float", "string": "str", "boolean": "bool"}
@@ -140,6 +152,11 @@ class TypeNamer:
             return self.annotation(column_type, imports, "write")
         self.magnitudes.add(exponent)
         return self.value_type(f"Below1e{exponent}", imports)
+
+    def key(self, column_type: ColumnType, imports: Imports) -> str:
+        """The annotation of a key's value a client sends: text that a URL can address."""
+        annotation = self.annotation(column_type, imports, "write")
+        return self.value_type("TextKey", imports) if annotation == "Text" else annotation
 
     def value_type(self, name: str, imports: Imports) -> str:
         """Import one of the generated `core/types.py` names, which it then defines."""

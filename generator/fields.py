@@ -73,7 +73,11 @@ def _column_field(
 ) -> FieldPlan:
     schemas = imports["schemas"]
     read_type = namer.annotation(column.type, schemas, "read")
-    write_type = namer.annotation(column.type, schemas, "write")
+    write_type = (
+        namer.key(column.type, schemas)
+        if column.primary_key
+        else namer.annotation(column.type, schemas, "write")
+    )
     attribute = naming.schema_attribute(column.key)
     alias = column.key if attribute != column.key else None
     constraints = _constraints(column)

@@ -271,7 +271,7 @@ def _plan_model(
             name,
             naming.parameter(name),
             namer.annotation(model.column(name).type, queries, "read"),
-            namer.annotation(model.column(name).type, imports["routes"], "write"),
+            namer.key(model.column(name).type, imports["routes"]),
         )
         for name in model.primary_key
     )
