@@ -59,6 +59,21 @@ def sortable(column_type: ColumnType) -> bool:
     return column_type.family not in _UNSORTABLE
 
 
+# Values without an offset (a datetime or time column without time zone) and durations:
+# JSON Schema's formats for them (RFC 3339) require an offset, or know no fractions or sign.
+_LOCAL: dict[TypeFamily, str] = {
+    "datetime": "LocalDatetime",
+    "time": "LocalTime",
+    "interval": "Duration",
+}
+_ADDRESSES = {
+    "INET": "InetAddress",
+    "CIDR": "CidrNetwork",
+    "MACADDR": "MacAddress",
+    "MACADDR8": "MacAddress8",
+}
+# Opaque PostgreSQL types that read their values from text, as the driver sends a str.
+_TEXT_INPUT = frozenset({"TSVECTOR", "TSQUERY"})
 # Integers each SQL type holds (SQLite holds 64 bits whatever the declared type); an integer
 # type fe-gen does not know is bounded as SQLite bounds it.
 _INTEGERS = {"SMALLINT": "Int16", "INTEGER": "Int32", "INT": "Int32", "BIGINT": "Int64"}
@@ -75,6 +90,12 @@ VALUE_TYPES = (
     "TextKey",
     "JsonData",
     "Duration",
+    "LocalDatetime",
+    "LocalTime",
+    "InetAddress",
+    "CidrNetwork",
+    "MacAddress",
+    "MacAddress8",
 )
 
 
@@ -106,20 +127,20 @@ class TypeNamer:
                 return self._class(column_type.enum.python_class, imports)
             imports.name("typing", "Literal")
             return "Literal[" + ", ".join(_string(value) for value in column_type.enum.values) + "]"
-        if family == "datetime":
-            if column_type.timezone and purpose == "write":
-                return self.value_type("UtcDatetime", imports)
+        if family == "datetime" and column_type.timezone:
             if purpose == "write":
-                # A value with an offset can't be stored in a column without time zone.
-                imports.name("pydantic", "NaiveDatetime")
-                return "NaiveDatetime"
+                return self.value_type("UtcDatetime", imports)
             imports.module("datetime", "dt")
             return "dt.datetime"
-        if family == "interval":
-            return self.value_type("Duration", imports)
-        if family in ("date", "time"):
+        if family in _LOCAL:
+            return self.value_type(_LOCAL[family], imports)
+        if family == "date":
             imports.module("datetime", "dt")
-            return {"date": "dt.date", "time": "dt.time"}[family]
+            return "dt.date"
+        if is_address(column_type):
+            if purpose == "write":
+                return self.value_type(_ADDRESSES[column_type.sql.upper()], imports)
+            return "str"
         if purpose == "write" and (bounded := _bounded(column_type)):
             return self.value_type(bounded, imports)
         simple = {"integer": "int", "float": "float", "string": "str", "boolean": "bool"}
@@ -138,8 +159,6 @@ class TypeNamer:
         if family == "json":
             imports.name("pydantic", "JsonValue")
             return "JsonValue"
-        if is_address(column_type):
-            return "str"
         if family == "binary":
             return self.value_type("Base64Bytes", imports)
         return self._other(column_type, imports)
@@ -206,6 +225,18 @@ def whole_digits(column_type: ColumnType) -> int | None:
     return None if digits is None else digits[0] - digits[1]
 
 
+def writable(column_type: ColumnType) -> bool:
+    """Whether a client can write the column from JSON: not an opaque type (a POINT, a
+    user-defined type) whose driver wants a Python value fe-gen can't tell."""
+    if column_type.family == "array":
+        return column_type.item is None or writable(column_type.item)
+    return (
+        column_type.family != "other"
+        or column_type.python is not None
+        or column_type.sql.upper() in _TEXT_INPUT
+    )
+
+
 def _bounded(column_type: ColumnType) -> str | None:
     """The `core/types.py` type that bounds a client's value to what the column stores."""
     family = column_type.family
@@ -213,7 +244,9 @@ def _bounded(column_type: ColumnType) -> str | None:
         return _INTEGERS.get(column_type.sql.upper(), "Int64")
     if family == "float":
         return "Float32" if _FLOAT32.fullmatch(column_type.sql.upper()) else "Float"
-    if family == "string" and not is_address(column_type):
+    if (
+        family == "string" and not is_address(column_type)
+    ) or column_type.sql.upper() in _TEXT_INPUT:
         return "Text"
     if family == "json":
         return "JsonData"

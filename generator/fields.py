@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from fe_gen.generator import naming
-from fe_gen.generator.annotations import TypeNamer, operators, sortable
+from fe_gen.generator.annotations import TypeNamer, operators, sortable, writable
 from fe_gen.generator.imports import Imports
 from fe_gen.generator.ir import Column, Model, ReadOnlyField
 
@@ -88,10 +88,10 @@ def _column_field(
     )
     # The route's class sets the discriminator of a class hierarchy, never the client.
     discriminator = model.inheritance.discriminator if model.inheritance else None
-    writable = not column.read_only and not (column.primary_key and column.autoincrement)
-    writable = writable and column.key != discriminator
+    client_writes = not column.read_only and not (column.primary_key and column.autoincrement)
+    client_writes = client_writes and column.key != discriminator and writable(column.type)
     create = update = None
-    if writable:
+    if client_writes:
         optional = column.has_default or nullable
         create_constraints = constraints
         if column.default_factory is not None:

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from fe_gen.generator import naming
-from fe_gen.generator.annotations import VALUE_TYPES, TypeNamer
+from fe_gen.generator.annotations import VALUE_TYPES, TypeNamer, writable
 from fe_gen.generator.api_docs import DocsPlan, plan_docs
 from fe_gen.generator.errors import FeGenError
 from fe_gen.generator.fields import FieldPlan, plan_fields
@@ -152,6 +152,8 @@ class ProjectPlan:
     """(precision, scale) of the NUMERIC columns clients write (`Numeric10_2`)."""
     magnitudes: tuple[int, ...]
     """Exponents of the largest numbers filters compare with NUMERIC columns (`Below1e8`)."""
+    types_imports: str
+    """The import block of `core/types.py`, which defines the value types used."""
     model_requirements: tuple[str, ...]
     """Distributions the models import, which the project must install too."""
     sqlite_integer_types: tuple[str, ...]
@@ -205,6 +207,7 @@ def build_plan(
     _factories_imports(factories, plans)
     reason = _postgresql_reason(schema)
     schemas = _schemas(schema)
+    binary = any(c.type.family == "binary" for m in schema.models for c in m.columns)
     return ProjectPlan(
         name=name,
         package=package,
@@ -229,10 +232,11 @@ def build_plan(
         extensions=_extensions(schema),
         aware_timestamps=any(c.aware_default for m in schema.models for c in m.columns),
         multi_statement_ddl=schema.ddl_scripts,
-        binary=any(c.type.family == "binary" for m in schema.models for c in m.columns),
+        binary=binary,
         value_types=tuple(name for name in VALUE_TYPES if name in namer.used),
         numerics=tuple(sorted(namer.numerics)),
         magnitudes=tuple(sorted(namer.magnitudes)),
+        types_imports=_types_imports(namer, binary),
         model_requirements=schema.requirements,
         sqlite_integer_types=() if reason else _sqlite_integer_types(schema),
         diagnostics=tuple(str(diagnostic) for diagnostic in diagnostics),
@@ -372,7 +376,8 @@ _MAIN_NAMES = frozenset(
 def _without_private_columns(schema: Schema) -> tuple[Schema, dict[str, str]]:
     """Leave out `_private` columns (by Python's convention, not the API's), but keys.
 
-    Also returns, by model, why the API can't create rows: a required private column.
+    Also returns, by model, why the API can't create rows: a required private column, or a
+    required column of a type no client can write.
     """
     models = []
     diagnostics = list(schema.diagnostics)
@@ -387,6 +392,14 @@ def _without_private_columns(schema: Schema) -> tuple[Schema, dict[str, str]]:
                     blocked[model.name] = f"its rows need the private column {column.key}"
             else:
                 kept.append(column)
+                if not writable(column.type):
+                    note = f"{column.type.sql} is read-only: its values can't be read from JSON"
+                    diagnostics.append(Diagnostic("warning", model.name, column.key, note))
+                    if not column.nullable and not column.has_default and not column.read_only:
+                        blocked[model.name] = (
+                            f"its rows need {column.key} ({column.type.sql}), which a client "
+                            "can't send"
+                        )
         models.append(dataclasses.replace(model, columns=tuple(kept)))
     schema = dataclasses.replace(schema, models=tuple(models), diagnostics=tuple(diagnostics))
     return schema, blocked
@@ -451,6 +464,53 @@ def _sqlite_integer_types(schema: Schema) -> tuple[str, ...]:
         for name in _SQLITE_INTEGER_TYPES.get(column.type.sql, ())
     }
     return tuple(sorted(found))
+
+
+# What each value type of `core/types.py` needs from pydantic, beyond Annotated.
+_VALUE_TYPE_NEEDS = {
+    "Int16": ("Field",),
+    "Int32": ("Field",),
+    "Int64": ("Field",),
+    "Float": ("Field",),
+    "Float32": ("Field",),
+    "TextKey": ("Field",),
+    "JsonData": ("JsonValue",),
+    "Duration": ("Field", "WithJsonSchema"),
+    "LocalDatetime": ("NaiveDatetime", "WithJsonSchema"),
+    "LocalTime": ("WithJsonSchema",),
+    "InetAddress": ("AfterValidator",),
+    "CidrNetwork": ("AfterValidator",),
+    "MacAddress": ("Field",),
+    "MacAddress8": ("Field",),
+}
+
+
+def _types_imports(namer: TypeNamer, binary: bool) -> str:
+    imports = Imports(first_party=())
+    imports.module("datetime", "dt")
+    imports.name("typing", "Annotated")
+    imports.name("typing", "Any")
+    for name in ("AfterValidator", "AwareDatetime"):
+        imports.name("pydantic", name)
+    for name in ("ColumnElement", "DateTime", "Label", "TypeDecorator", "type_coerce"):
+        imports.name("sqlalchemy", name)
+    imports.name("sqlalchemy.engine", "Dialect")
+    for name in namer.used:
+        for needed in _VALUE_TYPE_NEEDS.get(name, ()):
+            imports.name("pydantic", needed)
+    if namer.numerics or namer.magnitudes:
+        imports.name("decimal", "Decimal")
+        imports.name("pydantic", "Field")
+    if "JsonData" in namer.used:
+        imports.module("math")
+    if namer.used & {"InetAddress", "CidrNetwork"}:
+        imports.module("ipaddress")
+    if binary:
+        imports.module("base64")
+        imports.module("binascii")
+        imports.name("pydantic", "BeforeValidator")
+        imports.name("pydantic", "WithJsonSchema")
+    return imports.render()
 
 
 def _dump_arguments(fields: tuple[FieldPlan, ...], links: tuple[LinkPlan, ...]) -> str:

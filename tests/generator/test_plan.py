@@ -370,10 +370,18 @@ def test_a_link_table_with_a_column_of_its_own_is_not_written_by_ids() -> None:
     assert [include.name for include in model_plan("relations", "Project").includes] == ["members"]
 
 
-def test_a_model_that_cannot_be_sampled_says_why() -> None:
-    tests = model_plan("columns", "Document").tests
-    assert not tests.testable
-    assert tests.reason == "no sample value for location (POINT)"
+def test_a_model_whose_rows_need_a_column_no_client_can_write_says_why() -> None:
+    document = model_plan("columns", "Document")
+    assert not document.creatable and not document.tests.testable
+    assert document.tests.reason == "its rows need location (POINT), which a client can't send"
+    assert document.fields[[f.name for f in document.fields].index("location")].update_line is None
+
+
+def test_postgresql_only_values_are_checked_before_the_driver_sees_them() -> None:
+    """An INET, a TSVECTOR, a datetime without offset: each a 422 rather than a 500."""
+    assert field_plan("columns", "PgThing", "address").create_line == "address: InetAddress"
+    assert field_plan("columns", "PgThing", "search").create_line == "search: Text"
+    assert "LocalDatetime" in model_plan("recipes", "Checklist").create_lines[2]
 
 
 def test_a_class_the_orm_cannot_bulk_insert_is_inserted_into_its_table() -> None:
@@ -414,7 +422,7 @@ def test_payload_samples_are_written_as_responses_write_them() -> None:
 def test_the_create_schema_calls_a_dataclass_default_factory() -> None:
     lines = model_plan("recipes", "Checklist").create_lines
     assert "steps: JsonData = Field(default_factory=list)" in lines
-    assert "opened: NaiveDatetime = Field(default_factory=dt.datetime.now)" in lines
+    assert "opened: LocalDatetime = Field(default_factory=dt.datetime.now)" in lines
     assert "code: Text = Field(max_length=36)" in lines
 
 
