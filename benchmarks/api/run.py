@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import sys
 import tempfile
@@ -100,6 +101,7 @@ def _measure(
                 result = _load(server.base_url, requests[endpoint], seconds, args, work)
                 if keep:
                     results[(name, endpoint)].append(result)
+                    args.load_averages.append(os.getloadavg()[0])
         if endpoint == "create":
             asyncio.run(reset_connection(args.database_url, args.size))
         kept = results[(name, endpoint)][-1]
@@ -174,6 +176,7 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
         parser.error("wrk is not installed (apt-get install wrk), use --load python")
     args.size = SMOKE if smoke else Size()
     args.salt = 0
+    args.load_averages = []
     return args
 
 

@@ -82,8 +82,10 @@ def variants(generated_dir: Path) -> list[Variant]:
         ),
         Variant("fastcrud+tags", f"{module}.fastcrud_tags:app", "FastCRUD 0.23, author and tags"),
         Variant("orm", f"{module}.orm:app", "hand-tuned ORM (selectinload + load_only)"),
-        Variant("floor", f"{module}.floor:app", "floor: one asyncpg statement, JSON by PostgreSQL"),
-        Variant("ceiling", f"{module}.ceiling:app", "ceiling: bare FastAPI, precomputed bytes"),
+        Variant(
+            "floor", f"{module}.floor:app", "one asyncpg statement, its JSON built by PostgreSQL"
+        ),
+        Variant("ceiling", f"{module}.ceiling:app", "bare FastAPI returning precomputed bytes"),
     ]
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 from collections.abc import Sequence
 from importlib import metadata
@@ -100,10 +101,16 @@ def write_results(
         f"{report.table(rows)}\n\n{figure}"
         f"Targets of the generated read path:\n\n" + "\n".join(report.targets(rows)) + "\n"
     )
+    loads = args.load_averages
+    if loads:
+        env += (
+            f", {min(loads):.1f}-{max(loads):.1f} (median {statistics.median(loads):.1f}) "
+            "after the measurements"
+        )
     text = (
         f"# API benchmark results\n\n{mode.capitalize()} of {when}, {elapsed / 60:.1f} min: "
         f"{settings}.\n{env}.\n\n{body}\nVariants:\n\n{labels}\n\n"
-        f"The content check passed, tolerating:\n\n{tolerated}\n\n{NOTES}\n"
+        f"The content check passed, tolerating:\n\n{tolerated}\n\nNotes:\n\n{NOTES}\n"
     )
     written[0].write_text(text)
     if not args.smoke and args.out.resolve() == Path(__file__).resolve().parent:
