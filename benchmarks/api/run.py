@@ -31,7 +31,7 @@ import httpx
 from benchmarks.api import check, report
 from benchmarks.api.load import Request, Result, run_python, run_wrk, wrk_available
 from benchmarks.api.seed import SMOKE, Size, create_database, reset_connection, seed
-from benchmarks.api.serve import Server, Variant, render_generated, serve, variants
+from benchmarks.api.serve import Server, Variant, render_generated, serve, serve_all, variants
 from benchmarks.api.summary import environment, write_results
 
 HERE = Path(__file__).resolve().parent
@@ -118,23 +118,26 @@ def run_all(
 ) -> tuple[dict[tuple[str, str], check.Observed], dict[tuple[str, str], list[Result]]]:
     """Check every variant (the floor first), then measure them in interleaved rounds.
 
-    A smoke run measures each variant on the server its check started (counting on), to
-    start six servers rather than twelve.
+    A smoke run starts every variant's server at once (counting on) and measures each on
+    the server its check used: six servers starting together rather than twelve in turn.
     """
     url, size = args.database_url, args.size
     ids = _check_ids(size, hot_ids)
     observed: dict[tuple[str, str], check.Observed] = {}
     results: dict[tuple[str, str], list[Result]] = defaultdict(list)
     ordered = sorted(chosen, key=lambda variant: variant.name != report.FLOOR)
-    for number, variant in enumerate(ordered):
-        requests = requests_for(variant, size, hot_ids)
-        with serve(variant, url, counting=True) as server:
-            _check(server, number, requests, ids, observed)
-            asyncio.run(reset_connection(url, size))
-            if args.smoke:
-                _measure(server, requests, args, work, results, "smoke")
     if args.smoke:
+        with serve_all(ordered, url, counting=True) as servers:
+            for number, server in enumerate(servers):
+                requests = requests_for(server.variant, size, hot_ids)
+                _check(server, number, requests, ids, observed)
+                asyncio.run(reset_connection(url, size))
+                _measure(server, requests, args, work, results, "smoke")
         return observed, results
+    for number, variant in enumerate(ordered):
+        with serve(variant, url, counting=True) as server:
+            _check(server, number, requests_for(variant, size, hot_ids), ids, observed)
+            asyncio.run(reset_connection(url, size))
     for round_number in range(args.rounds):
         shift = round_number % len(chosen)
         for variant in [*chosen[shift:], *chosen[:shift]]:
@@ -160,7 +163,7 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--rounds", type=int)
     parser.add_argument("--duration", type=float, help="seconds per measurement")
     parser.add_argument("--warmup", type=float, help="seconds of discarded load before each")
-    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--connections", type=int, help="concurrent connections (32; smoke 8)")
     parser.add_argument("--load", choices=("auto", "wrk", "python"), default="auto")
     parser.add_argument("--variants", nargs="+", help="names of the variants to run")
     parser.add_argument("--endpoints", nargs="+", choices=ENDPOINTS, default=list(ENDPOINTS))
@@ -168,7 +171,8 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     smoke = args.smoke
     args.rounds = args.rounds or (1 if smoke else 3)
-    args.duration = args.duration or (0.5 if smoke else 10.0)
+    args.connections = args.connections or (8 if smoke else 32)
+    args.duration = args.duration or (0.3 if smoke else 10.0)
     args.warmup = args.warmup if args.warmup is not None else (0.0 if smoke else 2.0)
     if args.load == "auto":
         args.load = "wrk" if wrk_available() and not smoke else "python"

@@ -14,8 +14,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -115,6 +115,28 @@ class Server:
 @contextmanager
 def serve(variant: Variant, database_url: str, *, counting: bool) -> Iterator[Server]:
     """A uvicorn process serving `variant` until the block ends."""
+    with serve_all([variant], database_url, counting=counting) as (server,):
+        yield server
+
+
+@contextmanager
+def serve_all(
+    chosen: Sequence[Variant], database_url: str, *, counting: bool
+) -> Iterator[list[Server]]:
+    """uvicorn processes serving each of `chosen`, started together, until the block ends."""
+    with ExitStack() as stack:
+        started = [_start(variant, database_url, counting, stack) for variant in chosen]
+        stack.callback(_stop, [process for _, process, _, _ in started])
+        servers = []
+        for variant, process, base_url, log in started:
+            _wait_ready(process, f"{base_url}/books/1", log)
+            servers.append(Server(variant, base_url, process.pid))
+        yield servers
+
+
+def _start(
+    variant: Variant, database_url: str, counting: bool, stack: ExitStack
+) -> tuple[Variant, subprocess.Popen[bytes], str, IO[bytes]]:
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": database_url, **variant.env}
     if counting:
@@ -122,21 +144,23 @@ def serve(variant: Variant, database_url: str, *, counting: bool) -> Iterator[Se
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     command = [sys.executable, "-m", "uvicorn", variant.app, "--app-dir", str(variant.app_dir)]
     command += ["--host", "127.0.0.1", "--port", str(port), *UVICORN_FLAGS]
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(
-            command, cwd=variant.app_dir, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
+    log = stack.enter_context(tempfile.TemporaryFile())  # noqa: SIM115 (the stack closes it)
+    process = subprocess.Popen(
+        command, cwd=variant.app_dir, env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    return variant, process, f"http://127.0.0.1:{port}", log
+
+
+def _stop(processes: Sequence[subprocess.Popen[bytes]]) -> None:
+    """Stop the servers: all asked at once, each killed if it takes more than 10 s."""
+    for process in processes:
+        process.send_signal(signal.SIGINT)
+    for process in processes:
         try:
-            base_url = f"http://127.0.0.1:{port}"
-            _wait_ready(process, f"{base_url}/books/1", log)
-            yield Server(variant, base_url, process.pid)
-        finally:
-            process.send_signal(signal.SIGINT)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _wait_ready(
