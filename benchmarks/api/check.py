@@ -52,7 +52,7 @@ def _statements(response: httpx.Response) -> int:
 def _items(body: Any) -> list[dict[str, Any]]:
     """The books of a response: a page (`items` or FastCRUD's `data`) or one book."""
     if isinstance(body, dict) and ("items" in body or "data" in body):
-        items: list[dict[str, Any]] = body.get("items", body.get("data"))
+        items: list[dict[str, Any]] = body["items"] if "items" in body else body["data"]
         return items
     return [body]
 

@@ -18,7 +18,7 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import make_url
 from sqlalchemy.schema import CreateIndex, CreateTable
@@ -70,10 +70,13 @@ def _text(rng: random.Random, approx_bytes: int) -> str:
     return " ".join(words).capitalize() + "."
 
 
-def _rows(size: Size) -> tuple[list[tuple[object, ...]], ...]:
+Rows = list[tuple[object, ...]]
+
+
+def _rows(size: Size) -> tuple[Rows, Rows, Rows, Rows]:
     """Authors, tags, books and links, the same for the same `size`."""
     rng = random.Random(SEED)
-    authors = [
+    authors: Rows = [
         (
             i,
             f"{rng.choice(_WORDS).title()} {rng.choice(_WORDS).title()}",
@@ -82,10 +85,10 @@ def _rows(size: Size) -> tuple[list[tuple[object, ...]], ...]:
         )
         for i in range(1, size.authors + 1)
     ]
-    tags = [(i, f"tag-{i:02d}") for i in range(1, size.tags + 1)]
+    tags: Rows = [(i, f"tag-{i:02d}") for i in range(1, size.tags + 1)]
     start = dt.date(1950, 1, 1)
-    books: list[tuple[object, ...]] = []
-    links: list[tuple[object, ...]] = []
+    books: Rows = []
+    links: Rows = []
     for i in range(1, size.books + 1):
         title = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(2, 5))).title()
         books.append(

@@ -171,11 +171,11 @@ def _wait_ready(
         if process.poll() is not None:
             log.seek(0)
             output = log.read().decode(errors="replace")
-            raise SystemExit(f"{process.args} exited with {process.returncode}:\n{output}")
+            raise SystemExit(f"{process.args!r} exited with {process.returncode}:\n{output}")
         try:
             if httpx.get(url, timeout=2).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.1)
-    raise SystemExit(f"{process.args} did not answer {url} within {timeout:.0f} s")
+    raise SystemExit(f"{process.args!r} did not answer {url} within {timeout:.0f} s")

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 
 from benchmarks.api import check, report
 from benchmarks.api.seed import Size, asyncpg_dsn

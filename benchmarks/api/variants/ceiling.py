@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 from fastapi import FastAPI, HTTPException, Response
 
 from benchmarks.api.variants.common import LIST_LIMIT, LIST_PRICE_GTE, database_url

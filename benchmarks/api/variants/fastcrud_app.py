@@ -93,13 +93,13 @@ AUTHOR = JoinConfig(
 TAGS = (
     JoinConfig(
         model=BookTag,
-        join_on=Book.id == BookTag.book_id,
+        join_on=Book.id == book_tags.c.book_id,
         join_prefix="book_tags_",
         join_type="inner",
     ),
     JoinConfig(
         model=Tag,
-        join_on=BookTag.tag_id == Tag.id,
+        join_on=book_tags.c.tag_id == Tag.id,
         join_prefix="tags_",
         schema_to_select=TagRead,
         join_type="inner",

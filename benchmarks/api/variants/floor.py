@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 import orjson
 from fastapi import FastAPI, HTTPException, Request, Response
 
