@@ -24,6 +24,8 @@ PACKAGES = ("fastapi", "starlette", "pydantic", "sqlalchemy", "asyncpg", "fastcr
 README_START = "<!-- api-benchmark:start -->"
 README_END = "<!-- api-benchmark:end -->"
 NOTES = """\
+- Ratios divide a variant's req/s by the floor's, FastCRUD's with tags (the one that returns
+  the same content) and the ceiling's on the same endpoint.
 - Statements are counted per request during the content check: the generated project
   reports them in its `Server-Timing` header (`SERVER_TIMING=true`); the other variants
   count SQLAlchemy's `after_cursor_execute` events or the floor's asyncpg calls into the
