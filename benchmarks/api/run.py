@@ -7,7 +7,7 @@ create. Every variant's content is checked against the floor's first, and its st
 per request counted; the measurements then run in interleaved rounds and the medians go
 to results.md and results.png.
 
-    python -m benchmarks.api.run            # full: 20,000 books, c32, 10 s, 3 rounds (~20 min)
+    python -m benchmarks.api.run            # full: 20,000 books, c32, 10 s, 3 rounds (~16 min)
     python -m benchmarks.api.run --smoke    # CI: a tiny seed, one short round, no wrk needed
 
 A script, not a test: the numbers depend on the machine and on what else runs on it.

@@ -117,7 +117,7 @@ def write_results(
     written[0].write_text(text)
     if not args.smoke and args.out.resolve() == Path(__file__).resolve().parent:
         _update_readme(
-            f"{mode.capitalize()} of {when}: {settings}.\n\n"
+            f"{mode.capitalize()} of {when}: {settings}.\n{env}.\n\n"
             + body.replace("](results.png)", "](benchmarks/api/results.png)")
         )
         written.append(ROOT / "README.md")
