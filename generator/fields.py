@@ -226,7 +226,8 @@ def _filters(column: Column, namer: TypeNamer, imports: Imports) -> tuple[str, .
             item = annotation.removeprefix("list[").removesuffix("]")
             lines.append(f"{name}: CommaList[{item}] | None = None")
         elif operator in ("contains", "icontains", "startswith"):
-            lines.append(f"{name}: str | None = None")
+            text = namer.value_type("Text", imports)
+            lines.append(f"{name}: {text} | None = None")
         else:
             lines.append(f"{name}: {annotation} | None = None")
     return tuple(lines)

@@ -102,6 +102,9 @@ class ModelPlan:
     imports: dict[str, str]
     """Import block per generated module kind: schemas, queries, routes."""
     tests: TestPlan
+    row_creates: str = ""
+    """The creates a row of this model supplies a reference for, as a dict literal of
+    operation to {child field: this model's field}: `{"create_book": {"author_id": "id"}}`."""
 
 
 @dataclass(frozen=True)
@@ -193,6 +196,10 @@ def build_plan(
         for model in schema.models
     )
     _check_unique_names(plans, schema)
+    plans = tuple(
+        dataclasses.replace(plan, row_creates=_row_creates(model, schema, plans))
+        for model, plan in zip(schema.models, plans, strict=True)
+    )
     main = Imports(first_party=(package,))
     main.reserve(_MAIN_NAMES)
     models = [main.bind(namer.module_of(model.module), model.name) for model in schema.models]
@@ -464,6 +471,31 @@ def _sqlite_integer_types(schema: Schema) -> tuple[str, ...]:
         for name in _SQLITE_INTEGER_TYPES.get(column.type.sql, ())
     }
     return tuple(sorted(found))
+
+
+def _row_creates(parent: Model, schema: Schema, plans: tuple[ModelPlan, ...]) -> str:
+    """The creates of other models whose foreign keys a row of `parent` can fill: OpenAPI
+    links from its responses, which stateful tests follow to create children."""
+    fields = {column.name: column.key for column in parent.columns}
+    creates = []
+    for child, plan in zip(schema.models, plans, strict=True):
+        if not plan.creatable:
+            continue
+        body = {
+            column.key: fields[key.target_column]
+            for column in child.columns
+            for key in column.foreign_keys
+            if key.target_table == parent.qualified_table
+            and key.target_column in fields
+            and not (column.primary_key and child.inheritance)  # a subclass row's own key
+            and any(column.key == f.name and f.create_line for f in plan.fields)
+        }
+        if body:
+            pairs = ", ".join(
+                f"{repr_str(mine)}: {repr_str(theirs)}" for mine, theirs in body.items()
+            )
+            creates.append(f'"create_{plan.module}": {{{pairs}}}')
+    return "{" + ", ".join(creates) + "}" if creates else ""
 
 
 # What each value type of `core/types.py` needs from pydantic, beyond Annotated.

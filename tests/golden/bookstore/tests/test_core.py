@@ -24,6 +24,15 @@ async def test_cursors_are_tamper_evident(client: AsyncClient) -> None:
     assert error_location(await client.get(PATH, params=both)) == ["query", "offset"]
 
 
+async def test_a_deleted_row_stays_deleted(client: AsyncClient) -> None:
+    """Its key is not given to the next row (as SQLite does without AUTOINCREMENT)."""
+    row = await factories.create_author(client)
+    url = f"/authors/{row['id']}"
+    assert (await client.delete(url)).status_code == 204
+    await factories.create_author(client)
+    assert (await client.get(url)).status_code == 404
+
+
 async def test_limits_are_enforced(database_url: str) -> None:
     async with serve(database_url, max_page_size=3, max_bulk_rows=2) as client:
         assert error_location(await client.get(PATH, params={"limit": 4})) == ["query", "limit"]

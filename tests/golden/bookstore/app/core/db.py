@@ -47,7 +47,17 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 async def create_tables(connection: AsyncConnection, metadata: Sequence[MetaData]) -> None:
     """Create the tables that don't exist yet."""
     for each in metadata:
+        if connection.dialect.name == "sqlite":
+            _never_reuse_keys(each)
         await connection.run_sync(each.create_all)
+
+
+def _never_reuse_keys(metadata: MetaData) -> None:
+    """SQLite numbers a new row after the largest key, the key of a row just deleted: with
+    AUTOINCREMENT it never reuses one, so a deleted row's URL stays a 404 (SQLAlchemy adds
+    the keyword to single INTEGER primary keys only)."""
+    for table in metadata.sorted_tables:
+        table.dialect_kwargs["sqlite_autoincrement"] = True
 
 
 async def drop_tables(connection: AsyncConnection, metadata: Sequence[MetaData]) -> None:

@@ -1,7 +1,7 @@
 """Schemas shared by every model's endpoints; they document the responses in OpenAPI."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -36,13 +36,18 @@ class RowLinks:
     key: Mapping[str, str]
     """The row's field for each path parameter of the operations."""
     operations: tuple[str, ...]
+    creates: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    """Creates of other models the row is a reference for: the row's field for each field
+    of their bodies that refers to it."""
 
     def at(self, row: str = "") -> dict[str, Any]:
         """The `links` of a response whose row is at the JSON pointer `row`."""
-        parameters = {name: f"$response.body#{row}/{field}" for name, field in self.key.items()}
-        return {
-            "links": {
-                operation: {"operationId": operation, "parameters": parameters}
-                for operation in self.operations
-            }
+        parameters = {name: f"$response.body#{row}/{column}" for name, column in self.key.items()}
+        links = {
+            operation: {"operationId": operation, "parameters": parameters}
+            for operation in self.operations
         }
+        for operation, body in self.creates.items():
+            request = {mine: f"$response.body#{row}/{theirs}" for mine, theirs in body.items()}
+            links[operation] = {"operationId": operation, "requestBody": request}
+        return {"links": links}

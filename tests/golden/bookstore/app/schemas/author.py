@@ -75,9 +75,9 @@ class AuthorQuery(ListParams):
     name__lt: Text | None = None
     name__lte: Text | None = None
     name__in: CommaList[Text] | None = None
-    name__contains: str | None = None
-    name__icontains: str | None = None
-    name__startswith: str | None = None
+    name__contains: Text | None = None
+    name__icontains: Text | None = None
+    name__startswith: Text | None = None
     email: Text | None = Field(default=None, validation_alias=AliasChoices("email", "email__eq"))
     email__ne: Text | None = None
     email__gt: Text | None = None
@@ -85,9 +85,9 @@ class AuthorQuery(ListParams):
     email__lt: Text | None = None
     email__lte: Text | None = None
     email__in: CommaList[Text] | None = None
-    email__contains: str | None = None
-    email__icontains: str | None = None
-    email__startswith: str | None = None
+    email__contains: Text | None = None
+    email__icontains: Text | None = None
+    email__startswith: Text | None = None
     email__isnull: bool | None = None
     bio: Text | None = Field(default=None, validation_alias=AliasChoices("bio", "bio__eq"))
     bio__ne: Text | None = None
@@ -96,9 +96,9 @@ class AuthorQuery(ListParams):
     bio__lt: Text | None = None
     bio__lte: Text | None = None
     bio__in: CommaList[Text] | None = None
-    bio__contains: str | None = None
-    bio__icontains: str | None = None
-    bio__startswith: str | None = None
+    bio__contains: Text | None = None
+    bio__icontains: Text | None = None
+    bio__startswith: Text | None = None
     bio__isnull: bool | None = None
     joined_at: UtcDatetime | None = Field(
         default=None, validation_alias=AliasChoices("joined_at", "joined_at__eq")

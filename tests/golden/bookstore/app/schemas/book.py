@@ -107,9 +107,9 @@ class BookQuery(ListParams):
     title__lt: Text | None = None
     title__lte: Text | None = None
     title__in: CommaList[Text] | None = None
-    title__contains: str | None = None
-    title__icontains: str | None = None
-    title__startswith: str | None = None
+    title__contains: Text | None = None
+    title__icontains: Text | None = None
+    title__startswith: Text | None = None
     isbn: Text | None = Field(default=None, validation_alias=AliasChoices("isbn", "isbn__eq"))
     isbn__ne: Text | None = None
     isbn__gt: Text | None = None
@@ -117,9 +117,9 @@ class BookQuery(ListParams):
     isbn__lt: Text | None = None
     isbn__lte: Text | None = None
     isbn__in: CommaList[Text] | None = None
-    isbn__contains: str | None = None
-    isbn__icontains: str | None = None
-    isbn__startswith: str | None = None
+    isbn__contains: Text | None = None
+    isbn__icontains: Text | None = None
+    isbn__startswith: Text | None = None
     price: Below1e8 | None = Field(
         default=None, validation_alias=AliasChoices("price", "price__eq")
     )

@@ -102,9 +102,9 @@ class ReviewQuery(ListParams):
     reviewer__lt: Text | None = None
     reviewer__lte: Text | None = None
     reviewer__in: CommaList[Text] | None = None
-    reviewer__contains: str | None = None
-    reviewer__icontains: str | None = None
-    reviewer__startswith: str | None = None
+    reviewer__contains: Text | None = None
+    reviewer__icontains: Text | None = None
+    reviewer__startswith: Text | None = None
     rating: Int32 | None = Field(
         default=None, validation_alias=AliasChoices("rating", "rating__eq")
     )
@@ -121,9 +121,9 @@ class ReviewQuery(ListParams):
     body__lt: Text | None = None
     body__lte: Text | None = None
     body__in: CommaList[Text] | None = None
-    body__contains: str | None = None
-    body__icontains: str | None = None
-    body__startswith: str | None = None
+    body__contains: Text | None = None
+    body__icontains: Text | None = None
+    body__startswith: Text | None = None
     body__isnull: bool | None = None
     created_at: UtcDatetime | None = Field(
         default=None, validation_alias=AliasChoices("created_at", "created_at__eq")

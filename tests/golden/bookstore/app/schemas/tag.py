@@ -63,6 +63,6 @@ class TagQuery(ListParams):
     name__lt: Text | None = None
     name__lte: Text | None = None
     name__in: CommaList[Text] | None = None
-    name__contains: str | None = None
-    name__icontains: str | None = None
-    name__startswith: str | None = None
+    name__contains: Text | None = None
+    name__icontains: Text | None = None
+    name__startswith: Text | None = None

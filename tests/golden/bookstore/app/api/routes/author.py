@@ -14,7 +14,11 @@ from app.schemas.author import AuthorCreate, AuthorItemQuery, AuthorQuery, Autho
 from app.schemas.responses import AuthorItem
 
 router = APIRouter(prefix="/authors", tags=["authors"])
-ROW_LINKS = RowLinks({"id": "id"}, ("get_author", "update_author", "delete_author"))
+ROW_LINKS = RowLinks(
+    {"id": "id"},
+    ("get_author", "update_author", "delete_author"),
+    creates={"create_book": {"author_id": "id"}},
+)
 
 
 @router.get(

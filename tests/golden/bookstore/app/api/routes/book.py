@@ -14,7 +14,11 @@ from app.schemas.book import BookCreate, BookItemQuery, BookQuery, BookRead, Boo
 from app.schemas.responses import BookItem
 
 router = APIRouter(prefix="/books", tags=["books"])
-ROW_LINKS = RowLinks({"id": "id"}, ("get_book", "update_book", "delete_book"))
+ROW_LINKS = RowLinks(
+    {"id": "id"},
+    ("get_book", "update_book", "delete_book"),
+    creates={"create_review": {"book_id": "id"}},
+)
 
 
 @router.get(

@@ -14,7 +14,10 @@ from app.schemas.responses import ReviewItem
 from app.schemas.review import ReviewCreate, ReviewItemQuery, ReviewQuery, ReviewRead, ReviewUpdate
 
 router = APIRouter(prefix="/reviews", tags=["reviews"])
-ROW_LINKS = RowLinks({"id": "id"}, ("get_review", "update_review", "delete_review"))
+ROW_LINKS = RowLinks(
+    {"id": "id"},
+    ("get_review", "update_review", "delete_review"),
+)
 
 
 @router.get(

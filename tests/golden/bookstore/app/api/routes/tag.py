@@ -14,7 +14,10 @@ from app.schemas.responses import TagItem
 from app.schemas.tag import TagCreate, TagItemQuery, TagQuery, TagRead, TagUpdate
 
 router = APIRouter(prefix="/tags", tags=["tags"])
-ROW_LINKS = RowLinks({"id": "id"}, ("get_tag", "update_tag", "delete_tag"))
+ROW_LINKS = RowLinks(
+    {"id": "id"},
+    ("get_tag", "update_tag", "delete_tag"),
+)
 
 
 @router.get(
