@@ -118,10 +118,11 @@ class TypeNamer:
         family = column_type.family
         if family == "array":
             item = column_type.item
-            inner = self.annotation(item, imports, purpose) if item else "Any"
-            if not item:
+            if item is None:
                 imports.name("typing", "Any")
-            return f"list[{inner}]"
+                return "list[Any]"
+            inner = self.annotation(item, imports, purpose)
+            return f"list[{self.sized(inner, item, imports) if purpose == 'write' else inner}]"
         if family == "enum" and column_type.enum is not None:
             if column_type.enum.python_class is not None:
                 return self._class(column_type.enum.python_class, imports)
@@ -171,6 +172,15 @@ class TypeNamer:
             return self.annotation(column_type, imports, "write")
         self.magnitudes.add(exponent)
         return self.value_type(f"Below1e{exponent}", imports)
+
+    def sized(self, annotation: str, column_type: ColumnType, imports: Imports) -> str:
+        """`annotation`, limited to the length of a string type: for the items of a list,
+        where `Field(max_length=...)` on the field would limit the list."""
+        if column_type.family != "string" or not column_type.length:
+            return annotation
+        imports.name("typing", "Annotated")
+        imports.name("pydantic", "Field")
+        return f"Annotated[{annotation}, Field(max_length={column_type.length})]"
 
     def key(self, column_type: ColumnType, imports: Imports) -> str:
         """The annotation of a key's value a client sends: text that a URL can address."""

@@ -46,6 +46,8 @@ class LinkPlan:
     field: str
     relationship: str
     target: str
+    target_key: str
+    """The target's field the ids are values of."""
     annotation: str
     """`list[int]`: the target's key type."""
     table_var: str
@@ -287,9 +289,8 @@ def plan_links(
             continue
         assert target is not None
         taken.add(name)
-        key_type = namer.annotation(
-            target.column(relationship.remote_columns[0]).type, imports, "write"
-        )
+        target_key = target.column(relationship.remote_columns[0]).type
+        key_type = namer.sized(namer.key(target_key, imports), target_key, imports)
         table_var = tables.association(secondary.table)
         local_ref = naming.column_reference(table_var, secondary.local_columns[0])
         key_field = relationship.local_columns[0]
@@ -308,6 +309,7 @@ def plan_links(
                 field=name,
                 relationship=relationship.key,
                 target=target.name,
+                target_key=relationship.remote_columns[0],
                 annotation=f"list[{key_type}]",
                 table_var=table_var,
                 local_column=secondary.local_columns[0],

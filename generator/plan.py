@@ -474,8 +474,8 @@ def _sqlite_integer_types(schema: Schema) -> tuple[str, ...]:
 
 
 def _row_creates(parent: Model, schema: Schema, plans: tuple[ModelPlan, ...]) -> str:
-    """The creates of other models whose foreign keys a row of `parent` can fill: OpenAPI
-    links from its responses, which stateful tests follow to create children."""
+    """The creates of other models whose foreign keys (or lists of ids) a row of `parent`
+    can fill: OpenAPI links from its responses, which stateful tests follow."""
     fields = {column.name: column.key for column in parent.columns}
     creates = []
     for child, plan in zip(schema.models, plans, strict=True):
@@ -490,11 +490,14 @@ def _row_creates(parent: Model, schema: Schema, plans: tuple[ModelPlan, ...]) ->
             and not (column.primary_key and child.inheritance)  # a subclass row's own key
             and any(column.key == f.name and f.create_line for f in plan.fields)
         }
-        if body:
-            pairs = ", ".join(
-                f"{repr_str(mine)}: {repr_str(theirs)}" for mine, theirs in body.items()
-            )
-            creates.append(f'"create_{plan.module}": {{{pairs}}}')
+        pairs = [f"{repr_str(mine)}: {repr_str(theirs)}" for mine, theirs in body.items()]
+        pairs += [
+            f"{repr_str(link.field)}: [{repr_str(link.target_key)}]"
+            for link in plan.links
+            if link.target == parent.name
+        ]
+        if pairs:
+            creates.append(f'"create_{plan.module}": {{{", ".join(pairs)}}}')
     return "{" + ", ".join(creates) + "}" if creates else ""
 
 

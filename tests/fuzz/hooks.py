@@ -1,9 +1,5 @@
 """What fe-gen adds to schemathesis, loaded into its process with SCHEMATHESIS_HOOKS.
 
-The `base64` string format: pydantic documents `bytes` fields (Base64Bytes) as
-`{"type": "string", "format": "base64"}`, a format schemathesis does not know, so the values it
-generated as valid were not base64 and every create with a bytes column failed with a 422.
-
 Two checks:
 
 - `problem_detail`: every 4xx answers JSON with a `detail` naming the problem: a sentence, or
@@ -22,15 +18,9 @@ keeps for its own checks: it is written against 4.32 (pinned in pyproject.toml).
 from __future__ import annotations
 
 import json
-from base64 import b64encode
 from typing import Any
 
 import schemathesis
-from hypothesis import strategies as st
-
-schemathesis.openapi.format(
-    "base64", st.binary(max_size=64).map(lambda raw: b64encode(raw).decode())
-)
 
 WRITES = {"POST", "PATCH", "PUT", "DELETE"}
 

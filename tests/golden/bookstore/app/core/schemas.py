@@ -36,9 +36,9 @@ class RowLinks:
     key: Mapping[str, str]
     """The row's field for each path parameter of the operations."""
     operations: tuple[str, ...]
-    creates: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    creates: Mapping[str, Mapping[str, str | list[str]]] = field(default_factory=dict)
     """Creates of other models the row is a reference for: the row's field for each field
-    of their bodies that refers to it."""
+    of their bodies that refers to it (in a list, for a list of ids)."""
 
     def at(self, row: str = "") -> dict[str, Any]:
         """The `links` of a response whose row is at the JSON pointer `row`."""
@@ -48,6 +48,13 @@ class RowLinks:
             for operation in self.operations
         }
         for operation, body in self.creates.items():
-            request = {mine: f"$response.body#{row}/{theirs}" for mine, theirs in body.items()}
+            request = {mine: _pointer(row, theirs) for mine, theirs in body.items()}
             links[operation] = {"operationId": operation, "requestBody": request}
         return {"links": links}
+
+
+def _pointer(row: str, field: str | list[str]) -> str | list[str]:
+    """The runtime expression of a field of the row (a list of one, for a list of ids)."""
+    if isinstance(field, list):
+        return [f"$response.body#{row}/{each}" for each in field]
+    return f"$response.body#{row}/{field}"

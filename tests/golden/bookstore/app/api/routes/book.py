@@ -17,7 +17,7 @@ router = APIRouter(prefix="/books", tags=["books"])
 ROW_LINKS = RowLinks(
     {"id": "id"},
     ("get_book", "update_book", "delete_book"),
-    creates={"create_review": {"book_id": "id"}},
+    creates={"create_tag": {"book_ids": ["id"]}, "create_review": {"book_id": "id"}},
 )
 
 

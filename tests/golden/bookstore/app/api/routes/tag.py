@@ -17,6 +17,7 @@ router = APIRouter(prefix="/tags", tags=["tags"])
 ROW_LINKS = RowLinks(
     {"id": "id"},
     ("get_tag", "update_tag", "delete_tag"),
+    creates={"create_book": {"tag_ids": ["id"]}},
 )
 
 
