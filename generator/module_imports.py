@@ -83,7 +83,7 @@ def _routes(imports: Imports, model: str, module: str, plural: str, package: str
     imports.name("typing", "Annotated")
     for name in ("APIRouter", "Body", "Query", "Response", "status"):
         imports.name("fastapi", name)
-    for name in ("ConnectionDep", "PagerDep", "SessionDep", "SettingsDep"):
+    for name in ("PagerDep", "ReaderDep", "SessionDep", "SettingsDep"):
         imports.name(f"{package}.api.deps", name)
     imports.reserve({"ROW_LINKS"})
     for name in ("CONFLICT", "NOT_FOUND", "UNREADABLE_BODY", "invalid", "not_found"):

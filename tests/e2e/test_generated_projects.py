@@ -257,3 +257,42 @@ async def _fetch(url: str, query: str) -> list[tuple[object, ...]]:
         return [tuple(row) for row in await connection.fetch(query)]
     finally:
         await connection.close()
+
+
+DEAD_CONNECTIONS = """
+import asyncio, os, sys
+import asyncpg
+from tests.conftest import serve
+
+async def main(url: str, database: str, ping_after: str) -> None:
+    async with serve(url, pool_ping_after=float(ping_after)) as client:
+        assert (await client.get("/books")).status_code == 200
+        admin = await asyncpg.connect(url)
+        await admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = $1 AND pid <> pg_backend_pid()", database
+        )
+        await admin.close()
+        await asyncio.sleep(0.2)
+        response = await client.get("/books")
+        print(response.status_code, response.headers["server-timing"].split(";desc=")[1])
+
+asyncio.run(main(*sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize(
+    ("ping_after", "statements"), [("60", '"2 queries"'), ("0.1", '"1 query"')]
+)
+def test_a_read_on_a_dead_connection_is_served(
+    generated: dict[str, Path], postgres_database: str, ping_after: str, statements: str
+) -> None:
+    """A connection killed since it was pooled: pinged when idle long enough (0.1 s), else
+    its read fails once and runs again on a new connection (60 s)."""
+    database = postgres_database.rpartition("/")[2]
+    result = run(
+        [sys.executable, "-c", DEAD_CONNECTIONS, postgres_database, database, ping_after],
+        generated["bookstore"],
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.strip() == f"200 {statements}"

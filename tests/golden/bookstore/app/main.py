@@ -15,6 +15,7 @@ from app.core.db import create_engine, metadata_of
 from app.core.errors import integrity_error_handler, validation_error_handler
 from app.core.listing import Pager
 from app.core.pagination import Cursors
+from app.core.reads import Reader
 from app.core.startup import StartupErrorMiddleware, prepare_database
 from app.core.timing import ServerTimingMiddleware
 from app.models import Author, Book, Review, Tag
@@ -36,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+    app.state.reader = Reader(engine)
     app.state.pager = Pager(
         cursors=Cursors(settings.cursor_secret.get_secret_value()),
         page_size=settings.page_size,

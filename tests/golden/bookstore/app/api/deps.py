@@ -4,15 +4,16 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
 from app.core.listing import Pager
+from app.core.reads import Reader
 
 
-async def get_connection(request: Request) -> AsyncIterator[AsyncConnection]:
-    async with request.app.state.engine.connect() as connection:
-        yield connection
+def get_reader(request: Request) -> Reader:
+    reader: Reader = request.app.state.reader
+    return reader
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -30,7 +31,7 @@ def get_pager(request: Request) -> Pager:
     return pager
 
 
-ConnectionDep = Annotated[AsyncConnection, Depends(get_connection)]
+ReaderDep = Annotated[Reader, Depends(get_reader)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 PagerDep = Annotated[Pager, Depends(get_pager)]

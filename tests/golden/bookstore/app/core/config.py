@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     max_overflow: int = 10
     pool_timeout: float = 10.0
     pool_recycle: int = 1800
+    pool_ping_after: float = Field(default=10.0, ge=0)
+    """Seconds a pooled PostgreSQL connection may sit idle before it is pinged when lent
+    (0: at every checkout). A read on a connection that died anyway runs once more."""
 
     page_size: int = Field(default=50, ge=1)
     max_page_size: int = Field(default=500, ge=1)

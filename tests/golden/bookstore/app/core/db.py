@@ -1,15 +1,18 @@
 """The async engine: pooled, instrumented, and SQLite set up to check foreign keys.
 
-Reads run Core statements on a plain `AsyncConnection`: no identity map, no ORM objects.
+Reads run Core statements on a plain `AsyncConnection` (see core/reads.py): no identity
+map, no ORM objects.
 Writes run ORM-enabled INSERT, UPDATE and DELETE statements on an `AsyncSession`, which
 map attribute names to columns and apply the models' Python-side defaults, still one
 statement each.
 """
 
 from collections.abc import Sequence
+from time import monotonic
 from typing import Any
 
 from sqlalchemy import ColumnElement, MetaData, Table, event, inspect, text
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from app.core.config import Settings
@@ -28,10 +31,36 @@ def create_engine(settings: Settings) -> AsyncEngine:
             max_overflow=settings.max_overflow,
             pool_timeout=settings.pool_timeout,
             pool_recycle=settings.pool_recycle,
-            pool_pre_ping=True,
         )
+        _ping_when_idle(engine, settings.pool_ping_after)
     count_statements(engine)
     return engine
+
+
+def _ping_when_idle(engine: AsyncEngine, seconds: float) -> None:
+    """Ping a connection at checkout only when it has been idle for `seconds`.
+
+    `pool_pre_ping` pings at every checkout, which on asyncpg costs three round trips
+    (BEGIN, the ping, ROLLBACK): as much as a small read. A connection busy a moment ago is
+    alive; one that died anyway is retried once by `core.reads.Reader`.
+    """
+    pool = engine.sync_engine.pool
+
+    def returned(_dbapi_connection: Any, record: Any) -> None:
+        record.info["idle_since"] = monotonic()
+
+    def lent(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.get("idle_since")
+        if idle_since is None or monotonic() - idle_since < seconds:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            # The pool discards the connection and lends another.
+            raise DisconnectionError(str(error)) from error
+
+    event.listen(pool, "checkin", returned)
+    event.listen(pool, "checkout", lent)
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response, status
 
-from app.api.deps import ConnectionDep, PagerDep, SessionDep, SettingsDep
+from app.api.deps import PagerDep, ReaderDep, SessionDep, SettingsDep
 from app.core.errors import CONFLICT, NOT_FOUND, UNREADABLE_BODY, invalid, not_found
 from app.core.responses import json_response
 from app.core.schemas import Page, RowLinks
@@ -27,19 +27,19 @@ ROW_LINKS = RowLinks(
     responses={200: ROW_LINKS.at("/items/0")},
 )
 async def list_authors(
-    query: Annotated[AuthorQuery, Query()], connection: ConnectionDep, pager: PagerDep
+    query: Annotated[AuthorQuery, Query()], reader: ReaderDep, pager: PagerDep
 ) -> Response:
     """List authors: filter, sort, page, and choose fields and includes."""
-    page = await queries.list_authors(connection, query, pager)
+    page = await reader.run(queries.list_authors, query, pager)
     return json_response(page.as_dict())
 
 
 @router.get("/{id}", response_model=AuthorItem, responses=NOT_FOUND)
 async def get_author(
-    id: Int32, query: Annotated[AuthorItemQuery, Query()], connection: ConnectionDep
+    id: Int32, query: Annotated[AuthorItemQuery, Query()], reader: ReaderDep
 ) -> Response:
     """Get one author."""
-    row = await queries.get_author(connection, id, query)
+    row = await reader.run(queries.get_author, id, query)
     if row is None:
         raise not_found("author", id)
     return json_response(row)

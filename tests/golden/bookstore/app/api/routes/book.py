@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response, status
 
-from app.api.deps import ConnectionDep, PagerDep, SessionDep, SettingsDep
+from app.api.deps import PagerDep, ReaderDep, SessionDep, SettingsDep
 from app.core.errors import CONFLICT, NOT_FOUND, UNREADABLE_BODY, invalid, not_found
 from app.core.responses import json_response
 from app.core.schemas import Page, RowLinks
@@ -27,19 +27,19 @@ ROW_LINKS = RowLinks(
     responses={200: ROW_LINKS.at("/items/0")},
 )
 async def list_books(
-    query: Annotated[BookQuery, Query()], connection: ConnectionDep, pager: PagerDep
+    query: Annotated[BookQuery, Query()], reader: ReaderDep, pager: PagerDep
 ) -> Response:
     """List books: filter, sort, page, and choose fields and includes."""
-    page = await queries.list_books(connection, query, pager)
+    page = await reader.run(queries.list_books, query, pager)
     return json_response(page.as_dict())
 
 
 @router.get("/{id}", response_model=BookItem, responses=NOT_FOUND)
 async def get_book(
-    id: Int32, query: Annotated[BookItemQuery, Query()], connection: ConnectionDep
+    id: Int32, query: Annotated[BookItemQuery, Query()], reader: ReaderDep
 ) -> Response:
     """Get one book."""
-    row = await queries.get_book(connection, id, query)
+    row = await reader.run(queries.get_book, id, query)
     if row is None:
         raise not_found("book", id)
     return json_response(row)

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response, status
 
-from app.api.deps import ConnectionDep, PagerDep, SessionDep, SettingsDep
+from app.api.deps import PagerDep, ReaderDep, SessionDep, SettingsDep
 from app.core.errors import CONFLICT, NOT_FOUND, UNREADABLE_BODY, invalid, not_found
 from app.core.responses import json_response
 from app.core.schemas import Page, RowLinks
@@ -26,19 +26,19 @@ ROW_LINKS = RowLinks(
     responses={200: ROW_LINKS.at("/items/0")},
 )
 async def list_reviews(
-    query: Annotated[ReviewQuery, Query()], connection: ConnectionDep, pager: PagerDep
+    query: Annotated[ReviewQuery, Query()], reader: ReaderDep, pager: PagerDep
 ) -> Response:
     """List reviews: filter, sort, page, and choose fields and includes."""
-    page = await queries.list_reviews(connection, query, pager)
+    page = await reader.run(queries.list_reviews, query, pager)
     return json_response(page.as_dict())
 
 
 @router.get("/{id}", response_model=ReviewItem, responses=NOT_FOUND)
 async def get_review(
-    id: Int32, query: Annotated[ReviewItemQuery, Query()], connection: ConnectionDep
+    id: Int32, query: Annotated[ReviewItemQuery, Query()], reader: ReaderDep
 ) -> Response:
     """Get one review."""
-    row = await queries.get_review(connection, id, query)
+    row = await reader.run(queries.get_review, id, query)
     if row is None:
         raise not_found("review", id)
     return json_response(row)

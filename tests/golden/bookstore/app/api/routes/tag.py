@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Query, Response, status
 
-from app.api.deps import ConnectionDep, PagerDep, SessionDep, SettingsDep
+from app.api.deps import PagerDep, ReaderDep, SessionDep, SettingsDep
 from app.core.errors import CONFLICT, NOT_FOUND, UNREADABLE_BODY, invalid, not_found
 from app.core.responses import json_response
 from app.core.schemas import Page, RowLinks
@@ -27,19 +27,19 @@ ROW_LINKS = RowLinks(
     responses={200: ROW_LINKS.at("/items/0")},
 )
 async def list_tags(
-    query: Annotated[TagQuery, Query()], connection: ConnectionDep, pager: PagerDep
+    query: Annotated[TagQuery, Query()], reader: ReaderDep, pager: PagerDep
 ) -> Response:
     """List tags: filter, sort, page, and choose fields and includes."""
-    page = await queries.list_tags(connection, query, pager)
+    page = await reader.run(queries.list_tags, query, pager)
     return json_response(page.as_dict())
 
 
 @router.get("/{id}", response_model=TagItem, responses=NOT_FOUND)
 async def get_tag(
-    id: Int32, query: Annotated[TagItemQuery, Query()], connection: ConnectionDep
+    id: Int32, query: Annotated[TagItemQuery, Query()], reader: ReaderDep
 ) -> Response:
     """Get one tag."""
-    row = await queries.get_tag(connection, id, query)
+    row = await reader.run(queries.get_tag, id, query)
     if row is None:
         raise not_found("tag", id)
     return json_response(row)
