@@ -20,9 +20,17 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
+class ConnectionLost(Exception):
+    """A connection died before a statement run on its driver (core/postgres.py) could
+    finish; the connection was invalidated."""
+
+
 class Reader:
-    def __init__(self, engine: AsyncEngine) -> None:
-        self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+    def __init__(self, engine: AsyncEngine, *, postgres_json: bool = True) -> None:
+        # `postgres_json`: PostgreSQL builds the JSON of reads (core/listing.py).
+        self._engine = engine.execution_options(
+            isolation_level="AUTOCOMMIT", postgres_json=postgres_json
+        )
 
     async def run(
         self,
@@ -37,5 +45,7 @@ class Reader:
         except DBAPIError as error:
             if not error.connection_invalidated:
                 raise
+        except ConnectionLost:
+            pass
         async with self._engine.connect() as connection:
             return await read(connection, *args, **kwargs)

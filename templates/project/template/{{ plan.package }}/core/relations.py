@@ -21,6 +21,10 @@ class Include(Protocol):
     def local(self) -> tuple[str, ...]:
         """Fields of the parent rows that hold the join key."""
 
+    @property
+    def columns(self) -> tuple[ColumnElement[Any], ...]:
+        """What is served of each related row."""
+
     async def load(self, connection: AsyncConnection, rows: list[Row], name: str) -> None:
         """Set `row[name]` on every row to its related row(s)."""
 

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=500, ge=1)
     max_bulk_rows: int = Field(default=1000, ge=1)
 
+    postgres_json: bool = True
+    """On PostgreSQL, lists and gets run one statement whose result is the response's JSON
+    (core/postgres.py); off, they read rows and write the JSON in Python, as on SQLite."""
     server_timing: bool = True
     """Send a Server-Timing header with the request's database time and statement count
     (off by default in production)."""

@@ -31,6 +31,9 @@ def create_engine(settings: Settings) -> AsyncEngine:
             max_overflow=settings.max_overflow,
             pool_timeout=settings.pool_timeout,
             pool_recycle=settings.pool_recycle,
+            # PostgreSQL writes the JSON of reads (core/postgres.py) in the session's time
+            # zone: UTC, as the Core path writes datetimes.
+            connect_args={"server_settings": {"timezone": "UTC"}},
         )
         _ping_when_idle(engine, settings.pool_ping_after)
     count_statements(engine)

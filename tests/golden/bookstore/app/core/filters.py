@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
-from sqlalchemy import BindParameter, Boolean, ColumnElement, Float, Numeric, bindparam
+from sqlalchemy import ARRAY, BindParameter, Boolean, ColumnElement, Float, Numeric, any_, bindparam
 from sqlalchemy.dialects.postgresql import INTERVAL
 from sqlalchemy.types import TypeEngine
 
@@ -96,43 +96,89 @@ class ListParams(ReadParams):
 
 _NOT_FILTERS = frozenset(ListParams.model_fields) | {"include"}
 
+Term = tuple[str, str, Any]
+"""A filter a request gave: (field, operator, value), `?price__gte=10` is ("price", "gte", 10)."""
+
+_LIKE = frozenset({"contains", "icontains", "startswith"})
+
 Condition = Callable[[ColumnElement[Any], Any, bool], ColumnElement[bool]]
+
+
+def terms(query: BaseModel) -> list[Term]:
+    """The filters `query` was given, in the order of their names.
+
+    Filter fields are named `<field>` (equality) or `<field>__<operator>`; each model's
+    schema declares only the operators that suit each column's type.
+    """
+    found = []
+    for name in sorted(query.model_fields_set - _NOT_FILTERS):
+        field, _, operator = name.rpartition("__")
+        if operator not in _OPERATORS and operator != "isnull":
+            field, operator = name, "eq"
+        found.append((field, operator, getattr(query, name)))
+    return found
+
+
+def operand(operator: str, value: Any) -> Any:
+    """The value to bind for `operator`: text to look for becomes a LIKE pattern that
+    matches it literally (`%`, `_` and the escape character `/` escaped)."""
+    if operator not in _LIKE or not isinstance(value, str):
+        return value
+    escaped = value.replace("/", "//").replace("%", "/%").replace("_", "/_")
+    return f"{escaped}%" if operator == "startswith" else f"%{escaped}%"
+
+
+def bind(column: ColumnElement[Any], operator: str, value: Any) -> BindParameter[Any]:
+    """`value` bound for `operator`, compared as the client sent it (see `unbounded`)."""
+    if isinstance(column.type, ARRAY):  # `contains`: the column's own type, an array
+        return bindparam(None, value, type_=column.type)
+    return bindparam(None, value, type_=unbounded(column.type), expanding=operator == "in")
+
+
+def condition(
+    column: ColumnElement[Any], operator: str, operand: Any, nullable: bool
+) -> ColumnElement[bool]:
+    """`column <operator> operand`: `operand` is a bound value, or for `isnull` a bool."""
+    if operator == "isnull":
+        return column.is_(None) if operand else column.is_not(None)
+    return _OPERATORS[operator](column, operand, nullable)
 
 
 def _not_equal(column: ColumnElement[Any], value: Any, nullable: bool) -> ColumnElement[bool]:
     # `!=` would drop the rows where the column is NULL; IS DISTINCT FROM keeps them.
-    value = _exactly(column, value)
     return column.is_distinct_from(value) if nullable else column != value
 
 
-def _holds_all(column: ColumnElement[Any], values: list[Any]) -> ColumnElement[bool]:
-    """On an array, `contains` takes a list: the rows whose array holds all of its values.
+def _one_of(column: ColumnElement[Any], values: Any, _: bool) -> ColumnElement[bool]:
+    """IN a list of binds, or `= ANY(:array)`: one bind whatever the number of values."""
+    if isinstance(values, BindParameter) and values.expanding:
+        return column.in_(values)
+    return column == any_(values)
 
-    PostgreSQL's `@>`, spelled out: SQLAlchemy's generic ARRAY type has no `contains()`.
-    """
-    return column.op("@>", return_type=Boolean)(values)
+
+def _contains(column: ColumnElement[Any], value: Any, _: bool) -> ColumnElement[bool]:
+    if isinstance(column.type, ARRAY):
+        # The rows whose array holds all of the values: PostgreSQL's `@>`, spelled out
+        # (SQLAlchemy's generic ARRAY type has no `contains()`).
+        return column.op("@>", return_type=Boolean)(value)
+    return column.like(value, escape="/")
 
 
-OPERATORS: Mapping[str, Condition] = {
-    "eq": lambda column, value, _: column == _exactly(column, value),
+_OPERATORS: Mapping[str, Condition] = {
+    "eq": lambda column, value, _: column == value,
     "ne": _not_equal,
-    "gt": lambda column, value, _: column > _exactly(column, value),
-    "gte": lambda column, value, _: column >= _exactly(column, value),
-    "lt": lambda column, value, _: column < _exactly(column, value),
-    "lte": lambda column, value, _: column <= _exactly(column, value),
-    "in": lambda column, values, _: column.in_(_exactly(column, values)),
-    "isnull": lambda column, value, _: column.is_(None) if value else column.is_not(None),
-    "contains": lambda column, value, _: (
-        _holds_all(column, value)
-        if isinstance(value, list)
-        else column.contains(value, autoescape=True)
-    ),
-    "icontains": lambda column, value, _: column.icontains(value, autoescape=True),
-    "startswith": lambda column, value, _: column.startswith(value, autoescape=True),
+    "gt": lambda column, value, _: column > value,
+    "gte": lambda column, value, _: column >= value,
+    "lt": lambda column, value, _: column < value,
+    "lte": lambda column, value, _: column <= value,
+    "in": _one_of,
+    "contains": _contains,
+    "icontains": lambda column, value, _: column.ilike(value, escape="/"),
+    "startswith": lambda column, value, _: column.like(value, escape="/"),
 }
 
 
-def _unbounded(type_: TypeEngine[Any]) -> TypeEngine[Any]:
+def unbounded(type_: TypeEngine[Any]) -> TypeEngine[Any]:
     """The column's type without the precision that would change a value before it is
     compared: asyncpg binds each value with a cast to its type, and `$1::NUMERIC(10, 2)`
     makes 50.126 into 50.13 (so `price > 50.126` would miss the rows priced 50.13)."""
@@ -145,21 +191,11 @@ def _unbounded(type_: TypeEngine[Any]) -> TypeEngine[Any]:
     return type_
 
 
-def _exactly(column: ColumnElement[Any], value: Any) -> BindParameter[Any]:
-    """`value` bound as the client sent it, whatever the column's precision."""
-    return bindparam(None, value, type_=_unbounded(column.type), expanding=isinstance(value, list))
-
-
 def conditions(
-    query: BaseModel, columns: Mapping[str, ColumnElement[Any]], nullable: Collection[str]
+    terms: Sequence[Term], columns: Mapping[str, ColumnElement[Any]], nullable: Collection[str]
 ) -> Iterator[ColumnElement[bool]]:
-    """The WHERE conditions of the filters `query` was given.
-
-    Filter fields are named `<field>` (equality) or `<field>__<operator>`; each model's
-    schema declares only the operators that suit each column's type.
-    """
-    for name in sorted(query.model_fields_set - _NOT_FILTERS):
-        field, _, operator = name.rpartition("__")
-        if operator not in OPERATORS:
-            field, operator = name, "eq"
-        yield OPERATORS[operator](columns[field], getattr(query, name), field in nullable)
+    """The WHERE conditions of filters, their values bound."""
+    for field, operator, value in terms:
+        column = columns[field]
+        given = value if operator == "isnull" else bind(column, operator, operand(operator, value))
+        yield condition(column, operator, given, field in nullable)

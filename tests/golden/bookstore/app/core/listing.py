@@ -1,20 +1,24 @@
-"""Reads for the API: one SELECT of just the needed columns, then one query per include.
+"""Reads for the API, as response bodies.
 
-Rows become plain dicts straight from the driver's tuples and go out without ORM objects
-or pydantic models: that materialisation, not SQL, is what makes list endpoints slow.
+On PostgreSQL one statement builds the whole response (core/postgres.py). Elsewhere, and
+for the shapes PostgreSQL can't write as Python does, the Core path runs one SELECT of just
+the needed columns, then one query per include; rows become plain dicts straight from the
+driver's tuples and go out without ORM objects or pydantic models: that materialisation,
+not SQL, is what makes list endpoints slow.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, FromClause, Select, and_, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.core import filters
+from app.core import filters, postgres
 from app.core.errors import invalid
-from app.core.pagination import Cursors, keyset_condition, sort_keys
+from app.core.pagination import Cursors, SortKey, keyset_condition, sort_keys
 from app.core.relations import Include, Row
+from app.core.responses import json_body
 
 
 @dataclass(frozen=True)
@@ -33,15 +37,32 @@ class Resource:
     criteria: tuple[ColumnElement[bool], ...] = ()
     """What every read adds to its WHERE: the class's rows of a single-table hierarchy."""
 
+    statements: dict[Hashable, "postgres.Statement | None"] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """The PostgreSQL statement compiled for each shape of read (see core/postgres.py)."""
+
+    def shown(self, fields: Sequence[str] | None) -> set[str]:
+        """What a read returns: the requested fields (or the default ones) and the key."""
+        return set(fields or self.default_fields) | set(self.primary_key)
+
+    def selected(self, fields: Sequence[str] | None, extra: Sequence[str] = ()) -> list[str]:
+        """The fields to SELECT, in the model's order: those shown, and the `extra` ones."""
+        wanted = self.shown(fields) | set(extra)
+        return [name for name in self.columns if name in wanted]
+
     def select(self, fields: Sequence[str] | None, extra: Sequence[str] = ()) -> Select[Any]:
         """SELECT the requested fields, the primary key, and the `extra` fields."""
-        wanted = set(fields or self.default_fields) | set(self.primary_key) | set(extra)
-        columns = (column for name, column in self.columns.items() if name in wanted)
+        columns = (self.columns[name] for name in self.selected(fields, extra))
         return select(*columns).select_from(self.table).where(*self.criteria)
 
     def hidden(self, fields: Sequence[str] | None, extra: Sequence[str]) -> set[str]:
         """The `extra` fields, selected for the server's own use, that the client didn't ask for."""
-        return set(extra) - set(fields or self.default_fields) - set(self.primary_key)
+        return set(extra) - self.shown(fields)
+
+    def include_keys(self, include: Sequence[str]) -> list[str]:
+        """The fields the includes join on, which must be selected even when not asked for."""
+        return [name for relation in include for name in self.includes[relation].local]
 
     def key_condition(self, key: Sequence[Any]) -> ColumnElement[bool]:
         columns = [self.columns[name] for name in self.primary_key]
@@ -66,14 +87,34 @@ class Pager:
         return requested
 
 
-@dataclass
-class Page:
-    items: list[Row]
-    next_cursor: str | None
-    total: int | None
+@dataclass(frozen=True)
+class PageRequest:
+    """What a list request asks for, checked: the same for either path."""
 
-    def as_dict(self) -> dict[str, Any]:
-        return {"items": self.items, "next_cursor": self.next_cursor, "total": self.total}
+    fields: tuple[str, ...] | None
+    include: tuple[str, ...]
+    terms: list[filters.Term]
+    keys: list[SortKey]
+    after: list[Any] | None
+    """The sort values of the cursor's row."""
+    limit: int
+    offset: int
+    count: bool
+    cursors: Cursors
+
+    def extra(self, resource: Resource) -> list[str]:
+        """Fields selected for the server's use: sort keys, and the includes' join keys."""
+        return [key.field for key in self.keys] + resource.include_keys(self.include)
+
+    def shape(self) -> tuple[Hashable, ...]:
+        """What decides the statement, apart from the values bound in it."""
+        filtered = tuple(
+            (field, operator, value if operator == "isnull" else None)
+            for field, operator, value in self.terms
+        )
+        after = None if self.after is None else tuple(value is None for value in self.after)
+        sort = tuple(("-" if key.descending else "") + key.field for key in self.keys)
+        return (self.fields, self.include, filtered, sort, after, self.count)
 
 
 async def fetch_page(
@@ -82,37 +123,79 @@ async def fetch_page(
     query: filters.ListParams,
     pager: Pager,
     include: Sequence[str] | None = None,
-) -> Page:
-    """One page of rows: filtered, sorted, paged by cursor or offset, with its includes."""
+) -> bytes:
+    """One page of rows, filtered, sorted, paged by cursor or offset, with its includes: the
+    response body."""
     if query.cursor is not None and query.offset is not None:
         raise invalid(("query", "offset"), "use either cursor or offset, not both", query.offset)
-    limit = pager.limit(query.limit)
     keys = sort_keys(query.sort, resource.columns, resource.primary_key, resource.nullable)
-    include = include or ()
-    extra = [key.field for key in keys] + _include_keys(resource, include)
-    where = list(filters.conditions(query, resource.columns, resource.nullable))
+    request = PageRequest(
+        fields=tuple(query.fields) if query.fields else None,
+        include=tuple(include or ()),
+        terms=filters.terms(query),
+        keys=keys,
+        after=None if query.cursor is None else pager.cursors.decode(query.cursor, keys),
+        limit=pager.limit(query.limit),
+        offset=query.offset or 0,
+        count=query.count,
+        cursors=pager.cursors,
+    )
+    if _postgres_json(connection):
+        body = await postgres.page(connection, resource, request)
+        if body is not None:
+            return body
+    return json_body(await _page(connection, resource, request))
 
-    statement = resource.select(query.fields, extra).where(*where)
-    statement = statement.order_by(*(key.order_by() for key in keys))
-    if query.cursor is not None:
-        statement = statement.where(
-            keyset_condition(keys, pager.cursors.decode(query.cursor, keys))
-        )
-    if query.offset:
-        statement = statement.offset(query.offset)
+
+async def read_one(
+    connection: AsyncConnection,
+    resource: Resource,
+    key: Sequence[Any],
+    fields: Sequence[str] | None = None,
+    include: Sequence[str] | None = None,
+) -> bytes | None:
+    """The response body of the row with primary key `key`; None if there is none."""
+    if _postgres_json(connection):
+        body = await postgres.one(connection, resource, key, fields, include or ())
+        if body is not None:
+            return body or None
+    row = await fetch_one(connection, resource, key, fields, include)
+    return None if row is None else json_body(row)
+
+
+def _postgres_json(connection: AsyncConnection) -> bool:
+    if connection.dialect.driver != "asyncpg" or connection.sync_connection is None:
+        return False
+    return bool(connection.sync_connection.get_execution_options().get("postgres_json"))
+
+
+async def _page(
+    connection: AsyncConnection, resource: Resource, request: PageRequest
+) -> dict[str, Any]:
+    """The Core path of `fetch_page`."""
+    extra = request.extra(resource)
+    where = list(filters.conditions(request.terms, resource.columns, resource.nullable))
+    statement = resource.select(request.fields, extra).where(*where)
+    statement = statement.order_by(*(key.order_by() for key in request.keys))
+    if request.after is not None:
+        statement = statement.where(keyset_condition(request.keys, request.after))
+    if request.offset:
+        statement = statement.offset(request.offset)
     # One row more than the page tells whether there is a next page, without a count.
-    rows = [row._asdict() for row in await connection.execute(statement.limit(limit + 1))]
+    rows = [row._asdict() for row in await connection.execute(statement.limit(request.limit + 1))]
 
     next_cursor = None
-    if len(rows) > limit:
-        del rows[limit:]
-        next_cursor = pager.cursors.encode(keys, rows[-1])
+    if len(rows) > request.limit:
+        del rows[request.limit :]
+        next_cursor = request.cursors.encode(request.keys, rows[-1])
     total = None
-    if query.count:
+    if request.count:
         count = select(func.count()).select_from(resource.table).where(*resource.criteria, *where)
         total = await connection.scalar(count)
-    await _complete(connection, resource, rows, include, resource.hidden(query.fields, extra))
-    return Page(rows, next_cursor, total)
+    await _complete(
+        connection, resource, rows, request.include, resource.hidden(request.fields, extra)
+    )
+    return {"items": rows, "next_cursor": next_cursor, "total": total}
 
 
 async def fetch_one(
@@ -124,7 +207,7 @@ async def fetch_one(
 ) -> Row | None:
     """The row with primary key `key`, with its includes; None if there is none."""
     include = include or ()
-    extra = _include_keys(resource, include)
+    extra = resource.include_keys(include)
     statement = resource.select(fields, extra).where(resource.key_condition(key))
     found = (await connection.execute(statement)).first()
     if found is None:
@@ -145,11 +228,6 @@ async def fetch_keys(
         for row in (result._asdict() for result in await connection.execute(statement))
     }
     return [found[tuple(key)] for key in keys]
-
-
-def _include_keys(resource: Resource, include: Sequence[str]) -> list[str]:
-    """The fields the includes join on, which must be selected even when not asked for."""
-    return [name for relation in include for name in resource.includes[relation].local]
 
 
 async def _complete(

@@ -11,7 +11,7 @@ import binascii
 import hashlib
 import hmac
 import json
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,17 +34,25 @@ class SortKey:
         ordered = self.column.desc() if self.descending else self.column.asc()
         return ordered.nulls_last() if self.nullable else ordered
 
-    def after(self, value: Any) -> ColumnElement[bool]:
-        """Rows whose value sorts strictly after `value`."""
+    def after(self, value: Any, bound: ColumnElement[Any]) -> ColumnElement[bool]:
+        """Rows whose value sorts strictly after `value`, which `bound` binds."""
         if value is None:  # NULLs sort last: nothing comes after them
             return false()
-        # Bound with the column's type: `flag > True` is refused, `flag > :value` is not.
-        bound = literal(value, self.column.type)
         beyond = self.column < bound if self.descending else self.column > bound
         return or_(beyond, self.column.is_(None)) if self.nullable else beyond
 
-    def equal(self, value: Any) -> ColumnElement[bool]:
-        return self.column.is_(None) if value is None else self.column == value
+    def equal(self, value: Any, bound: ColumnElement[Any]) -> ColumnElement[bool]:
+        return self.column.is_(None) if value is None else self.column == bound
+
+
+Bind = Callable[[int, SortKey, Any], ColumnElement[Any]]
+"""Binds the value of the sort key at a position of the cursor."""
+
+
+def _literal(_position: int, key: SortKey, value: Any) -> ColumnElement[Any]:
+    # Bound with the column's type: `flag > True` is refused, `flag > :value` is not, and a
+    # native enum is not a VARCHAR.
+    return literal(value, key.column.type)
 
 
 def sort_keys(
@@ -65,21 +73,25 @@ def sort_keys(
     return keys
 
 
-def keyset_condition(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
+def keyset_condition(
+    keys: Sequence[SortKey], values: Sequence[Any], bind: Bind = _literal
+) -> ColumnElement[bool]:
     """The rows after `values` in the order of `keys`."""
+    bound = [
+        bind(position, key, value)
+        for position, (key, value) in enumerate(zip(keys, values, strict=True))
+    ]
     if len({key.descending for key in keys}) == 1 and not any(key.nullable for key in keys):
         # One direction and no NULLs: a row-value comparison, which an index serves directly.
         row = tuple_(*(key.column for key in keys))
-        # Bind each value with its column's type (a native enum is not a VARCHAR).
-        after = tuple_(
-            *(literal(value, key.column.type) for key, value in zip(keys, values, strict=True))
-        )
-        return row < after if keys[0].descending else row > after
+        return row < tuple_(*bound) if keys[0].descending else row > tuple_(*bound)
     # (a after va) OR (a = va AND b after vb) OR ...
     terms = []
     for position, key in enumerate(keys):
-        ties = [prior.equal(value) for prior, value in zip(keys, values[:position], strict=False)]
-        terms.append(and_(*ties, key.after(values[position])))
+        ties = [
+            prior.equal(values[index], bound[index]) for index, prior in enumerate(keys[:position])
+        ]
+        terms.append(and_(*ties, key.after(values[position], bound[position])))
     return or_(*terms)
 
 

@@ -45,11 +45,18 @@ def count_statements(engine: AsyncEngine) -> None:
 
 
 def _record(ctx: Any) -> None:
-    stats = _current.get()
     started = getattr(ctx, "fe_started", None)
-    if stats is not None and started is not None:
+    if started is not None:
+        record_statement(perf_counter() - started)
+
+
+def record_statement(seconds: float) -> None:
+    """Add a statement that took `seconds` to the request's QueryStats: for statements run
+    on the driver's connection (core/postgres.py), which the engine's events don't see."""
+    stats = _current.get()
+    if stats is not None:
         stats.statements += 1
-        stats.seconds += perf_counter() - started
+        stats.seconds += seconds
 
 
 class ServerTimingMiddleware:

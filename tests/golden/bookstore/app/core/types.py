@@ -65,7 +65,9 @@ def _to_utc(value: dt.datetime) -> dt.datetime:
 UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 
 
-class _UtcDateTime(TypeDecorator[dt.datetime]):
+class UtcTimestamp(TypeDecorator[dt.datetime]):
+    """A timezone-aware datetime column, read as an aware value on every database."""
+
     impl = DateTime(timezone=True)
     cache_ok = True
 
@@ -86,4 +88,4 @@ class _UtcDateTime(TypeDecorator[dt.datetime]):
 
 def utc(column: ColumnElement[Any]) -> Label[dt.datetime]:
     """Select `column`, a timezone-aware datetime, as an aware value on every database."""
-    return type_coerce(column, _UtcDateTime()).label(column.key)
+    return type_coerce(column, UtcTimestamp()).label(column.key)

@@ -61,12 +61,14 @@ RETURNING = (
 
 async def list_authors(
     connection: AsyncConnection, query: AuthorQuery, pager: listing.Pager
-) -> listing.Page:
+) -> bytes:
+    """A page of authors, as its JSON body."""
     return await listing.fetch_page(connection, RESOURCE, query, pager, query.include)
 
 
-async def get_author(connection: AsyncConnection, id: int, query: AuthorItemQuery) -> Row | None:
-    return await listing.fetch_one(connection, RESOURCE, (id,), query.fields, query.include)
+async def get_author(connection: AsyncConnection, id: int, query: AuthorItemQuery) -> bytes | None:
+    """One author as its JSON body; None when no row has this key."""
+    return await listing.read_one(connection, RESOURCE, (id,), query.fields, query.include)
 
 
 async def insert_authors(session: AsyncSession, items: Sequence[AuthorCreate]) -> list[Row]:

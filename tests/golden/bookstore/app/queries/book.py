@@ -84,14 +84,14 @@ RETURNING = (
 )
 
 
-async def list_books(
-    connection: AsyncConnection, query: BookQuery, pager: listing.Pager
-) -> listing.Page:
+async def list_books(connection: AsyncConnection, query: BookQuery, pager: listing.Pager) -> bytes:
+    """A page of books, as its JSON body."""
     return await listing.fetch_page(connection, RESOURCE, query, pager, query.include)
 
 
-async def get_book(connection: AsyncConnection, id: int, query: BookItemQuery) -> Row | None:
-    return await listing.fetch_one(connection, RESOURCE, (id,), query.fields, query.include)
+async def get_book(connection: AsyncConnection, id: int, query: BookItemQuery) -> bytes | None:
+    """One book as its JSON body; None when no row has this key."""
+    return await listing.read_one(connection, RESOURCE, (id,), query.fields, query.include)
 
 
 async def insert_books(session: AsyncSession, items: Sequence[BookCreate]) -> list[Row]:

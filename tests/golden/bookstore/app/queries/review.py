@@ -65,12 +65,14 @@ RETURNING = (
 
 async def list_reviews(
     connection: AsyncConnection, query: ReviewQuery, pager: listing.Pager
-) -> listing.Page:
+) -> bytes:
+    """A page of reviews, as its JSON body."""
     return await listing.fetch_page(connection, RESOURCE, query, pager, query.include)
 
 
-async def get_review(connection: AsyncConnection, id: int, query: ReviewItemQuery) -> Row | None:
-    return await listing.fetch_one(connection, RESOURCE, (id,), query.fields, query.include)
+async def get_review(connection: AsyncConnection, id: int, query: ReviewItemQuery) -> bytes | None:
+    """One review as its JSON body; None when no row has this key."""
+    return await listing.read_one(connection, RESOURCE, (id,), query.fields, query.include)
 
 
 async def insert_reviews(session: AsyncSession, items: Sequence[ReviewCreate]) -> list[Row]:

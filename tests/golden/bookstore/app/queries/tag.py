@@ -53,14 +53,14 @@ RETURNING = (
 )
 
 
-async def list_tags(
-    connection: AsyncConnection, query: TagQuery, pager: listing.Pager
-) -> listing.Page:
+async def list_tags(connection: AsyncConnection, query: TagQuery, pager: listing.Pager) -> bytes:
+    """A page of tags, as its JSON body."""
     return await listing.fetch_page(connection, RESOURCE, query, pager, query.include)
 
 
-async def get_tag(connection: AsyncConnection, id: int, query: TagItemQuery) -> Row | None:
-    return await listing.fetch_one(connection, RESOURCE, (id,), query.fields, query.include)
+async def get_tag(connection: AsyncConnection, id: int, query: TagItemQuery) -> bytes | None:
+    """One tag as its JSON body; None when no row has this key."""
+    return await listing.read_one(connection, RESOURCE, (id,), query.fields, query.include)
 
 
 async def insert_tags(session: AsyncSession, items: Sequence[TagCreate]) -> list[Row]:

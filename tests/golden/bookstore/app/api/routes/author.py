@@ -30,8 +30,8 @@ async def list_authors(
     query: Annotated[AuthorQuery, Query()], reader: ReaderDep, pager: PagerDep
 ) -> Response:
     """List authors: filter, sort, page, and choose fields and includes."""
-    page = await reader.run(queries.list_authors, query, pager)
-    return json_response(page.as_dict())
+    body = await reader.run(queries.list_authors, query, pager)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/{id}", response_model=AuthorItem, responses=NOT_FOUND)
@@ -39,10 +39,10 @@ async def get_author(
     id: Int32, query: Annotated[AuthorItemQuery, Query()], reader: ReaderDep
 ) -> Response:
     """Get one author."""
-    row = await reader.run(queries.get_author, id, query)
-    if row is None:
+    body = await reader.run(queries.get_author, id, query)
+    if body is None:
         raise not_found("author", id)
-    return json_response(row)
+    return Response(body, media_type="application/json")
 
 
 @router.post(

@@ -30,8 +30,8 @@ async def list_books(
     query: Annotated[BookQuery, Query()], reader: ReaderDep, pager: PagerDep
 ) -> Response:
     """List books: filter, sort, page, and choose fields and includes."""
-    page = await reader.run(queries.list_books, query, pager)
-    return json_response(page.as_dict())
+    body = await reader.run(queries.list_books, query, pager)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/{id}", response_model=BookItem, responses=NOT_FOUND)
@@ -39,10 +39,10 @@ async def get_book(
     id: Int32, query: Annotated[BookItemQuery, Query()], reader: ReaderDep
 ) -> Response:
     """Get one book."""
-    row = await reader.run(queries.get_book, id, query)
-    if row is None:
+    body = await reader.run(queries.get_book, id, query)
+    if body is None:
         raise not_found("book", id)
-    return json_response(row)
+    return Response(body, media_type="application/json")
 
 
 @router.post(

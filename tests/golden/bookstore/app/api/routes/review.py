@@ -29,8 +29,8 @@ async def list_reviews(
     query: Annotated[ReviewQuery, Query()], reader: ReaderDep, pager: PagerDep
 ) -> Response:
     """List reviews: filter, sort, page, and choose fields and includes."""
-    page = await reader.run(queries.list_reviews, query, pager)
-    return json_response(page.as_dict())
+    body = await reader.run(queries.list_reviews, query, pager)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/{id}", response_model=ReviewItem, responses=NOT_FOUND)
@@ -38,10 +38,10 @@ async def get_review(
     id: Int32, query: Annotated[ReviewItemQuery, Query()], reader: ReaderDep
 ) -> Response:
     """Get one review."""
-    row = await reader.run(queries.get_review, id, query)
-    if row is None:
+    body = await reader.run(queries.get_review, id, query)
+    if body is None:
         raise not_found("review", id)
-    return json_response(row)
+    return Response(body, media_type="application/json")
 
 
 @router.post(

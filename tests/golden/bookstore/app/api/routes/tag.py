@@ -30,8 +30,8 @@ async def list_tags(
     query: Annotated[TagQuery, Query()], reader: ReaderDep, pager: PagerDep
 ) -> Response:
     """List tags: filter, sort, page, and choose fields and includes."""
-    page = await reader.run(queries.list_tags, query, pager)
-    return json_response(page.as_dict())
+    body = await reader.run(queries.list_tags, query, pager)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/{id}", response_model=TagItem, responses=NOT_FOUND)
@@ -39,10 +39,10 @@ async def get_tag(
     id: Int32, query: Annotated[TagItemQuery, Query()], reader: ReaderDep
 ) -> Response:
     """Get one tag."""
-    row = await reader.run(queries.get_tag, id, query)
-    if row is None:
+    body = await reader.run(queries.get_tag, id, query)
+    if body is None:
         raise not_found("tag", id)
-    return json_response(row)
+    return Response(body, media_type="application/json")
 
 
 @router.post(
