@@ -1,4 +1,8 @@
-"""Dependencies shared by the routes, as `Annotated` aliases."""
+"""Dependencies shared by the routes, as `Annotated` aliases.
+
+All are `async def`, even those that don't await: FastAPI runs a plain `def` dependency in a
+thread pool, a thread hop per dependency per request.
+"""
 
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -11,7 +15,7 @@ from app.core.listing import Pager
 from app.core.reads import Reader
 
 
-def get_reader(request: Request) -> Reader:
+async def get_reader(request: Request) -> Reader:
     reader: Reader = request.app.state.reader
     return reader
 
@@ -21,12 +25,12 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_pager(request: Request) -> Pager:
+async def get_pager(request: Request) -> Pager:
     pager: Pager = request.app.state.pager
     return pager
 

@@ -2,10 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Response, status
+from fastapi import APIRouter, Body, Depends, Response, status
 
 from app.api.deps import PagerDep, ReaderDep, SessionDep, SettingsDep
 from app.core.errors import CONFLICT, NOT_FOUND, UNREADABLE_BODY, invalid, not_found
+from app.core.query import QueryParameters
 from app.core.responses import json_response
 from app.core.schemas import Page, RowLinks
 from app.core.types import Int32
@@ -14,6 +15,8 @@ from app.schemas.author import AuthorCreate, AuthorItemQuery, AuthorQuery, Autho
 from app.schemas.responses import AuthorItem
 
 router = APIRouter(prefix="/authors", tags=["authors"])
+LIST_QUERY = QueryParameters(AuthorQuery)
+ITEM_QUERY = QueryParameters(AuthorItemQuery)
 ROW_LINKS = RowLinks(
     {"id": "id"},
     ("get_author", "update_author", "delete_author"),
@@ -25,18 +28,24 @@ ROW_LINKS = RowLinks(
     "",
     response_model=Page[AuthorItem],
     responses={200: ROW_LINKS.at("/items/0")},
+    openapi_extra=LIST_QUERY.openapi,
 )
 async def list_authors(
-    query: Annotated[AuthorQuery, Query()], reader: ReaderDep, pager: PagerDep
+    query: Annotated[AuthorQuery, Depends(LIST_QUERY)], reader: ReaderDep, pager: PagerDep
 ) -> Response:
     """List authors: filter, sort, page, and choose fields and includes."""
     body = await reader.run(queries.list_authors, query, pager)
     return Response(body, media_type="application/json")
 
 
-@router.get("/{id}", response_model=AuthorItem, responses=NOT_FOUND)
+@router.get(
+    "/{id}",
+    response_model=AuthorItem,
+    responses=NOT_FOUND,
+    openapi_extra=ITEM_QUERY.openapi,
+)
 async def get_author(
-    id: Int32, query: Annotated[AuthorItemQuery, Query()], reader: ReaderDep
+    id: Int32, query: Annotated[AuthorItemQuery, Depends(ITEM_QUERY)], reader: ReaderDep
 ) -> Response:
     """Get one author."""
     body = await reader.run(queries.get_author, id, query)

@@ -2,10 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Response, status
+from fastapi import APIRouter, Body, Depends, Response, status
 
 from app.api.deps import PagerDep, ReaderDep, SessionDep, SettingsDep
 from app.core.errors import CONFLICT, NOT_FOUND, UNREADABLE_BODY, invalid, not_found
+from app.core.query import QueryParameters
 from app.core.responses import json_response
 from app.core.schemas import Page, RowLinks
 from app.core.types import Int32
@@ -14,6 +15,8 @@ from app.schemas.book import BookCreate, BookItemQuery, BookQuery, BookRead, Boo
 from app.schemas.responses import BookItem
 
 router = APIRouter(prefix="/books", tags=["books"])
+LIST_QUERY = QueryParameters(BookQuery)
+ITEM_QUERY = QueryParameters(BookItemQuery)
 ROW_LINKS = RowLinks(
     {"id": "id"},
     ("get_book", "update_book", "delete_book"),
@@ -25,18 +28,24 @@ ROW_LINKS = RowLinks(
     "",
     response_model=Page[BookItem],
     responses={200: ROW_LINKS.at("/items/0")},
+    openapi_extra=LIST_QUERY.openapi,
 )
 async def list_books(
-    query: Annotated[BookQuery, Query()], reader: ReaderDep, pager: PagerDep
+    query: Annotated[BookQuery, Depends(LIST_QUERY)], reader: ReaderDep, pager: PagerDep
 ) -> Response:
     """List books: filter, sort, page, and choose fields and includes."""
     body = await reader.run(queries.list_books, query, pager)
     return Response(body, media_type="application/json")
 
 
-@router.get("/{id}", response_model=BookItem, responses=NOT_FOUND)
+@router.get(
+    "/{id}",
+    response_model=BookItem,
+    responses=NOT_FOUND,
+    openapi_extra=ITEM_QUERY.openapi,
+)
 async def get_book(
-    id: Int32, query: Annotated[BookItemQuery, Query()], reader: ReaderDep
+    id: Int32, query: Annotated[BookItemQuery, Depends(ITEM_QUERY)], reader: ReaderDep
 ) -> Response:
     """Get one book."""
     body = await reader.run(queries.get_book, id, query)

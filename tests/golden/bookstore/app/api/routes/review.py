@@ -2,10 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Response, status
+from fastapi import APIRouter, Body, Depends, Response, status
 
 from app.api.deps import PagerDep, ReaderDep, SessionDep, SettingsDep
 from app.core.errors import CONFLICT, NOT_FOUND, UNREADABLE_BODY, invalid, not_found
+from app.core.query import QueryParameters
 from app.core.responses import json_response
 from app.core.schemas import Page, RowLinks
 from app.core.types import Int32
@@ -14,6 +15,8 @@ from app.schemas.responses import ReviewItem
 from app.schemas.review import ReviewCreate, ReviewItemQuery, ReviewQuery, ReviewRead, ReviewUpdate
 
 router = APIRouter(prefix="/reviews", tags=["reviews"])
+LIST_QUERY = QueryParameters(ReviewQuery)
+ITEM_QUERY = QueryParameters(ReviewItemQuery)
 ROW_LINKS = RowLinks(
     {"id": "id"},
     ("get_review", "update_review", "delete_review"),
@@ -24,18 +27,24 @@ ROW_LINKS = RowLinks(
     "",
     response_model=Page[ReviewItem],
     responses={200: ROW_LINKS.at("/items/0")},
+    openapi_extra=LIST_QUERY.openapi,
 )
 async def list_reviews(
-    query: Annotated[ReviewQuery, Query()], reader: ReaderDep, pager: PagerDep
+    query: Annotated[ReviewQuery, Depends(LIST_QUERY)], reader: ReaderDep, pager: PagerDep
 ) -> Response:
     """List reviews: filter, sort, page, and choose fields and includes."""
     body = await reader.run(queries.list_reviews, query, pager)
     return Response(body, media_type="application/json")
 
 
-@router.get("/{id}", response_model=ReviewItem, responses=NOT_FOUND)
+@router.get(
+    "/{id}",
+    response_model=ReviewItem,
+    responses=NOT_FOUND,
+    openapi_extra=ITEM_QUERY.openapi,
+)
 async def get_review(
-    id: Int32, query: Annotated[ReviewItemQuery, Query()], reader: ReaderDep
+    id: Int32, query: Annotated[ReviewItemQuery, Depends(ITEM_QUERY)], reader: ReaderDep
 ) -> Response:
     """Get one review."""
     body = await reader.run(queries.get_review, id, query)

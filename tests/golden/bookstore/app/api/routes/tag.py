@@ -2,10 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Query, Response, status
+from fastapi import APIRouter, Body, Depends, Response, status
 
 from app.api.deps import PagerDep, ReaderDep, SessionDep, SettingsDep
 from app.core.errors import CONFLICT, NOT_FOUND, UNREADABLE_BODY, invalid, not_found
+from app.core.query import QueryParameters
 from app.core.responses import json_response
 from app.core.schemas import Page, RowLinks
 from app.core.types import Int32
@@ -14,6 +15,8 @@ from app.schemas.responses import TagItem
 from app.schemas.tag import TagCreate, TagItemQuery, TagQuery, TagRead, TagUpdate
 
 router = APIRouter(prefix="/tags", tags=["tags"])
+LIST_QUERY = QueryParameters(TagQuery)
+ITEM_QUERY = QueryParameters(TagItemQuery)
 ROW_LINKS = RowLinks(
     {"id": "id"},
     ("get_tag", "update_tag", "delete_tag"),
@@ -25,18 +28,24 @@ ROW_LINKS = RowLinks(
     "",
     response_model=Page[TagItem],
     responses={200: ROW_LINKS.at("/items/0")},
+    openapi_extra=LIST_QUERY.openapi,
 )
 async def list_tags(
-    query: Annotated[TagQuery, Query()], reader: ReaderDep, pager: PagerDep
+    query: Annotated[TagQuery, Depends(LIST_QUERY)], reader: ReaderDep, pager: PagerDep
 ) -> Response:
     """List tags: filter, sort, page, and choose fields and includes."""
     body = await reader.run(queries.list_tags, query, pager)
     return Response(body, media_type="application/json")
 
 
-@router.get("/{id}", response_model=TagItem, responses=NOT_FOUND)
+@router.get(
+    "/{id}",
+    response_model=TagItem,
+    responses=NOT_FOUND,
+    openapi_extra=ITEM_QUERY.openapi,
+)
 async def get_tag(
-    id: Int32, query: Annotated[TagItemQuery, Query()], reader: ReaderDep
+    id: Int32, query: Annotated[TagItemQuery, Depends(ITEM_QUERY)], reader: ReaderDep
 ) -> Response:
     """Get one tag."""
     body = await reader.run(queries.get_tag, id, query)
