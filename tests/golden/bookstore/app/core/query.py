@@ -17,6 +17,15 @@ from app.core.errors import invalid
 
 Model = TypeVar("Model", bound=BaseModel)
 
+# FastAPI's own 422, which it documents only for the parameters it reads itself. (The
+# schema is there: every app has routes whose path parameters FastAPI validates.)
+_INVALID = {
+    "description": "Validation Error",
+    "content": {
+        "application/json": {"schema": {"$ref": "#/components/schemas/HTTPValidationError"}}
+    },
+}
+
 
 class QueryParameters(Generic[Model]):
     """A dependency that gives the request's query parameters as a `model`.
@@ -32,7 +41,10 @@ class QueryParameters(Generic[Model]):
         properties = {
             name: _inline(each, definitions) for name, each in schema["properties"].items()
         }
-        self.openapi = {"parameters": [_parameter(name, each) for name, each in properties.items()]}
+        self.openapi = {
+            "parameters": [_parameter(name, each) for name, each in properties.items()],
+            "responses": {"422": _INVALID},
+        }
         """What OpenAPI says of the parameters: pass it as the route's `openapi_extra`."""
         self._lists = frozenset(
             alias
