@@ -60,9 +60,9 @@ def _queries(imports: Imports, model: str, module: str, plural: str, package: st
     for name in ("delete", "insert", "select", "update"):
         imports.name("sqlalchemy", name)
     imports.name(f"{package}.core.db", "table_of")
-    imports.name("sqlalchemy.ext.asyncio", "AsyncConnection")
     imports.name("sqlalchemy.ext.asyncio", "AsyncSession")
     imports.name(f"{package}.core", "listing")
+    imports.name(f"{package}.core.reads", "ReadConnection")
     imports.name(f"{package}.core.relations", "Row")
     for suffix in ("Create", "ItemQuery", "Query", "Update"):
         imports.name(f"{package}.schemas.{module}", f"{model}{suffix}")

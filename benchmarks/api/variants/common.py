@@ -26,9 +26,9 @@ BOOK_FIELDS = ("id", "title", "isbn", "price", "published_on", "author_id")
 LIST_PRICE_GTE = Decimal("50")
 """The list every variant is asked for: `price__gte=50&limit=50` (about half the books match)."""
 LIST_LIMIT = 50
-POOL_SIZE = 10
-"""The generated project's defaults (POOL_SIZE 10, MAX_OVERFLOW 10), for every variant."""
-MAX_OVERFLOW = 10
+POOL_SIZE = 20
+"""The generated project's defaults (POOL_SIZE 20, MAX_OVERFLOW 0), for every variant."""
+MAX_OVERFLOW = 0
 
 COUNTING = os.environ.get("BENCH_COUNT") == "1"
 _statements: ContextVar[list[int] | None] = ContextVar("bench_statements", default=None)

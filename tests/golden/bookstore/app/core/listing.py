@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from app.core import filters, postgres
 from app.core.errors import invalid
 from app.core.pagination import Cursors, SortKey, keyset_condition, sort_keys
+from app.core.reads import ReadConnection
 from app.core.relations import Include, Row
 from app.core.responses import json_body
 
@@ -118,7 +119,7 @@ class PageRequest:
 
 
 async def fetch_page(
-    connection: AsyncConnection,
+    connection: ReadConnection,
     resource: Resource,
     query: filters.ListParams,
     pager: Pager,
@@ -140,33 +141,27 @@ async def fetch_page(
         count=query.count,
         cursors=pager.cursors,
     )
-    if _postgres_json(connection):
+    if connection.postgres_json:
         body = await postgres.page(connection, resource, request)
         if body is not None:
             return body
-    return json_body(await _page(connection, resource, request))
+    return json_body(await _page(await connection.core(), resource, request))
 
 
 async def read_one(
-    connection: AsyncConnection,
+    connection: ReadConnection,
     resource: Resource,
     key: Sequence[Any],
     fields: Sequence[str] | None = None,
     include: Sequence[str] | None = None,
 ) -> bytes | None:
     """The response body of the row with primary key `key`; None if there is none."""
-    if _postgres_json(connection):
+    if connection.postgres_json:
         body = await postgres.one(connection, resource, key, fields, include or ())
         if body is not None:
             return body or None
-    row = await fetch_one(connection, resource, key, fields, include)
+    row = await fetch_one(await connection.core(), resource, key, fields, include)
     return None if row is None else json_body(row)
-
-
-def _postgres_json(connection: AsyncConnection) -> bool:
-    if connection.dialect.driver != "asyncpg" or connection.sync_connection is None:
-        return False
-    return bool(connection.sync_connection.get_execution_options().get("postgres_json"))
 
 
 async def _page(

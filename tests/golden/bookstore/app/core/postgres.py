@@ -57,13 +57,12 @@ from sqlalchemy.dialects.postgresql import (
     aggregate_order_by,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.selectable import NamedFromClause
 from sqlalchemy.types import TypeEngine
 
 from app.core import filters
 from app.core.pagination import keyset_condition
-from app.core.reads import ConnectionLost
+from app.core.reads import ReadConnection
 from app.core.relations import Include, ManyToMany, ManyToOne, OneToMany
 from app.core.timing import record_statement
 from app.core.types import UtcTimestamp
@@ -98,7 +97,7 @@ class Statement:
 
 
 async def page(
-    connection: AsyncConnection, resource: "Resource", request: "PageRequest"
+    connection: ReadConnection, resource: "Resource", request: "PageRequest"
 ) -> bytes | None:
     """The page's response body; None when the Core path must serve this shape."""
     shape = ("page", *request.shape())
@@ -140,7 +139,7 @@ async def page(
 
 
 async def one(
-    connection: AsyncConnection,
+    connection: ReadConnection,
     resource: "Resource",
     key: Sequence[Any],
     fields: Sequence[str] | None,
@@ -526,20 +525,17 @@ def _bind_processor(type_: TypeEngine[Any], dialect: Dialect) -> Callable[[Any],
 
 
 async def _fetch(
-    connection: AsyncConnection, statement: Statement, values: Mapping[str, Any]
+    connection: ReadConnection, statement: Statement, values: Mapping[str, Any]
 ) -> Any:
     """The statement's first row, run on the driver's connection and counted in the request's
     statistics (the engine's events don't see it)."""
-    raw = await connection.get_raw_connection()
-    driver = raw.driver_connection
-    assert driver is not None
+    driver = await connection.driver()
     started = perf_counter()
     try:
         return await driver.fetchrow(statement.sql, *statement.arguments(values))
     except Exception as error:
         if driver.is_closed():  # it died since the pool lent it: the Reader reads again
-            await connection.invalidate(error)
-            raise ConnectionLost from error
+            raise await connection.lost(error) from error
         raise
     finally:
         record_statement(perf_counter() - started)

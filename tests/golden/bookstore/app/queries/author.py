@@ -3,10 +3,11 @@
 from collections.abc import Sequence
 
 from sqlalchemy import delete, insert, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import listing
 from app.core.db import table_of
+from app.core.reads import ReadConnection
 from app.core.relations import OneToMany, Row
 from app.core.types import utc
 from app.models import Author, Book
@@ -60,13 +61,13 @@ RETURNING = (
 
 
 async def list_authors(
-    connection: AsyncConnection, query: AuthorQuery, pager: listing.Pager
+    connection: ReadConnection, query: AuthorQuery, pager: listing.Pager
 ) -> bytes:
     """A page of authors, as its JSON body."""
     return await listing.fetch_page(connection, RESOURCE, query, pager, query.include)
 
 
-async def get_author(connection: AsyncConnection, id: int, query: AuthorItemQuery) -> bytes | None:
+async def get_author(connection: ReadConnection, id: int, query: AuthorItemQuery) -> bytes | None:
     """One author as its JSON body; None when no row has this key."""
     return await listing.read_one(connection, RESOURCE, (id,), query.fields, query.include)
 

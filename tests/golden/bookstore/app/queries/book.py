@@ -4,10 +4,11 @@ from collections.abc import Sequence
 
 from pydantic import MISSING
 from sqlalchemy import delete, insert, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import listing
 from app.core.db import table_of
+from app.core.reads import ReadConnection
 from app.core.relations import ManyToMany, ManyToOne, OneToMany, Row
 from app.core.types import utc
 from app.models import Author, Book, Review, Tag
@@ -84,12 +85,12 @@ RETURNING = (
 )
 
 
-async def list_books(connection: AsyncConnection, query: BookQuery, pager: listing.Pager) -> bytes:
+async def list_books(connection: ReadConnection, query: BookQuery, pager: listing.Pager) -> bytes:
     """A page of books, as its JSON body."""
     return await listing.fetch_page(connection, RESOURCE, query, pager, query.include)
 
 
-async def get_book(connection: AsyncConnection, id: int, query: BookItemQuery) -> bytes | None:
+async def get_book(connection: ReadConnection, id: int, query: BookItemQuery) -> bytes | None:
     """One book as its JSON body; None when no row has this key."""
     return await listing.read_one(connection, RESOURCE, (id,), query.fields, query.include)
 

@@ -3,10 +3,11 @@
 from collections.abc import Sequence
 
 from sqlalchemy import delete, insert, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import listing
 from app.core.db import table_of
+from app.core.reads import ReadConnection
 from app.core.relations import ManyToOne, Row
 from app.core.types import utc
 from app.models import Book, Review
@@ -64,13 +65,13 @@ RETURNING = (
 
 
 async def list_reviews(
-    connection: AsyncConnection, query: ReviewQuery, pager: listing.Pager
+    connection: ReadConnection, query: ReviewQuery, pager: listing.Pager
 ) -> bytes:
     """A page of reviews, as its JSON body."""
     return await listing.fetch_page(connection, RESOURCE, query, pager, query.include)
 
 
-async def get_review(connection: AsyncConnection, id: int, query: ReviewItemQuery) -> bytes | None:
+async def get_review(connection: ReadConnection, id: int, query: ReviewItemQuery) -> bytes | None:
     """One review as its JSON body; None when no row has this key."""
     return await listing.read_one(connection, RESOURCE, (id,), query.fields, query.include)
 

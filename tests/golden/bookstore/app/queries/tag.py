@@ -4,10 +4,11 @@ from collections.abc import Sequence
 
 from pydantic import MISSING
 from sqlalchemy import delete, insert, update
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import listing
 from app.core.db import table_of
+from app.core.reads import ReadConnection
 from app.core.relations import ManyToMany, Row
 from app.models import Book, Tag
 from app.schemas.tag import TagCreate, TagItemQuery, TagQuery, TagUpdate
@@ -53,12 +54,12 @@ RETURNING = (
 )
 
 
-async def list_tags(connection: AsyncConnection, query: TagQuery, pager: listing.Pager) -> bytes:
+async def list_tags(connection: ReadConnection, query: TagQuery, pager: listing.Pager) -> bytes:
     """A page of tags, as its JSON body."""
     return await listing.fetch_page(connection, RESOURCE, query, pager, query.include)
 
 
-async def get_tag(connection: AsyncConnection, id: int, query: TagItemQuery) -> bytes | None:
+async def get_tag(connection: ReadConnection, id: int, query: TagItemQuery) -> bytes | None:
     """One tag as its JSON body; None when no row has this key."""
     return await listing.read_one(connection, RESOURCE, (id,), query.fields, query.include)
 
