@@ -135,6 +135,7 @@ AWKWARD = {
                 "level": "high",
                 "span": "P1DT5H3.25S",
                 "blob": "+/8=",
+                "pause": None,
                 "note": '\u00a0"\\\t',
             },
             {
@@ -165,6 +166,7 @@ AWKWARD = {
                 "level": "low",
                 "span": "PT0S",
                 "blob": None,
+                "pause": "PT1H",
                 "note": None,
             },
         ]

@@ -300,12 +300,16 @@ def _duration(expression: ColumnElement[Any]) -> ColumnElement[Any]:
         part(func.div(func.mod(rest, 3600), 60), "M"),
         part(func.trim_scale(func.mod(rest, 60)), "S"),
     )
-    return func.concat(
-        case((seconds < 0, "-")),
-        "P",
-        part(func.div(days, 365), "Y"),
-        part(func.mod(days, 365), "D"),
-        case((rest > 0, func.concat("T", time)), (size == 0, "T0S")),
+    # concat() skips NULLs, so a NULL interval would come out as "P": keep it NULL.
+    return case(
+        (expression.is_(None), None),
+        else_=func.concat(
+            case((seconds < 0, "-")),
+            "P",
+            part(func.div(days, 365), "Y"),
+            part(func.mod(days, 365), "D"),
+            case((rest > 0, func.concat("T", time)), (size == 0, "T0S")),
+        ),
     )
 
 
