@@ -37,6 +37,8 @@ class IncludePlan:
     local: tuple[str, ...]
     remote: tuple[str, ...]
     """Keys of the target's columns the join uses."""
+    fields: tuple[str, ...] = ()
+    """The target's fields the include serves, which `fields=author.name` may choose among."""
 
 
 @dataclass(frozen=True)
@@ -220,13 +222,18 @@ def _include(
         if target.inheritance is not None and target.inheritance.kind == "joined":
             arguments.append(f"source={source_of(target, schema, tables)}")
     arguments.append(f"columns={_tuple(columns)}")
+    arguments.append(f"key={_tuple(repr_str(key) for key in target.primary_key)}")
     if relationship.direction != "many_to_one":
         arguments.append(f"order_by={_tuple(order_by)}")
     loader = _LOADERS[relationship.direction]
     imports.name(f"{package}.core.relations", loader)
-    read = f"{target.name}Read"
+    # Partial: `fields=author.name` serves some fields of an include.
+    read = f"{target.name}Partial"
     if relationship.uselist:
-        response = f"{relationship.key}: list[{read}] | MISSING = MISSING"
+        response = (
+            f"{relationship.key}: list[{read}] | MISSING = MISSING\n"
+            f"    {relationship.key}_more: bool | MISSING = MISSING"
+        )
     elif _always_found(model, relationship):
         response = f"{relationship.key}: {read} | MISSING = MISSING"
     else:
@@ -241,6 +248,7 @@ def _include(
         response=response,
         local=relationship.local_columns,
         remote=relationship.remote_columns,
+        fields=tuple(column.key for column in target.columns if not column.deferred),
     )
 
 

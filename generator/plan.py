@@ -210,7 +210,7 @@ def build_plan(
             responses.name("pydantic", "MISSING")
         for include in plan.includes:
             target = next(other for other in plans if other.name == include.target)
-            responses.name(f"{package}.schemas.{target.module}", f"{target.name}Read")
+            responses.name(f"{package}.schemas.{target.module}", f"{target.name}Partial")
     _factories_imports(factories, plans)
     reason = _postgresql_reason(schema)
     schemas = _schemas(schema)

@@ -270,6 +270,8 @@ def _test_imports(plan: TestPlan, has_includes: bool, package: str) -> str:
         imports.name("tests.utils", "all_pages")
     if has_includes:
         imports.name("tests.utils", "statements")
+    if any(include.kind in ("children", "linked") for include in plan.includes):
+        imports.name("tests.conftest", "serve")
     return imports.render()
 
 

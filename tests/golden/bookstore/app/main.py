@@ -37,7 +37,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
-    app.state.reader = Reader(engine, postgres_json=settings.postgres_json)
+    app.state.reader = Reader(
+        engine, postgres_json=settings.postgres_json, max_related=settings.max_related
+    )
     app.state.pager = Pager(
         cursors=Cursors(settings.cursor_secret.get_secret_value()),
         page_size=settings.page_size,

@@ -6,6 +6,7 @@ from typing import Any
 from httpx import AsyncClient
 
 from tests import factories
+from tests.conftest import serve
 from tests.utils import all_pages, assert_stored, error_location, keys, listed, statements
 
 PATH = "/authors"
@@ -159,6 +160,25 @@ async def test_include_books(client: AsyncClient) -> None:
     child = await factories.create_book(client, author_id=row["id"])
     response = await client.get(f"/authors/{row['id']}", params={"include": "books"})
     assert [item["id"] for item in response.json()["books"]] == [child["id"]]
+
+
+async def test_include_books_is_bounded_and_sparse(database_url: str) -> None:
+    """At most MAX_RELATED books per row, `books_more` when there are more, and
+    only the fields `fields=` names (and the key)."""
+    async with serve(database_url, max_related=1) as client:
+        row = await factories.create_author(client)
+        children = [await factories.create_book(client, author_id=row["id"]) for _ in range(2)]
+        params = {"include": "books", "fields": "books.id"}
+        for body in (
+            (await client.get(f"/authors/{row['id']}", params=params)).json(),
+            (await listed(client, PATH, **params))[0],
+        ):
+            (served,) = body["books"]
+            assert served in [{"id": child["id"]} for child in children]
+            assert body["books_more"] is True
+        # The fields of an include that isn't asked for.
+        response = await client.get(PATH, params={"fields": params["fields"]})
+        assert error_location(response) == ["query", "fields"]
 
 
 async def test_list_runs_the_same_statements_for_5_and_50_rows(client: AsyncClient) -> None:

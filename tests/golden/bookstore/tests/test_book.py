@@ -6,6 +6,7 @@ from typing import Any
 from httpx import AsyncClient
 
 from tests import factories
+from tests.conftest import serve
 from tests.utils import all_pages, assert_stored, error_location, keys, listed, statements
 
 PATH = "/books"
@@ -179,11 +180,50 @@ async def test_include_tags(client: AsyncClient) -> None:
     assert [item["id"] for item in response.json()["tags"]] == [target["id"]]
 
 
+async def test_include_tags_is_bounded_and_sparse(database_url: str) -> None:
+    """At most MAX_RELATED tags per row, `tags_more` when there are more, and
+    only the fields `fields=` names (and the key)."""
+    async with serve(database_url, max_related=1) as client:
+        children = [await factories.create_tag(client) for _ in range(2)]
+        linked = [child["id"] for child in children]
+        row = await factories.create_book(client, tag_ids=linked)
+        params = {"include": "tags", "fields": "tags.id"}
+        for body in (
+            (await client.get(f"/books/{row['id']}", params=params)).json(),
+            (await listed(client, PATH, **params))[0],
+        ):
+            (served,) = body["tags"]
+            assert served in [{"id": child["id"]} for child in children]
+            assert body["tags_more"] is True
+        # The fields of an include that isn't asked for.
+        response = await client.get(PATH, params={"fields": params["fields"]})
+        assert error_location(response) == ["query", "fields"]
+
+
 async def test_include_reviews(client: AsyncClient) -> None:
     row = await factories.create_book(client)
     child = await factories.create_review(client, book_id=row["id"])
     response = await client.get(f"/books/{row['id']}", params={"include": "reviews"})
     assert [item["id"] for item in response.json()["reviews"]] == [child["id"]]
+
+
+async def test_include_reviews_is_bounded_and_sparse(database_url: str) -> None:
+    """At most MAX_RELATED reviews per row, `reviews_more` when there are more, and
+    only the fields `fields=` names (and the key)."""
+    async with serve(database_url, max_related=1) as client:
+        row = await factories.create_book(client)
+        children = [await factories.create_review(client, book_id=row["id"]) for _ in range(2)]
+        params = {"include": "reviews", "fields": "reviews.id"}
+        for body in (
+            (await client.get(f"/books/{row['id']}", params=params)).json(),
+            (await listed(client, PATH, **params))[0],
+        ):
+            (served,) = body["reviews"]
+            assert served in [{"id": child["id"]} for child in children]
+            assert body["reviews_more"] is True
+        # The fields of an include that isn't asked for.
+        response = await client.get(PATH, params={"fields": params["fields"]})
+        assert error_location(response) == ["query", "fields"]
 
 
 async def test_list_runs_the_same_statements_for_5_and_50_rows(client: AsyncClient) -> None:

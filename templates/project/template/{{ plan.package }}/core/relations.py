@@ -2,7 +2,9 @@
 
 Each loader collects the keys of the page's rows, selects the related rows whose keys are
 among them in one statement (as selectinload does, without building ORM objects), and
-nests them into the page's rows as plain dicts. Nothing is ever loaded lazily.
+nests them into the page's rows as plain dicts. Nothing is ever loaded lazily. A to-many
+include serves at most `most` related rows per row, and says whether there were more in
+`<include>_more`; PostgreSQL reads build the same in SQL (core/postgres.py).
 """
 
 from collections import defaultdict
@@ -10,7 +12,7 @@ from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, FromClause, Select, select, tuple_
+from sqlalchemy import ColumnElement, FromClause, Select, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 Row = dict[str, Any]
@@ -25,8 +27,28 @@ class Include(Protocol):
     def columns(self) -> tuple[ColumnElement[Any], ...]:
         """What is served of each related row."""
 
-    async def load(self, connection: AsyncConnection, rows: list[Row], name: str) -> None:
-        """Set `row[name]` on every row to its related row(s)."""
+    @property
+    def key(self) -> tuple[str, ...]:
+        """The related rows' primary key, served whatever `fields=` chooses."""
+
+    async def load(
+        self,
+        connection: AsyncConnection,
+        rows: list[Row],
+        name: str,
+        columns: Sequence[ColumnElement[Any]],
+        most: int,
+    ) -> None:
+        """Set `row[name]` on every row to its related row(s), of `columns`."""
+
+
+def chosen(include: Include, fields: Sequence[str] | None) -> tuple[ColumnElement[Any], ...]:
+    """The include's columns that `fields` (`["name"]` of `fields=author.name`) chooses, and
+    its key; all of them when it chooses none."""
+    if not fields:
+        return include.columns
+    wanted = set(fields) | set(include.key)
+    return tuple(column for column in include.columns if column.key in wanted)
 
 
 def _key(row: Row, fields: Sequence[str]) -> Hashable:
@@ -59,6 +81,23 @@ async def _fetch_grouped(
     return groups
 
 
+def _at_most(
+    statement: Select[Any], keys: Sequence[ColumnElement[Any]], order_by: Sequence[ColumnElement[Any]], most: int
+) -> Select[Any]:
+    """`statement`'s first `most` + 1 rows per key, in order: one more tells there are more."""
+    rank = func.row_number().over(partition_by=list(keys), order_by=list(order_by)).label("_rank")
+    ranked = statement.add_columns(rank).subquery()
+    served = [column for column in ranked.c if column.key != "_rank"]
+    return select(*served).where(ranked.c._rank <= most + 1).order_by(ranked.c._rank)
+
+
+def _nest_many(rows: list[Row], found: dict[Hashable, list[Row]], local: Sequence[str], name: str, most: int) -> None:
+    for row in rows:
+        related = found.get(_key(row, local), [])
+        row[name] = related[:most]
+        row[f"{name}_more"] = len(related) > most
+
+
 @dataclass(frozen=True)
 class ManyToOne:
     """`book.author`: rows hold the foreign key; one query for the rows it points at."""
@@ -66,14 +105,22 @@ class ManyToOne:
     local: tuple[str, ...]
     remote: tuple[ColumnElement[Any], ...]
     columns: tuple[ColumnElement[Any], ...]
+    key: tuple[str, ...] = ()
     source: FromClause | None = None
     """The join to select from, when the related class spans tables (joined inheritance)."""
 
-    async def load(self, connection: AsyncConnection, rows: list[Row], name: str) -> None:
+    async def load(
+        self,
+        connection: AsyncConnection,
+        rows: list[Row],
+        name: str,
+        columns: Sequence[ColumnElement[Any]],
+        most: int,
+    ) -> None:
         keys = _keys(rows, self.local)
         found: dict[Hashable, list[Row]] = {}
         if keys:
-            statement = select(*_key_labels(self.remote), *self.columns).where(_in(self.remote, keys))
+            statement = select(*_key_labels(self.remote), *columns).where(_in(self.remote, keys))
             if self.source is not None:
                 statement = statement.select_from(self.source)
             found = await _fetch_grouped(connection, statement, len(self.remote))
@@ -89,24 +136,28 @@ class OneToMany:
     local: tuple[str, ...]
     remote: tuple[ColumnElement[Any], ...]
     columns: tuple[ColumnElement[Any], ...]
+    key: tuple[str, ...] = ()
     order_by: tuple[ColumnElement[Any], ...] = ()
     source: FromClause | None = None
     """The join to select from, when the related class spans tables (joined inheritance)."""
 
-    async def load(self, connection: AsyncConnection, rows: list[Row], name: str) -> None:
+    async def load(
+        self,
+        connection: AsyncConnection,
+        rows: list[Row],
+        name: str,
+        columns: Sequence[ColumnElement[Any]],
+        most: int,
+    ) -> None:
         keys = _keys(rows, self.local)
         found: dict[Hashable, list[Row]] = {}
         if keys:
-            statement = (
-                select(*_key_labels(self.remote), *self.columns)
-                .where(_in(self.remote, keys))
-                .order_by(*self.order_by)
-            )
+            statement = select(*_key_labels(self.remote), *columns).where(_in(self.remote, keys))
             if self.source is not None:
                 statement = statement.select_from(self.source)
+            statement = _at_most(statement, self.remote, self.order_by, most)
             found = await _fetch_grouped(connection, statement, len(self.remote))
-        for row in rows:
-            row[name] = found.get(_key(row, self.local), [])
+        _nest_many(rows, found, self.local, name, most)
 
 
 @dataclass(frozen=True)
@@ -119,18 +170,25 @@ class ManyToMany:
     source: FromClause
     """The association table joined to the related table."""
     columns: tuple[ColumnElement[Any], ...]
+    key: tuple[str, ...] = ()
     order_by: tuple[ColumnElement[Any], ...] = ()
 
-    async def load(self, connection: AsyncConnection, rows: list[Row], name: str) -> None:
+    async def load(
+        self,
+        connection: AsyncConnection,
+        rows: list[Row],
+        name: str,
+        columns: Sequence[ColumnElement[Any]],
+        most: int,
+    ) -> None:
         keys = _keys(rows, self.local)
         found: dict[Hashable, list[Row]] = {}
         if keys:
             statement = (
-                select(*_key_labels(self.secondary), *self.columns)
+                select(*_key_labels(self.secondary), *columns)
                 .select_from(self.source)
                 .where(_in(self.secondary, keys))
-                .order_by(*self.order_by)
             )
+            statement = _at_most(statement, self.secondary, self.order_by, most)
             found = await _fetch_grouped(connection, statement, len(self.secondary))
-        for row in rows:
-            row[name] = found.get(_key(row, self.local), [])
+        _nest_many(rows, found, self.local, name, most)

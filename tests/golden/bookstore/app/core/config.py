@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     page_size: int = Field(default=50, ge=1)
     max_page_size: int = Field(default=500, ge=1)
     max_bulk_rows: int = Field(default=1000, ge=1)
+    max_related: int = Field(default=100, ge=1)
+    """Rows a to-many include serves at most per row (`<include>_more` says if there are more):
+    `/authors?include=books` must not send ten thousand books per author."""
 
     postgres_json: bool = True
     """On PostgreSQL, lists and gets run one statement whose result is the response's JSON

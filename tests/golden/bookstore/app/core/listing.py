@@ -18,7 +18,7 @@ from app.core import filters, postgres
 from app.core.errors import invalid
 from app.core.pagination import Cursors, SortKey, keyset_condition, sort_keys
 from app.core.reads import ReadConnection
-from app.core.relations import Include, Row
+from app.core.relations import Include, Row, chosen
 from app.core.responses import json_body
 
 
@@ -89,11 +89,47 @@ class Pager:
 
 
 @dataclass(frozen=True)
+class Selection:
+    """What a read serves of each row: `fields=title,author.name&include=author`."""
+
+    fields: tuple[str, ...] | None
+    """The row's own fields; None: the default ones."""
+    include: tuple[str, ...]
+    related: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """The fields chosen of each include that `fields=` names fields of."""
+    most: int = 100
+    """Related rows served at most per row and to-many include."""
+
+    @classmethod
+    def of(
+        cls, fields: Sequence[str] | None, include: Sequence[str] | None, most: int
+    ) -> "Selection":
+        """Split `fields=` into the row's fields and its includes' (`author.name`)."""
+        include = tuple(include or ())
+        own: list[str] = []
+        related: dict[str, list[str]] = {}
+        for name in fields or ():
+            relation, dot, field = name.partition(".")
+            if not dot:
+                own.append(name)
+            elif relation in include:
+                related.setdefault(relation, []).append(field)
+            else:
+                message = f"fields names {name}, but include does not name {relation}"
+                raise invalid(("query", "fields"), message, list(fields or ()))
+        chosen_related = tuple((relation, tuple(names)) for relation, names in related.items())
+        return cls(tuple(own) or None, include, chosen_related, most)
+
+    def columns(self, resource: "Resource", name: str) -> tuple[ColumnElement[Any], ...]:
+        """What is served of the rows the include `name` adds."""
+        return chosen(resource.includes[name], dict(self.related).get(name))
+
+
+@dataclass(frozen=True)
 class PageRequest:
     """What a list request asks for, checked: the same for either path."""
 
-    fields: tuple[str, ...] | None
-    include: tuple[str, ...]
+    selection: Selection
     terms: list[filters.Term]
     keys: list[SortKey]
     after: list[Any] | None
@@ -105,7 +141,7 @@ class PageRequest:
 
     def extra(self, resource: Resource) -> list[str]:
         """Fields selected for the server's use: sort keys, and the includes' join keys."""
-        return [key.field for key in self.keys] + resource.include_keys(self.include)
+        return [key.field for key in self.keys] + resource.include_keys(self.selection.include)
 
     def shape(self) -> tuple[Hashable, ...]:
         """What decides the statement, apart from the values bound in it."""
@@ -115,7 +151,7 @@ class PageRequest:
         )
         after = None if self.after is None else tuple(value is None for value in self.after)
         sort = tuple(("-" if key.descending else "") + key.field for key in self.keys)
-        return (self.fields, self.include, filtered, sort, after, self.count)
+        return (self.selection, filtered, sort, after, self.count)
 
 
 async def fetch_page(
@@ -131,8 +167,7 @@ async def fetch_page(
         raise invalid(("query", "offset"), "use either cursor or offset, not both", query.offset)
     keys = sort_keys(query.sort, resource.columns, resource.primary_key, resource.nullable)
     request = PageRequest(
-        fields=tuple(query.fields) if query.fields else None,
-        include=tuple(include or ()),
+        selection=Selection.of(query.fields, include, connection.max_related),
         terms=filters.terms(query),
         keys=keys,
         after=None if query.cursor is None else pager.cursors.decode(query.cursor, keys),
@@ -156,11 +191,12 @@ async def read_one(
     include: Sequence[str] | None = None,
 ) -> bytes | None:
     """The response body of the row with primary key `key`; None if there is none."""
+    selection = Selection.of(fields, include, connection.max_related)
     if connection.postgres_json:
-        body = await postgres.one(connection, resource, key, fields, include or ())
+        body = await postgres.one(connection, resource, key, selection)
         if body is not None:
             return body or None
-    row = await fetch_one(await connection.core(), resource, key, fields, include)
+    row = await fetch_one(await connection.core(), resource, key, selection)
     return None if row is None else json_body(row)
 
 
@@ -170,7 +206,8 @@ async def _page(
     """The Core path of `fetch_page`."""
     extra = request.extra(resource)
     where = list(filters.conditions(request.terms, resource.columns, resource.nullable))
-    statement = resource.select(request.fields, extra).where(*where)
+    selection = request.selection
+    statement = resource.select(selection.fields, extra).where(*where)
     statement = statement.order_by(*(key.order_by() for key in request.keys))
     if request.after is not None:
         statement = statement.where(keyset_condition(request.keys, request.after))
@@ -187,9 +224,7 @@ async def _page(
     if request.count:
         count = select(func.count()).select_from(resource.table).where(*resource.criteria, *where)
         total = await connection.scalar(count)
-    await _complete(
-        connection, resource, rows, request.include, resource.hidden(request.fields, extra)
-    )
+    await _complete(connection, resource, rows, selection, resource.hidden(selection.fields, extra))
     return {"items": rows, "next_cursor": next_cursor, "total": total}
 
 
@@ -197,18 +232,17 @@ async def fetch_one(
     connection: AsyncConnection,
     resource: Resource,
     key: Sequence[Any],
-    fields: Sequence[str] | None = None,
-    include: Sequence[str] | None = None,
+    selection: Selection | None = None,
 ) -> Row | None:
     """The row with primary key `key`, with its includes; None if there is none."""
-    include = include or ()
-    extra = resource.include_keys(include)
-    statement = resource.select(fields, extra).where(resource.key_condition(key))
+    selection = selection or Selection(None, ())
+    extra = resource.include_keys(selection.include)
+    statement = resource.select(selection.fields, extra).where(resource.key_condition(key))
     found = (await connection.execute(statement)).first()
     if found is None:
         return None
     rows: list[Row] = [found._asdict()]
-    await _complete(connection, resource, rows, include, resource.hidden(fields, extra))
+    await _complete(connection, resource, rows, selection, resource.hidden(selection.fields, extra))
     return rows[0]
 
 
@@ -229,12 +263,13 @@ async def _complete(
     connection: AsyncConnection,
     resource: Resource,
     rows: list[Row],
-    include: Sequence[str],
+    selection: Selection,
     hidden: set[str],
 ) -> None:
     """Load the includes into `rows`, then drop the fields only the server needed."""
-    for name in include:
-        await resource.includes[name].load(connection, rows, name)
+    for name in selection.include:
+        columns = selection.columns(resource, name)
+        await resource.includes[name].load(connection, rows, name, columns, selection.most)
     if hidden:
         for row in rows:
             for name in hidden:

@@ -41,6 +41,7 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
+    exists,
     extract,
     func,
     literal_column,
@@ -68,7 +69,7 @@ from app.core.timing import record_statement
 from app.core.types import UtcTimestamp
 
 if TYPE_CHECKING:
-    from app.core.listing import PageRequest, Resource
+    from app.core.listing import PageRequest, Resource, Selection
 
 _CACHED_SHAPES = 256
 """Compiled statements kept per resource; the oldest goes first."""
@@ -118,6 +119,7 @@ async def page(
         "limit": request.limit + 1,  # one row more tells whether there is a next page
         "offset": request.offset,
         "last": request.offset + request.limit,
+        "most": request.selection.most,
     }
     row = await _fetch(connection, statement, values)
     assert row is not None  # an aggregate always returns a row
@@ -139,26 +141,20 @@ async def page(
 
 
 async def one(
-    connection: ReadConnection,
-    resource: "Resource",
-    key: Sequence[Any],
-    fields: Sequence[str] | None,
-    include: Sequence[str],
+    connection: ReadConnection, resource: "Resource", key: Sequence[Any], selection: "Selection"
 ) -> bytes | None:
     """The row's response body, b"" when there is no such row; None when the Core path must
     serve this shape."""
-    shape = ("one", tuple(fields) if fields else None, tuple(include))
     statement = _prepared(
         connection.dialect,
         resource,
-        shape,
-        lambda: _one(connection.dialect, resource, fields, include),
+        ("one", selection),
+        lambda: _one(connection.dialect, resource, selection),
     )
     if statement is None:
         return None
-    row = await _fetch(
-        connection, statement, {f"key{index}": value for index, value in enumerate(key)}
-    )
+    values: dict[str, Any] = {f"key{index}": value for index, value in enumerate(key)}
+    row = await _fetch(connection, statement, values | {"most": selection.most})
     return b"" if row is None else row[0].encode()
 
 
@@ -318,7 +314,7 @@ def _item(
     resource: "Resource",
     parent: Mapping[str, ColumnElement[Any]],
     fields: Sequence[str],
-    include: Sequence[str],
+    selection: "Selection",
     outer: FromClause,
 ) -> NamedFromClause | None:
     """A LATERAL row of one item's JSON values, named as its fields and includes."""
@@ -328,20 +324,29 @@ def _item(
         if value is None:
             return None
         values.append(value.label(name))
-    for name in include:
-        related = _included(dialect, resource.includes[name], parent, outer)
+    for name in selection.include:
+        related = _included(
+            dialect, resource.includes[name], selection.columns(resource, name), parent, outer
+        )
         if related is None:
             return None
-        values.append(related.label(name))
+        values.append(related[0].label(name))
+        if len(related) > 1:
+            values.append(related[1].label(f"{name}_more"))
     return select(*values).correlate(outer).lateral("item")
 
 
 def _included(
-    dialect: Dialect, include: Include, parent: Mapping[str, ColumnElement[Any]], outer: FromClause
-) -> ColumnElement[Any] | None:
-    """The JSON of an include of the row `parent`: an object, or an array of objects."""
+    dialect: Dialect,
+    include: Include,
+    columns: Sequence[ColumnElement[Any]],
+    parent: Mapping[str, ColumnElement[Any]],
+    outer: FromClause,
+) -> tuple[ColumnElement[Any], ...] | None:
+    """The JSON of an include of the row `parent`: an object; or an array of at most `most`
+    objects, and whether there are more."""
     values = []
-    for column in include.columns:
+    for column in columns:
         value = json_value(column, dialect)
         if value is None:
             return None
@@ -367,16 +372,14 @@ def _included(
         )
     if isinstance(include, ManyToOne):
         row = statement.limit(1).subquery("related")
-        return select(func.to_json(row.table_valued())).select_from(row).scalar_subquery()
+        return (select(func.to_json(row.table_valued())).select_from(row).scalar_subquery(),)
     if isinstance(include, OneToMany):
         statement = statement.order_by(*include.order_by)
-    rows = statement.subquery("related")
+    most = _param("most", BigInteger())
+    rows = statement.limit(most).subquery("related")
     # json_agg keeps the order of a sorted subquery's rows.
-    return (
-        select(func.coalesce(func.json_agg(rows.table_valued()), _EMPTY))
-        .select_from(rows)
-        .scalar_subquery()
-    )
+    related = select(func.coalesce(func.json_agg(rows.table_valued()), _EMPTY)).select_from(rows)
+    return related.scalar_subquery(), exists(statement.offset(most))
 
 
 def _page(dialect: Dialect, resource: "Resource", request: "PageRequest") -> Select[Any] | None:
@@ -400,7 +403,8 @@ def _page(dialect: Dialect, resource: "Resource", request: "PageRequest") -> Sel
                 lambda position, key, _: _param(f"k{position}", key.column.type),
             )
         )
-    selected = resource.selected(request.fields, request.extra(resource))
+    selection = request.selection
+    selected = resource.selected(selection.fields, request.extra(resource))
     position = func.row_number().over(order_by=[key.order_by() for key in request.keys]).label("_n")
     rows = (
         select(*(resource.columns[name].label(name) for name in selected), position)
@@ -411,9 +415,9 @@ def _page(dialect: Dialect, resource: "Resource", request: "PageRequest") -> Sel
         .offset(_param("offset", BigInteger()))
         .cte("page")
     )
-    shown = [name for name in selected if name in resource.shown(request.fields)]
+    shown = [name for name in selected if name in resource.shown(selection.fields)]
     item = _item(
-        dialect, resource, {name: rows.c[name] for name in selected}, shown, request.include, rows
+        dialect, resource, {name: rows.c[name] for name in selected}, shown, selection, rows
     )
     if item is None:
         return None
@@ -442,22 +446,20 @@ def _page(dialect: Dialect, resource: "Resource", request: "PageRequest") -> Sel
     )
 
 
-def _one(
-    dialect: Dialect, resource: "Resource", fields: Sequence[str] | None, include: Sequence[str]
-) -> Select[Any] | None:
+def _one(dialect: Dialect, resource: "Resource", selection: "Selection") -> Select[Any] | None:
     key = [
         resource.columns[name] == _param(f"key{index}", resource.columns[name].type)
         for index, name in enumerate(resource.primary_key)
     ]
-    selected = resource.selected(fields, resource.include_keys(include))
+    selected = resource.selected(selection.fields, resource.include_keys(selection.include))
     row = (
         select(*(resource.columns[name].label(name) for name in selected))
         .select_from(resource.table)
         .where(*resource.criteria, *key)
         .cte("row")
     )
-    shown = [name for name in selected if name in resource.shown(fields)]
-    item = _item(dialect, resource, {name: row.c[name] for name in selected}, shown, include, row)
+    shown = [name for name in selected if name in resource.shown(selection.fields)]
+    item = _item(dialect, resource, {name: row.c[name] for name in selected}, shown, selection, row)
     if item is None:
         return None
     return select(cast(func.to_json(item.table_valued()), Text)).select_from(row.join(item, true()))

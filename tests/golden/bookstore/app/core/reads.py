@@ -34,11 +34,13 @@ class ReadConnection:
     SQLAlchemy's Connection (a third of a get's checkout and execution cost), or a Core
     `AsyncConnection` for the others."""
 
-    def __init__(self, engine: AsyncEngine, *, postgres_json: bool) -> None:
+    def __init__(self, engine: AsyncEngine, *, postgres_json: bool, max_related: int) -> None:
         self._engine = engine
         self.dialect: Dialect = engine.dialect
         self.postgres_json = postgres_json and engine.dialect.driver == "asyncpg"
         """Whether PostgreSQL builds the JSON of reads."""
+        self.max_related = max_related
+        """Related rows served at most per row and to-many include."""
         self._raw: PoolProxiedConnection | None = None
         self._core: AsyncConnection | None = None
 
@@ -71,9 +73,12 @@ class ReadConnection:
 
 
 class Reader:
-    def __init__(self, engine: AsyncEngine, *, postgres_json: bool = True) -> None:
+    def __init__(
+        self, engine: AsyncEngine, *, postgres_json: bool = True, max_related: int = 100
+    ) -> None:
         self._engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._postgres_json = postgres_json
+        self._max_related = max_related
 
     async def run(
         self,
@@ -97,7 +102,9 @@ class Reader:
         *args: P.args,
         **kwargs: P.kwargs,
     ) -> T:
-        connection = ReadConnection(self._engine, postgres_json=self._postgres_json)
+        connection = ReadConnection(
+            self._engine, postgres_json=self._postgres_json, max_related=self._max_related
+        )
         try:
             return await read(connection, *args, **kwargs)
         finally:

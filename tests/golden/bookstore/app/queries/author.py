@@ -47,6 +47,7 @@ RESOURCE = listing.Resource(
                 books.c.published_on,
                 books.c.author_id,
             ),
+            key=("id",),
             order_by=(books.c.id,),
         ),
     },

@@ -49,12 +49,14 @@ RESOURCE = listing.Resource(
             local=("author_id",),
             remote=(authors.c.id,),
             columns=(authors.c.id, authors.c.name, authors.c.email, utc(authors.c.joined_at)),
+            key=("id",),
         ),
         "tags": ManyToMany(
             local=("id",),
             secondary=(book_tags.c.book_id,),
             source=book_tags.join(tags, book_tags.c.tag_id == tags.c.id),
             columns=(tags.c.id, tags.c.name),
+            key=("id",),
             order_by=(tags.c.id,),
         ),
         "reviews": OneToMany(
@@ -68,6 +70,7 @@ RESOURCE = listing.Resource(
                 reviews.c.body,
                 utc(reviews.c.created_at),
             ),
+            key=("id",),
             order_by=(reviews.c.id,),
         ),
     },

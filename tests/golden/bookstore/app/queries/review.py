@@ -50,6 +50,7 @@ RESOURCE = listing.Resource(
                 books.c.published_on,
                 books.c.author_id,
             ),
+            key=("id",),
         ),
     },
 )

@@ -9,7 +9,21 @@ from app.core.filters import CommaList, ListParams, OnceCommaList, ReadParams
 from app.core.schemas import Payload
 from app.core.types import Int32, Text, UtcDatetime
 
-AuthorField = Literal["id", "name", "email", "bio", "joined_at"]
+AuthorField = Literal[
+    "id",
+    "name",
+    "email",
+    "bio",
+    "joined_at",
+    "books.id",
+    "books.title",
+    "books.isbn",
+    "books.price",
+    "books.format",
+    "books.pages",
+    "books.published_on",
+    "books.author_id",
+]
 AuthorSort = Literal[
     "id", "-id", "name", "-name", "email", "-email", "bio", "-bio", "joined_at", "-joined_at"
 ]

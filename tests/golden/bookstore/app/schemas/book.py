@@ -11,7 +11,28 @@ from app.core.schemas import Payload
 from app.core.types import Below1e8, Int32, Numeric10_2, Text
 from app.models import Format
 
-BookField = Literal["id", "title", "isbn", "price", "format", "pages", "published_on", "author_id"]
+BookField = Literal[
+    "id",
+    "title",
+    "isbn",
+    "price",
+    "format",
+    "pages",
+    "published_on",
+    "author_id",
+    "author.id",
+    "author.name",
+    "author.email",
+    "author.joined_at",
+    "tags.id",
+    "tags.name",
+    "reviews.id",
+    "reviews.book_id",
+    "reviews.reviewer",
+    "reviews.rating",
+    "reviews.body",
+    "reviews.created_at",
+]
 BookSort = Literal[
     "id",
     "-id",

@@ -2,25 +2,29 @@
 
 from pydantic import MISSING
 
-from app.schemas.author import AuthorPartial, AuthorRead
-from app.schemas.book import BookPartial, BookRead
-from app.schemas.review import ReviewPartial, ReviewRead
-from app.schemas.tag import TagPartial, TagRead
+from app.schemas.author import AuthorPartial
+from app.schemas.book import BookPartial
+from app.schemas.review import ReviewPartial
+from app.schemas.tag import TagPartial
 
 
 class AuthorItem(AuthorPartial):
-    books: list[BookRead] | MISSING = MISSING
+    books: list[BookPartial] | MISSING = MISSING
+    books_more: bool | MISSING = MISSING
 
 
 class BookItem(BookPartial):
-    author: AuthorRead | MISSING = MISSING
-    tags: list[TagRead] | MISSING = MISSING
-    reviews: list[ReviewRead] | MISSING = MISSING
+    author: AuthorPartial | MISSING = MISSING
+    tags: list[TagPartial] | MISSING = MISSING
+    tags_more: bool | MISSING = MISSING
+    reviews: list[ReviewPartial] | MISSING = MISSING
+    reviews_more: bool | MISSING = MISSING
 
 
 class TagItem(TagPartial):
-    books: list[BookRead] | MISSING = MISSING
+    books: list[BookPartial] | MISSING = MISSING
+    books_more: bool | MISSING = MISSING
 
 
 class ReviewItem(ReviewPartial):
-    book: BookRead | MISSING = MISSING
+    book: BookPartial | MISSING = MISSING

@@ -9,7 +9,22 @@ from app.core.filters import CommaList, ListParams, OnceCommaList, ReadParams
 from app.core.schemas import Payload
 from app.core.types import Int32, Text, UtcDatetime
 
-ReviewField = Literal["id", "book_id", "reviewer", "rating", "body", "created_at"]
+ReviewField = Literal[
+    "id",
+    "book_id",
+    "reviewer",
+    "rating",
+    "body",
+    "created_at",
+    "book.id",
+    "book.title",
+    "book.isbn",
+    "book.price",
+    "book.format",
+    "book.pages",
+    "book.published_on",
+    "book.author_id",
+]
 ReviewSort = Literal[
     "id",
     "-id",

@@ -8,7 +8,18 @@ from app.core.filters import CommaList, ListParams, OnceCommaList, ReadParams
 from app.core.schemas import Payload
 from app.core.types import Int32, Text
 
-TagField = Literal["id", "name"]
+TagField = Literal[
+    "id",
+    "name",
+    "books.id",
+    "books.title",
+    "books.isbn",
+    "books.price",
+    "books.format",
+    "books.pages",
+    "books.published_on",
+    "books.author_id",
+]
 TagSort = Literal["id", "-id", "name", "-name"]
 TagInclude = Literal["books"]
 
