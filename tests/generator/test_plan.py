@@ -272,16 +272,22 @@ def test_includes_load_one_in_query_per_relationship() -> None:
     includes = {include.name: include for include in model_plan("bookstore", "Book").includes}
     assert includes["author"].code == (
         'ManyToOne(local=("author_id",), remote=(authors.c.id,), '
-        "columns=(authors.c.id, authors.c.name, authors.c.email, utc(authors.c.joined_at)))"
+        "columns=(authors.c.id, authors.c.name, authors.c.email, utc(authors.c.joined_at)), "
+        'key=("id",))'
     )
     assert includes["tags"].code == (
         'ManyToMany(local=("id",), secondary=(book_tags.c.book_id,), '
         "source=book_tags.join(tags, book_tags.c.tag_id == tags.c.id), "
-        "columns=(tags.c.id, tags.c.name), order_by=(tags.c.id,))"
+        'columns=(tags.c.id, tags.c.name), key=("id",), order_by=(tags.c.id,))'
     )
-    assert includes["reviews"].response == "reviews: list[ReviewRead] | MISSING = MISSING"
+    # Partial: `fields=reviews.rating` may choose some fields of an include.
+    assert includes["reviews"].response == (
+        "reviews: list[ReviewPartial] | MISSING = MISSING\n"
+        "    reviews_more: bool | MISSING = MISSING"
+    )
+    assert includes["reviews"].fields == ("id", "book_id", "reviewer", "rating", "body", "created_at")
     # A book always has its author: its foreign key is NOT NULL.
-    assert includes["author"].response == "author: AuthorRead | MISSING = MISSING"
+    assert includes["author"].response == "author: AuthorPartial | MISSING = MISSING"
 
 
 def test_many_to_many_relationships_are_written_as_id_lists() -> None:
