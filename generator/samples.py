@@ -46,6 +46,8 @@ class IncludeTest:
     target_key: str = ""
     overrides: str = ""
     link_field: str = ""
+    sparse_fields: tuple[str, ...] = ()
+    """What `fields=<name>.<target_key>` serves of each related row: that field and the key."""
 
 
 @dataclass(frozen=True)
@@ -243,6 +245,7 @@ def _include_test(
             target_module=target_module,
             target_key=target_key,
             overrides=overrides,
+            sparse_fields=tuple(dict.fromkeys(target.primary_key)),
         )
     elif link is not None and target_testable:
         return IncludeTest(
@@ -251,6 +254,7 @@ def _include_test(
             target_module=target_module,
             target_key=include.remote[0],
             link_field=link.field,
+            sparse_fields=tuple(dict.fromkeys((include.remote[0], *target.primary_key))),
         )
     return IncludeTest(include.name, "present")
 

@@ -192,8 +192,10 @@ async def test_include_tags_is_bounded_and_sparse(database_url: str) -> None:
             (await client.get(f"/books/{row['id']}", params=params)).json(),
             (await listed(client, PATH, **params))[0],
         ):
+            # One of the two, with only the field named and the rest of its key.
             (served,) = body["tags"]
-            assert served in [{"id": child["id"]} for child in children]
+            assert any(served.items() <= child.items() for child in children)
+            assert sorted(served) == ["id"]
             assert body["tags_more"] is True
         # The fields of an include that isn't asked for.
         response = await client.get(PATH, params={"fields": params["fields"]})
@@ -218,8 +220,10 @@ async def test_include_reviews_is_bounded_and_sparse(database_url: str) -> None:
             (await client.get(f"/books/{row['id']}", params=params)).json(),
             (await listed(client, PATH, **params))[0],
         ):
+            # One of the two, with only the field named and the rest of its key.
             (served,) = body["reviews"]
-            assert served in [{"id": child["id"]} for child in children]
+            assert any(served.items() <= child.items() for child in children)
+            assert sorted(served) == ["id"]
             assert body["reviews_more"] is True
         # The fields of an include that isn't asked for.
         response = await client.get(PATH, params={"fields": params["fields"]})

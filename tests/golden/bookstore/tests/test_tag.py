@@ -155,8 +155,10 @@ async def test_include_books_is_bounded_and_sparse(database_url: str) -> None:
             (await client.get(f"/tags/{row['id']}", params=params)).json(),
             (await listed(client, PATH, **params))[0],
         ):
+            # One of the two, with only the field named and the rest of its key.
             (served,) = body["books"]
-            assert served in [{"id": child["id"]} for child in children]
+            assert any(served.items() <= child.items() for child in children)
+            assert sorted(served) == ["id"]
             assert body["books_more"] is True
         # The fields of an include that isn't asked for.
         response = await client.get(PATH, params={"fields": params["fields"]})
