@@ -285,7 +285,14 @@ def test_includes_load_one_in_query_per_relationship() -> None:
         "reviews: list[ReviewPartial] | MISSING = MISSING\n"
         "    reviews_more: bool | MISSING = MISSING"
     )
-    assert includes["reviews"].fields == ("id", "book_id", "reviewer", "rating", "body", "created_at")
+    assert includes["reviews"].fields == (
+        "id",
+        "book_id",
+        "reviewer",
+        "rating",
+        "body",
+        "created_at",
+    )
     # A book always has its author: its foreign key is NOT NULL.
     assert includes["author"].response == "author: AuthorPartial | MISSING = MISSING"
 
