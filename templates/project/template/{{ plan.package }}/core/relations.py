@@ -91,9 +91,24 @@ def _at_most(
     return select(*served).where(ranked.c._rank <= most + 1).order_by(ranked.c._rank)
 
 
-def _nest_many(rows: list[Row], found: dict[Hashable, list[Row]], local: Sequence[str], name: str, most: int) -> None:
+async def _load_many(
+    connection: AsyncConnection,
+    rows: list[Row],
+    name: str,
+    include: "OneToMany | ManyToMany",
+    statement: Select[Any] | None,
+    keys: Sequence[ColumnElement[Any]],
+    most: int,
+) -> None:
+    """Run `statement` (key columns first; None when no row has a key) for at most `most` + 1
+    related rows per parent, and nest at most `most` of them in each row, `<name>_more`
+    saying if there were more."""
+    found: dict[Hashable, list[Row]] = {}
+    if statement is not None:
+        ranked = _at_most(statement, keys, include.order_by, most)
+        found = await _fetch_grouped(connection, ranked, len(keys))
     for row in rows:
-        related = found.get(_key(row, local), [])
+        related = found.get(_key(row, include.local), [])
         row[name] = related[:most]
         row[f"{name}_more"] = len(related) > most
 
@@ -150,14 +165,10 @@ class OneToMany:
         most: int,
     ) -> None:
         keys = _keys(rows, self.local)
-        found: dict[Hashable, list[Row]] = {}
-        if keys:
-            statement = select(*_key_labels(self.remote), *columns).where(_in(self.remote, keys))
-            if self.source is not None:
-                statement = statement.select_from(self.source)
-            statement = _at_most(statement, self.remote, self.order_by, most)
-            found = await _fetch_grouped(connection, statement, len(self.remote))
-        _nest_many(rows, found, self.local, name, most)
+        statement = select(*_key_labels(self.remote), *columns).where(_in(self.remote, keys))
+        if self.source is not None:
+            statement = statement.select_from(self.source)
+        await _load_many(connection, rows, name, self, statement if keys else None, self.remote, most)
 
 
 @dataclass(frozen=True)
@@ -182,13 +193,9 @@ class ManyToMany:
         most: int,
     ) -> None:
         keys = _keys(rows, self.local)
-        found: dict[Hashable, list[Row]] = {}
-        if keys:
-            statement = (
-                select(*_key_labels(self.secondary), *columns)
-                .select_from(self.source)
-                .where(_in(self.secondary, keys))
-            )
-            statement = _at_most(statement, self.secondary, self.order_by, most)
-            found = await _fetch_grouped(connection, statement, len(self.secondary))
-        _nest_many(rows, found, self.local, name, most)
+        statement = (
+            select(*_key_labels(self.secondary), *columns)
+            .select_from(self.source)
+            .where(_in(self.secondary, keys))
+        )
+        await _load_many(connection, rows, name, self, statement if keys else None, self.secondary, most)

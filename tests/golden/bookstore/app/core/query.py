@@ -46,11 +46,10 @@ class QueryParameters(Generic[Model]):
             "responses": {"422": _INVALID},
         }
         """What OpenAPI says of the parameters: pass it as the route's `openapi_extra`."""
+        names = [_names(name, field.validation_alias) for name, field in model.model_fields.items()]
+        # The schema names a field by its first name.
         self._lists = frozenset(
-            alias
-            for name, field in model.model_fields.items()
-            for alias in _names(name, field.validation_alias)
-            if _is_array(properties[_names(name, field.validation_alias)[0]])
+            alias for each in names if _is_array(properties[each[0]]) for alias in each
         )
 
     async def __call__(self, request: Request) -> Model:
