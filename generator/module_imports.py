@@ -83,10 +83,11 @@ def _routes(imports: Imports, model: str, module: str, plural: str, package: str
     imports.name("typing", "Annotated")
     for name in ("APIRouter", "Body", "Depends", "Response", "status"):
         imports.name("fastapi", name)
-    for name in ("PagerDep", "ReaderDep", "SessionDep", "SettingsDep"):
+    for name in ("SessionDep", "SettingsDep"):
         imports.name(f"{package}.api.deps", name)
     imports.reserve({"ROW_LINKS", "LIST_QUERY", "ITEM_QUERY"})
     imports.name(f"{package}.core.query", "QueryParameters")
+    imports.name(f"{package}.core.query", "Read")
     for name in ("CONFLICT", "NOT_FOUND", "UNREADABLE_BODY", "invalid", "not_found"):
         imports.name(f"{package}.core.errors", name)
     imports.name(f"{package}.core.responses", "json_response")

@@ -47,6 +47,7 @@ _QUERY_MODULE_NAMES = frozenset(
 # Local names of generated functions: a table variable or key parameter never takes them.
 FUNCTION_LOCALS = frozenset(
     {
+        "body",
         "changes",
         "connection",
         "found",
@@ -55,6 +56,7 @@ FUNCTION_LOCALS = frozenset(
         "key",
         "pager",
         "query",
+        "read",
         "result",
         "row",
         "rows",
@@ -74,8 +76,8 @@ def parameter(name: str) -> str:
 
 
 # Names a model's module can't take: `tests/test_core.py` and `schemas/responses.py` are
-# the project's own, and router.py binds `api_router` beside the route modules it imports.
-_TAKEN_MODULES = frozenset({"api_router", "core", "responses"})
+# the project's own.
+_TAKEN_MODULES = frozenset({"core", "responses"})
 
 
 def module_name(model: str) -> str:

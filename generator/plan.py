@@ -356,7 +356,7 @@ _MAIN_NAMES = frozenset(
         "METADATA",
         "app",
         "create_app",
-        "api_router",
+        "ROUTERS",
         "Settings",
         "get_settings",
         "create_engine",

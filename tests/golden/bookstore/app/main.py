@@ -9,7 +9,7 @@ from fastapi.routing import APIRoute
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from app.api.router import api_router
+from app.api.router import ROUTERS
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, metadata_of
 from app.core.errors import integrity_error_handler, validation_error_handler
@@ -50,7 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.server_timing:
         app.add_middleware(ServerTimingMiddleware)
     app.add_middleware(StartupErrorMiddleware)
-    app.include_router(api_router)
+    for router in ROUTERS:
+        app.include_router(router)
     return app
 
 

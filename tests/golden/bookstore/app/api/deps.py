@@ -11,13 +11,6 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.config import Settings
-from app.core.listing import Pager
-from app.core.reads import Reader
-
-
-async def get_reader(request: Request) -> Reader:
-    reader: Reader = request.app.state.reader
-    return reader
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -30,12 +23,5 @@ async def get_settings(request: Request) -> Settings:
     return settings
 
 
-async def get_pager(request: Request) -> Pager:
-    pager: Pager = request.app.state.pager
-    return pager
-
-
-ReaderDep = Annotated[Reader, Depends(get_reader)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
-PagerDep = Annotated[Pager, Depends(get_pager)]

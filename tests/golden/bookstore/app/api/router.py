@@ -1,11 +1,9 @@
-"""Every model's routes, gathered into one router."""
+"""Every model's router, for the app to include one by one.
 
-from fastapi import APIRouter
+FastAPI matches an included router's routes each time it is reached, level by level: the
+app includes each router itself, so a request is matched against one level, not two.
+"""
 
 from app.api.routes import author, book, review, tag
 
-api_router = APIRouter()
-api_router.include_router(author.router)
-api_router.include_router(book.router)
-api_router.include_router(tag.router)
-api_router.include_router(review.router)
+ROUTERS = (author.router, book.router, tag.router, review.router)

@@ -7,7 +7,7 @@ travel as bound parameters, compared as the client sent them.
 """
 
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import (
     AliasChoices,
@@ -62,23 +62,34 @@ class ReadParams(BaseModel):
 
     fields: Sequence[str] | None = None
 
+    _filter_names: ClassVar[tuple[tuple[str, ...], ...]] = ()
+    """The names of each filter that has more than one (`id`, `id__eq`)."""
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls._filter_names = tuple(
+            tuple(str(name) for name in field.validation_alias.choices)
+            for field in cls.model_fields.values()
+            if isinstance(field.validation_alias, AliasChoices)
+        )
+
     @model_validator(mode="before")
     @classmethod
     def _one_name_per_filter(cls, data: Any) -> Any:
         """`?id=1&id__eq=2` gives one filter twice: a 422 naming the second name."""
         if isinstance(data, dict):
-            for field in cls.model_fields.values():
-                if isinstance(field.validation_alias, AliasChoices):
-                    given = [name for name in field.validation_alias.choices if name in data]
-                    if len(given) > 1:
-                        first, second = given[:2]
-                        message = f"{first} and {second} are one filter: give one of them"
-                        error = InitErrorDetails(
-                            type=PydanticCustomError("one_filter", message),
-                            loc=(str(second),),
-                            input=data[second],
-                        )
-                        raise ValidationError.from_exception_data(cls.__name__, [error])
+            for names in cls._filter_names:
+                given = [name for name in names if name in data]
+                if len(given) > 1:
+                    first, second = given[:2]
+                    message = f"{first} and {second} are one filter: give one of them"
+                    error = InitErrorDetails(
+                        type=PydanticCustomError("one_filter", message),
+                        loc=(second,),
+                        input=data[second],
+                    )
+                    raise ValidationError.from_exception_data(cls.__name__, [error])
         return data
 
 

@@ -12,7 +12,6 @@ does (see `json_value`) is served by the Core path.
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from time import perf_counter
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -41,8 +40,8 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
-    exists,
     extract,
+    false,
     func,
     literal_column,
     select,
@@ -65,7 +64,6 @@ from app.core import filters
 from app.core.pagination import keyset_condition
 from app.core.reads import ReadConnection
 from app.core.relations import Include, ManyToMany, ManyToOne, OneToMany
-from app.core.timing import record_statement
 from app.core.types import UtcTimestamp
 
 if TYPE_CHECKING:
@@ -121,7 +119,7 @@ async def page(
         "last": request.offset + request.limit,
         "most": request.selection.most,
     }
-    row = await _fetch(connection, statement, values)
+    row = await connection.fetchrow(statement.sql, statement.arguments(values))
     assert row is not None  # an aggregate always returns a row
     items, fetched, total, *last = row
     next_cursor = None
@@ -154,7 +152,8 @@ async def one(
     if statement is None:
         return None
     values: dict[str, Any] = {f"key{index}": value for index, value in enumerate(key)}
-    row = await _fetch(connection, statement, values | {"most": selection.most})
+    values["most"] = selection.most
+    row = await connection.fetchrow(statement.sql, statement.arguments(values))
     return b"" if row is None else row[0].encode()
 
 
@@ -169,9 +168,11 @@ def json_value(expression: ColumnElement[Any], dialect: Dialect) -> ColumnElemen
     if isinstance(type_, (Boolean, Integer, String, Uuid, JSON)):
         return expression
     if isinstance(type_, Date) and not isinstance(type_, DateTime):
-        return _infinite(
-            expression, "date", func.to_char(expression, "YYYY-MM-DD"), "9999-12-31", "0001-01-01"
-        )
+        # JSON writes a date as `YYYY-MM-DD` whatever the DateStyle; to_char costs more
+        # (a few per cent of the benchmark's list statement).
+        last: ColumnElement[Any] = literal_column("DATE '9999-12-31'")
+        first: ColumnElement[Any] = literal_column("DATE '0001-01-01'")
+        return _infinite(expression, "date", expression, last, first)
     if isinstance(type_, Float):
         # REAL widened as Python reads it (0.1 is 0.10000000149011612); NaN and infinities
         # are null, as orjson writes them.
@@ -269,7 +270,11 @@ def _timestamp(
 
 
 def _infinite(
-    expression: ColumnElement[Any], sql_type: str, finite: ColumnElement[Any], last: str, first: str
+    expression: ColumnElement[Any],
+    sql_type: str,
+    finite: ColumnElement[Any],
+    last: str | ColumnElement[Any],
+    first: str | ColumnElement[Any],
 ) -> ColumnElement[Any]:
     """asyncpg reads PostgreSQL's infinities as Python's largest and smallest value (and
     writes those as infinities): so does this."""
@@ -324,16 +329,19 @@ def _item(
         if value is None:
             return None
         values.append(value.label(name))
+    statement = select()
     for name in selection.include:
         related = _included(
             dialect, resource.includes[name], selection.columns(resource, name), parent, outer
         )
         if related is None:
             return None
-        values.append(related[0].label(name))
-        if len(related) > 1:
-            values.append(related[1].label(f"{name}_more"))
-    return select(*values).correlate(outer).lateral("item")
+        if isinstance(related, FromClause):  # to-many: its first rows, and whether there are more
+            statement = statement.select_from(related)
+            values += [related.c.served.label(name), related.c.more.label(f"{name}_more")]
+        else:
+            values.append(related.label(name))
+    return statement.add_columns(*values).correlate(outer).lateral("item")
 
 
 def _included(
@@ -342,9 +350,9 @@ def _included(
     columns: Sequence[ColumnElement[Any]],
     parent: Mapping[str, ColumnElement[Any]],
     outer: FromClause,
-) -> tuple[ColumnElement[Any], ...] | None:
-    """The JSON of an include of the row `parent`: an object; or an array of at most `most`
-    objects, and whether there are more."""
+) -> ColumnElement[Any] | FromClause | None:
+    """The JSON of an include of the row `parent`: an object; or a row of `served`, an array
+    of at most `most` objects, and `more`, whether there are more."""
     values = []
     for column in columns:
         value = json_value(column, dialect)
@@ -372,14 +380,23 @@ def _included(
         )
     if isinstance(include, ManyToOne):
         row = statement.limit(1).subquery("related")
-        return (select(func.to_json(row.table_valued())).select_from(row).scalar_subquery(),)
+        return select(func.to_json(row.table_valued())).select_from(row).scalar_subquery()
     if isinstance(include, OneToMany):
         statement = statement.order_by(*include.order_by)
-    most = _param("most", BigInteger())
-    rows = statement.limit(most).subquery("related")
-    # json_agg keeps the order of a sorted subquery's rows.
-    related = select(func.coalesce(func.json_agg(rows.table_valued()), _EMPTY)).select_from(rows)
-    return related.scalar_subquery(), exists(statement.offset(most))
+    most = _param("most", Integer())
+    # One scan answers both: a row more than served tells whether there are more (a second
+    # probe, EXISTS ... OFFSET, cost the benchmark's list a fifth of its statement).
+    # array_agg keeps the order of a sorted subquery's rows.
+    rows = statement.limit(most + 1).subquery("related")
+    found = select(func.array_agg(rows.table_valued()).label("rows")).select_from(rows).subquery()
+    served = func.coalesce(func.to_json(found.c.rows[1:most]), _EMPTY)
+    more = func.coalesce(func.cardinality(found.c.rows) > most, false())
+    return (
+        select(served.label("served"), more.label("more"))
+        .select_from(found)
+        .correlate(outer)
+        .lateral()
+    )
 
 
 def _page(dialect: Dialect, resource: "Resource", request: "PageRequest") -> Select[Any] | None:
@@ -528,20 +545,3 @@ def _reader(type_: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any] | 
 
 def _bind_processor(type_: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
     return type_.dialect_impl(dialect).bind_processor(dialect)
-
-
-async def _fetch(
-    connection: ReadConnection, statement: Statement, values: Mapping[str, Any]
-) -> Any:
-    """The statement's first row, run on the driver's connection and counted in the request's
-    statistics (the engine's events don't see it)."""
-    driver = await connection.driver()
-    started = perf_counter()
-    try:
-        return await driver.fetchrow(statement.sql, *statement.arguments(values))
-    except Exception as error:
-        if driver.is_closed():  # it died since the pool lent it: the Reader reads again
-            raise await connection.lost(error) from error
-        raise
-    finally:
-        record_statement(perf_counter() - started)

@@ -7,6 +7,7 @@ documents every field of the model as a query parameter, once, when the app star
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from fastapi import Request
@@ -14,6 +15,8 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import AliasChoices, BaseModel, ValidationError
 
 from app.core.errors import invalid
+from app.core.listing import Pager
+from app.core.reads import Reader
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -27,8 +30,19 @@ _INVALID = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Read(Generic[Model]):
+    """What a read route is given: its query parameters, and the app's reader and pager."""
+
+    query: Model
+    reader: Reader
+    pager: Pager
+
+
 class QueryParameters(Generic[Model]):
-    """A dependency that gives the request's query parameters as a `model`.
+    """A dependency that gives a read route the request's query parameters as a `model`,
+    with the app's reader and pager: one dependency where three would each cost FastAPI a
+    tenth of a get's own work.
 
     A parameter the model declares a list takes every value given (`?id__in=1&id__in=2`);
     any other given twice is a 422, not a silent choice between the two values.
@@ -52,8 +66,12 @@ class QueryParameters(Generic[Model]):
             alias for each in names if _is_array(properties[each[0]]) for alias in each
         )
 
-    async def __call__(self, request: Request) -> Model:
+    async def __call__(self, request: Request) -> Read[Model]:
         # async: FastAPI runs a plain `def` dependency in a thread pool.
+        state = request.app.state
+        return Read(self.parse(request), state.reader, state.pager)
+
+    def parse(self, request: Request) -> Model:
         given = request.query_params
         values: dict[str, Any] = {}
         for name in given:

@@ -10,29 +10,31 @@ its first statement; SQLAlchemy then discards it and the pool's older connection
 read runs once more on a new one.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from time import perf_counter
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
-from sqlalchemy.pool import PoolProxiedConnection
-from sqlalchemy.util.concurrency import greenlet_spawn
+from sqlalchemy.util.concurrency import await_only, greenlet_spawn
+
+from app.core.timing import record_statement
 
 P = ParamSpec("P")
 T = TypeVar("T")
 
 
 class ConnectionLost(Exception):
-    """A connection died before a statement run on its driver (core/postgres.py) could
-    finish; the connection was invalidated."""
+    """A connection died before a statement run on its driver could finish; the connection
+    was invalidated."""
 
 
 class ReadConnection:
-    """The connection of one read, taken from the engine's pool when first used: the
-    driver's own for statements PostgreSQL answers in JSON (core/postgres.py), which skips
-    SQLAlchemy's Connection (a third of a get's checkout and execution cost), or a Core
-    `AsyncConnection` for the others."""
+    """Where one read runs its statements: on the driver's connection (asyncpg's) for those
+    PostgreSQL answers in JSON (core/postgres.py), which skips SQLAlchemy's Connection (a
+    third of a get's checkout and execution cost), or on a Core `AsyncConnection`, taken
+    from the engine's pool when first used, for the others."""
 
     def __init__(self, engine: AsyncEngine, *, postgres_json: bool, max_related: int) -> None:
         self._engine = engine
@@ -41,32 +43,41 @@ class ReadConnection:
         """Whether PostgreSQL builds the JSON of reads."""
         self.max_related = max_related
         """Related rows served at most per row and to-many include."""
-        self._raw: PoolProxiedConnection | None = None
         self._core: AsyncConnection | None = None
 
-    async def driver(self) -> Any:
-        """The driver's connection (asyncpg's), lent by the engine's pool."""
-        if self._raw is None:
-            self._raw = await self._engine.raw_connection()
-        return self._raw.driver_connection
+    async def fetchrow(self, sql: str, arguments: Sequence[Any]) -> Any:
+        """The first row of `sql`, run on a driver connection the engine's pool lends for
+        this statement, and counted in the request's statistics (the engine's events don't
+        see it).
+
+        The checkout, the statement and the checkin share one greenlet: SQLAlchemy's pool
+        is synchronous, and a greenlet each for the checkout and the checkin costs four
+        times what the pool's own work does.
+        """
+        return await greenlet_spawn(self._fetchrow, sql, arguments)
+
+    def _fetchrow(self, sql: str, arguments: Sequence[Any]) -> Any:
+        lent = self._engine.sync_engine.raw_connection()
+        driver: Any = lent.driver_connection
+        started = perf_counter()
+        try:
+            return await_only(driver.fetchrow(sql, *arguments))
+        except Exception as error:
+            if driver.is_closed():  # it died since the pool lent it: the Reader reads again
+                lent.invalidate(error)
+                raise ConnectionLost() from error
+            raise
+        finally:
+            record_statement(perf_counter() - started)
+            lent.close()
 
     async def core(self) -> AsyncConnection:
         if self._core is None:
             self._core = await self._engine.connect()
         return self._core
 
-    async def lost(self, error: BaseException) -> ConnectionLost:
-        """Discard the driver's connection, which died: the pool won't lend it again."""
-        if self._raw is not None:
-            raw, self._raw = self._raw, None
-            await greenlet_spawn(raw.invalidate, error)
-        return ConnectionLost()
-
     async def close(self) -> None:
-        """Give the connections back to the pool."""
-        if self._raw is not None:
-            raw, self._raw = self._raw, None
-            await greenlet_spawn(raw.close)
+        """Give the Core connection back to the pool."""
         if self._core is not None:
             core, self._core = self._core, None
             await core.close()

@@ -4,9 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Response, status
 
-from app.api.deps import PagerDep, ReaderDep, SessionDep, SettingsDep
+from app.api.deps import SessionDep, SettingsDep
 from app.core.errors import CONFLICT, NOT_FOUND, UNREADABLE_BODY, invalid, not_found
-from app.core.query import QueryParameters
+from app.core.query import QueryParameters, Read
 from app.core.responses import json_response
 from app.core.schemas import Page, RowLinks
 from app.core.types import Int32
@@ -30,11 +30,9 @@ ROW_LINKS = RowLinks(
     responses={200: ROW_LINKS.at("/items/0")},
     openapi_extra=LIST_QUERY.openapi,
 )
-async def list_books(
-    query: Annotated[BookQuery, Depends(LIST_QUERY)], reader: ReaderDep, pager: PagerDep
-) -> Response:
+async def list_books(read: Annotated[Read[BookQuery], Depends(LIST_QUERY)]) -> Response:
     """List books: filter, sort, page, and choose fields and includes."""
-    body = await reader.run(queries.list_books, query, pager)
+    body = await read.reader.run(queries.list_books, read.query, read.pager)
     return Response(body, media_type="application/json")
 
 
@@ -45,10 +43,10 @@ async def list_books(
     openapi_extra=ITEM_QUERY.openapi,
 )
 async def get_book(
-    id: Int32, query: Annotated[BookItemQuery, Depends(ITEM_QUERY)], reader: ReaderDep
+    id: Int32, read: Annotated[Read[BookItemQuery], Depends(ITEM_QUERY)]
 ) -> Response:
     """Get one book."""
-    body = await reader.run(queries.get_book, id, query)
+    body = await read.reader.run(queries.get_book, id, read.query)
     if body is None:
         raise not_found("book", id)
     return Response(body, media_type="application/json")

@@ -4,9 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Response, status
 
-from app.api.deps import PagerDep, ReaderDep, SessionDep, SettingsDep
+from app.api.deps import SessionDep, SettingsDep
 from app.core.errors import CONFLICT, NOT_FOUND, UNREADABLE_BODY, invalid, not_found
-from app.core.query import QueryParameters
+from app.core.query import QueryParameters, Read
 from app.core.responses import json_response
 from app.core.schemas import Page, RowLinks
 from app.core.types import Int32
@@ -29,11 +29,9 @@ ROW_LINKS = RowLinks(
     responses={200: ROW_LINKS.at("/items/0")},
     openapi_extra=LIST_QUERY.openapi,
 )
-async def list_reviews(
-    query: Annotated[ReviewQuery, Depends(LIST_QUERY)], reader: ReaderDep, pager: PagerDep
-) -> Response:
+async def list_reviews(read: Annotated[Read[ReviewQuery], Depends(LIST_QUERY)]) -> Response:
     """List reviews: filter, sort, page, and choose fields and includes."""
-    body = await reader.run(queries.list_reviews, query, pager)
+    body = await read.reader.run(queries.list_reviews, read.query, read.pager)
     return Response(body, media_type="application/json")
 
 
@@ -44,10 +42,10 @@ async def list_reviews(
     openapi_extra=ITEM_QUERY.openapi,
 )
 async def get_review(
-    id: Int32, query: Annotated[ReviewItemQuery, Depends(ITEM_QUERY)], reader: ReaderDep
+    id: Int32, read: Annotated[Read[ReviewItemQuery], Depends(ITEM_QUERY)]
 ) -> Response:
     """Get one review."""
-    body = await reader.run(queries.get_review, id, query)
+    body = await read.reader.run(queries.get_review, id, read.query)
     if body is None:
         raise not_found("review", id)
     return Response(body, media_type="application/json")

@@ -4,9 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Response, status
 
-from app.api.deps import PagerDep, ReaderDep, SessionDep, SettingsDep
+from app.api.deps import SessionDep, SettingsDep
 from app.core.errors import CONFLICT, NOT_FOUND, UNREADABLE_BODY, invalid, not_found
-from app.core.query import QueryParameters
+from app.core.query import QueryParameters, Read
 from app.core.responses import json_response
 from app.core.schemas import Page, RowLinks
 from app.core.types import Int32
@@ -30,11 +30,9 @@ ROW_LINKS = RowLinks(
     responses={200: ROW_LINKS.at("/items/0")},
     openapi_extra=LIST_QUERY.openapi,
 )
-async def list_tags(
-    query: Annotated[TagQuery, Depends(LIST_QUERY)], reader: ReaderDep, pager: PagerDep
-) -> Response:
+async def list_tags(read: Annotated[Read[TagQuery], Depends(LIST_QUERY)]) -> Response:
     """List tags: filter, sort, page, and choose fields and includes."""
-    body = await reader.run(queries.list_tags, query, pager)
+    body = await read.reader.run(queries.list_tags, read.query, read.pager)
     return Response(body, media_type="application/json")
 
 
@@ -44,11 +42,9 @@ async def list_tags(
     responses=NOT_FOUND,
     openapi_extra=ITEM_QUERY.openapi,
 )
-async def get_tag(
-    id: Int32, query: Annotated[TagItemQuery, Depends(ITEM_QUERY)], reader: ReaderDep
-) -> Response:
+async def get_tag(id: Int32, read: Annotated[Read[TagItemQuery], Depends(ITEM_QUERY)]) -> Response:
     """Get one tag."""
-    body = await reader.run(queries.get_tag, id, query)
+    body = await read.reader.run(queries.get_tag, id, read.query)
     if body is None:
         raise not_found("tag", id)
     return Response(body, media_type="application/json")
