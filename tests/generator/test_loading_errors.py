@@ -347,3 +347,45 @@ def test_a_models_file_and_its_neighbour_that_import_each_other(
         "it yet; import it under `if TYPE_CHECKING:` if only annotations need it, else move "
         "Base to a module that both import"
     )
+
+
+SETTINGS_WITH_A_LONG_ERROR = """\
+from pydantic import field_validator
+from pydantic_settings import BaseSettings
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Settings(BaseSettings):
+    database_url: str = "sqlite://"
+
+    @field_validator("database_url")
+    @classmethod
+    def _known(cls, value: str) -> str:
+        raise ValueError("unsupported URL;\\n  use one of:\\n    sqlite://, postgresql://")
+
+
+settings = Settings()
+
+
+class Base(DeclarativeBase):
+    pass
+"""
+
+
+def test_a_library_message_of_several_lines_stays_on_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "models.py").write_text(SETTINGS_WITH_A_LONG_ERROR)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(FeGenError) as caught:
+        load_schema("models.py")
+    assert caught.value.message == (
+        "models.py:15: models builds Settings at import and database_url is invalid: Value "
+        "error, unsupported URL; use one of: sqlite://, postgresql://; fix its environment "
+        "variable or pass --env-file FILE"
+    )
+
+
+def test_an_error_is_one_line_whatever_it_quotes() -> None:
+    error = FeGenError("Book.title: the library said:\n  first\n\tsecond  ")
+    assert error.message == str(error) == "Book.title: the library said: first second"
