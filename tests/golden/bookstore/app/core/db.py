@@ -88,37 +88,57 @@ def _never_reuse_keys(metadata: MetaData) -> None:
     """SQLite numbers a new row after the largest key, the key of a row just deleted: with
     AUTOINCREMENT it never reuses one, so a deleted row's URL stays a 404 (SQLAlchemy adds
     the keyword to single INTEGER primary keys only)."""
-    for table in metadata.sorted_tables:
+    for table in metadata.tables.values():
         table.dialect_kwargs["sqlite_autoincrement"] = True
 
 
 async def drop_tables(connection: AsyncConnection, metadata: Sequence[MetaData]) -> None:
     """Drop the models' tables (the tests start each one from empty tables).
 
-    On PostgreSQL each table goes with CASCADE: SQLAlchemy would first drop the foreign
-    keys made with use_alter, which it can't when they have no name.
+    Their foreign keys may form a cycle, which no order of the tables satisfies. On
+    PostgreSQL each table goes with CASCADE, which drops the keys that refer to it
+    (SQLAlchemy would first drop those made with use_alter, which it can't when they have
+    no name). SQLite deletes a table's rows before dropping it, checking their keys: the
+    tables go with the checks off (the driver runs DDL outside a transaction, where the
+    pragma applies).
     """
-    if connection.dialect.name != "postgresql":
-        for each in metadata:
-            await connection.run_sync(each.drop_all)
+    tables = _tables(metadata)
+    if connection.dialect.name == "postgresql":
+        preparer = connection.dialect.identifier_preparer
+        names = ", ".join(preparer.format_table(table) for table in tables)
+        if names:
+            await connection.execute(text(f"DROP TABLE IF EXISTS {names} CASCADE"))
         return
-    preparer = connection.dialect.identifier_preparer
-    names = [preparer.format_table(table) for each in metadata for table in each.sorted_tables]
-    if names:
-        await connection.execute(text(f"DROP TABLE IF EXISTS {', '.join(names)} CASCADE"))
+    await connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+    try:
+        for table in tables:
+            await connection.run_sync(table.drop, checkfirst=True)
+    finally:
+        await connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 async def empty_tables(connection: AsyncConnection, metadata: Sequence[MetaData]) -> None:
-    """Delete every row of the models' tables (faster than dropping and creating them)."""
-    tables = [table for each in metadata for table in each.sorted_tables]
+    """Delete every row of the models' tables (faster than dropping and creating them).
+
+    On SQLite the foreign keys are checked at commit, when no row is left: any order of
+    the tables works, even when their keys form a cycle.
+    """
+    tables = _tables(metadata)
     if connection.dialect.name == "postgresql":
         preparer = connection.dialect.identifier_preparer
         names = ", ".join(preparer.format_table(table) for table in tables)
         if names:
             await connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
         return
-    for table in reversed(tables):
+    await connection.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+    for table in tables:
         await connection.execute(table.delete())
+
+
+def _tables(metadata: Sequence[MetaData]) -> list[Table]:
+    """The models' tables, in no particular order: SQLAlchemy's `sorted_tables` warns when
+    their foreign keys form a cycle, and the statements above don't need one."""
+    return [table for each in metadata for table in each.tables.values()]
 
 
 def table_of(model: type[Any]) -> Table:

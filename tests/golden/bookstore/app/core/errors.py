@@ -62,7 +62,7 @@ def describe_integrity_error(error: IntegrityError, metadata: Sequence[MetaData]
 def _foreign_keys(statement: str, metadata: Sequence[MetaData]) -> str:
     """The foreign keys a write may have broken: SQLite names none, so they are found from
     the table the statement writes."""
-    tables = {table.name: table for each in metadata for table in each.sorted_tables}
+    tables = {table.name: table for each in metadata for table in each.tables.values()}
     match = _WRITE.match(statement)
     table = tables.get(match.group(2).strip('"').rpartition(".")[2]) if match else None
     if match is None or table is None:

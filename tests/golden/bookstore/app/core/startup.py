@@ -45,7 +45,7 @@ def _missing_tables(connection: Connection, metadata: Sequence[MetaData]) -> lis
     return [
         table.fullname
         for each in metadata
-        for table in each.sorted_tables
+        for table in each.tables.values()
         if not inspector.has_table(table.name, schema=table.schema)
     ]
 
