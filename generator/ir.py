@@ -203,6 +203,13 @@ class UniqueConstraint:
 
 
 @dataclass(frozen=True)
+class CheckConstraint:
+    name: str | None
+    sql: str
+    """The condition as the model writes it: `jsonb_typeof(labels) = 'object'`."""
+
+
+@dataclass(frozen=True)
 class InheritedTable:
     """One table of a joined-inheritance chain, and how it joins its parent's table."""
 
@@ -253,6 +260,8 @@ class Model:
     raising_on_class: tuple[str, ...] = ()
     """Attributes that raise when read on the class (a Python-only hybrid that walks a
     relationship). SQLAlchemy's ORM bulk INSERT reads every attribute there."""
+    checks: tuple[CheckConstraint, ...] = ()
+    """The table's CHECK constraints, which the tests' sample values must pass."""
 
     def column(self, key: str) -> Column:
         for column in self.columns:

@@ -8,11 +8,14 @@ tests, and the summary says why.
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from fe_gen.generator import naming
 from fe_gen.generator.annotations import TypeNamer, past_range, whole_digits
+from fe_gen.generator.checks import NO_LIMITS, Limits, limits
 from fe_gen.generator.fields import FieldPlan
 from fe_gen.generator.imports import Imports
 from fe_gen.generator.includes import IncludePlan, LinkPlan
@@ -115,7 +118,8 @@ def plan_tests(
     sampled = {name for name, _ in payload}
     in_payload = [f for f in fields if f.name in sampled and not f.foreign_key]
     writable = [f for f in in_payload if f.update_line]
-    comparable = [f for f in in_payload if f.family in _ORDERED]
+    bounded = {c.key for c in model.columns if limits(model.checks, c.name).bounded}
+    comparable = [f for f in in_payload if f.family in _ORDERED and f.name not in bounded]
     shared = {key for constraint in model.unique_constraints for key in constraint.columns}
     compare_field = _first(f.name for f in comparable) or _integer_key(model)
     # References the factories give too: one column of one parent row, set alone.
@@ -211,7 +215,7 @@ def _payload(
             continue
         if column.foreign_keys or (column.has_default and not column.primary_key):
             continue
-        sample = _sample(column, namer, factories)
+        sample = _sample(column, namer, factories, limits(model.checks, column.name))
         if sample is not None:
             payload.append((column.key, sample))
     return tuple(payload)
@@ -449,21 +453,34 @@ def _missing_value(column: Column) -> str | None:
     return None
 
 
-def _sample(column: Column, namer: TypeNamer | None, factories: Imports | None) -> str | None:
-    """A Python expression of `n` giving a valid JSON value for `column`."""
+def _sample(
+    column: Column,
+    namer: TypeNamer | None,
+    factories: Imports | None,
+    allowed: Limits = NO_LIMITS,
+) -> str | None:
+    """A Python expression of `n` giving a valid JSON value for `column`, within what the
+    table's CHECK constraints say of it (`allowed`)."""
     column_type = column.type
     family = column_type.family
     special = _POSTGRESQL_SAMPLES.get(column_type.sql.upper())
     if special is not None:
         return special
+    if allowed.choices and family in ("integer", "string"):
+        values = ", ".join(json.dumps(value) for value in allowed.choices)
+        return f"[{values}][n % {len(allowed.choices)}]"
     if family == "integer":
-        return "n"
+        return _number_sample(allowed, whole=True)
     if family == "float":
-        return "n + 0.5"
+        return _number_sample(allowed, whole=False)
     if family == "decimal":
         return _decimal_sample(column_type.precision, column_type.scale)
     if family == "string":
-        return _string_sample(column.key, column_type.length)
+        longest = min(
+            (size for size in (column_type.length, allowed.longest) if size is not None),
+            default=None,
+        )
+        return _string_sample(column.key, longest, allowed.shortest or 0)
     if family == "boolean":
         return "n % 2 == 0"
     if family == "date":
@@ -479,7 +496,8 @@ def _sample(column: Column, namer: TypeNamer | None, factories: Imports | None) 
     if family == "uuid":
         return "str(uuid.UUID(int=n))"
     if family == "json":
-        return '{"n": n}'
+        # Strings where the type leaves it open: constraints often ask for them (labels).
+        return _JSON_SAMPLES.get(allowed.json_type or "object", _JSON_SAMPLES["object"])
     if family == "binary":
         return 'base64.b64encode(f"b{n}".encode()).decode()'
     if family == "enum" and column_type.enum is not None:
@@ -506,6 +524,31 @@ _POSTGRESQL_SAMPLES = {
 }
 
 
+_JSON_SAMPLES = {
+    "object": '{"n": str(n)}',
+    "array": "[str(n)]",
+    "string": "str(n)",
+    "number": "n",
+    "boolean": "n % 2 == 0",
+}
+
+
+def _number_sample(allowed: Limits, *, whole: bool) -> str:
+    """`n` (a whole number) or `n + 0.5`, moved into the range the constraints allow."""
+    low, high = allowed.minimum, allowed.maximum
+    if whole:
+        low = math.ceil(low) if low is not None else None
+        high = math.floor(high) if high is not None else None
+    plain = "n" if whole else "n + 0.5"
+    if high is None:
+        return plain if low is None or low <= 1 else f"{plain} + {low - 1}"
+    if low is None:
+        low = high - 1000
+    if whole:
+        return f"{low} + n % {max(high - low + 1, 1)}"
+    return f"{low} + n % 1000 * {(high - low) / 1000}"
+
+
 def _decimal_sample(precision: int | None, scale: int | None) -> str:
     scale = 2 if scale is None and precision is None else (scale or 0)
     fraction = "5" * scale
@@ -517,8 +560,9 @@ def _decimal_sample(precision: int | None, scale: int | None) -> str:
     return f'f"{{n % {10**whole}}}.{fraction}"' if fraction else f"str(n % {10**whole})"
 
 
-def _string_sample(key: str, length: int | None) -> str:
-    if length is None or length >= len(key) + 10:
+def _string_sample(key: str, length: int | None, shortest: int = 0) -> str:
+    """`<key>-<n>` when it fits (at least `shortest` characters), else `n` zero-padded."""
+    if (length is None or length >= len(key) + 10) and shortest <= len(key) + 2:
         return f'f"{key}-{{n}}"'
-    width = min(length, 9)
+    width = max(min(length or 9, 9), shortest)
     return f'f"{{n:0{width}d}}"'

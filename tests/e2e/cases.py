@@ -30,6 +30,8 @@ CASES: dict[str, tuple[list[str], bool]] = {
     "awkward": (["--models", str(FIXTURES / "awkward.py")], False),
     # Columns with a precision, a length or fields, which filters must compare exactly.
     "exact": (["--models", str(FIXTURES / "exact.py")], False),
+    # Foreign keys in a cycle, and a JSON column under CHECK constraints (PostgreSQL's).
+    "ring_schema": (["--models", str(FIXTURES / "ring_schema.py")], False),
     # A package imported where it is: Base, mixins and models in separate modules, settings
     # read from the environment at import, and a subpackage that must not be imported.
     "package": (

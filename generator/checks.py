@@ -1,0 +1,142 @@
+"""What a table's CHECK constraints allow one column to hold, where their SQL says it plainly.
+
+The tests' sample values must pass the constraints, or the database rejects every row the
+factories make. fe-gen reads the common shapes of a condition on one column, joined by AND:
+`jsonb_typeof(labels) = 'object'`, `status IN ('draft', 'done')`, `char_length(code)
+BETWEEN 3 AND 8`, `score >= 0`. Anything else is left to the samples as they are.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from fe_gen.generator.ir import CheckConstraint
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What the constraints allow a column's values to be; None where they don't say."""
+
+    json_type: str | None = None
+    """`object`, `array`, `string`, `number` or `boolean`, for a JSON column."""
+    choices: tuple[str | int, ...] = ()
+    minimum: float | None = None
+    maximum: float | None = None
+    """Inclusive bounds of a number (`score > 0` gives a minimum just above 0)."""
+    shortest: int | None = None
+    longest: int | None = None
+
+    @property
+    def bounded(self) -> bool:
+        """Whether the samples can't simply grow with `n`."""
+        return bool(self.choices) or self.maximum is not None or self.longest is not None
+
+
+NO_LIMITS = Limits()
+
+
+def limits(checks: Iterable[CheckConstraint], column: str) -> Limits:
+    """What the constraints `checks` allow the column named `column` (its SQL name)."""
+    found = NO_LIMITS
+    for check in checks:
+        for term in _terms(check.sql):
+            found = _read(term, _name(column), found)
+    return found
+
+
+def _terms(sql: str) -> list[str]:
+    """The conditions joined by a top-level AND (not the AND of BETWEEN ... AND ...)."""
+    terms, depth, start, between = [], 0, 0, False
+    for match in re.finditer(r"\(|\)|'(?:[^']|'')*'|\bBETWEEN\b|\bAND\b", sql, re.IGNORECASE):
+        token = match.group().upper()
+        if token == "(":
+            depth += 1
+        elif token == ")":
+            depth -= 1
+        elif depth == 0 and token == "BETWEEN":
+            between = True
+        elif depth == 0 and token == "AND" and between:
+            between = False
+        elif depth == 0 and token == "AND":
+            terms.append(sql[start : match.start()])
+            start = match.end()
+    terms.append(sql[start:])
+    return [_unwrap(term) for term in terms]
+
+
+def _unwrap(term: str) -> str:
+    term = term.strip()
+    while term.startswith("(") and term.endswith(")") and _balanced(term[1:-1]):
+        term = term[1:-1].strip()
+    return term
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _name(column: str) -> str:
+    """A pattern matching the column's name, quoted or not, and optionally qualified."""
+    return rf'(?:\w+\.)?(?:"{re.escape(column)}"|\b{re.escape(column)}\b)'
+
+
+_NUMBER = r"(-?\d+(?:\.\d+)?)"
+_COMPARE = r"(>=|<=|>|<|=)"
+_FLIP = {">=": "<=", "<=": ">=", ">": "<", "<": ">", "=": "="}
+
+
+def _read(term: str, column: str, found: Limits) -> Limits:
+    flags = re.IGNORECASE
+    json_type = re.fullmatch(rf"jsonb?_typeof\(\s*{column}\s*\)\s*=\s*'(\w+)'", term, flags)
+    if json_type:
+        return replace(found, json_type=json_type.group(1).lower())
+    listed = re.fullmatch(rf"{column}\s+IN\s*\((.*)\)", term, flags | re.DOTALL)
+    if listed:
+        return replace(found, choices=_values(listed.group(1)))
+    length = rf"(?:char_length|character_length|length)\(\s*{column}\s*\)"
+    for subject, whole in ((length, True), (column, False)):
+        between = re.fullmatch(rf"{subject}\s+BETWEEN\s+{_NUMBER}\s+AND\s+{_NUMBER}", term, flags)
+        if between:
+            low, high = float(between.group(1)), float(between.group(2))
+            found = _bound(_bound(found, ">=", low, whole), "<=", high, whole)
+            return found
+        compared = re.fullmatch(rf"{subject}\s*{_COMPARE}\s*{_NUMBER}", term, flags)
+        if compared:
+            return _bound(found, compared.group(1), float(compared.group(2)), whole)
+        compared = re.fullmatch(rf"{_NUMBER}\s*{_COMPARE}\s*{subject}", term, flags)
+        if compared:
+            return _bound(found, _FLIP[compared.group(2)], float(compared.group(1)), whole)
+    return found
+
+
+def _values(listed: str) -> tuple[str | int, ...]:
+    values: list[str | int] = []
+    for match in re.finditer(r"'((?:[^']|'')*)'|(-?\d+)", listed):
+        quoted, number = match.groups()
+        values.append(quoted.replace("''", "'") if quoted is not None else int(number))
+    return tuple(values)
+
+
+def _bound(found: Limits, operator: str, value: float, length: bool) -> Limits:
+    """`found` narrowed by `<subject> <operator> <value>`; strict bounds of a length (a
+    whole number) move to the next one, those of a number by a little."""
+    step = 1.0 if length else 1e-6
+    low = {">=": value, ">": value + step, "=": value}.get(operator)
+    high = {"<=": value, "<": value - step, "=": value}.get(operator)
+    if length:
+        shortest = math.ceil(low) if low is not None else found.shortest
+        longest = math.floor(high) if high is not None else found.longest
+        return replace(found, shortest=shortest, longest=longest)
+    return replace(
+        found,
+        minimum=low if low is not None else found.minimum,
+        maximum=high if high is not None else found.maximum,
+    )

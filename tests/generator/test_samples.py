@@ -1,0 +1,117 @@
+"""Sample values within what a table's CHECK constraints allow."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import pytest
+
+from fe_gen.generator.checks import Limits, limits
+from fe_gen.generator.ir import CheckConstraint, Column, ColumnType, Schema, TypeFamily
+from fe_gen.generator.plan import build_plan
+from fe_gen.generator.samples import _sample
+from tests.generator.model_fixtures import schema_of
+
+
+def limits_of(sql: str, column: str = "score") -> Limits:
+    return limits([CheckConstraint("check", sql)], column)
+
+
+@pytest.mark.parametrize(
+    ("sql", "expected"),
+    [
+        pytest.param("jsonb_typeof(score) = 'array'", Limits(json_type="array"), id="jsonb"),
+        pytest.param("JSON_TYPEOF(score) = 'Object'", Limits(json_type="object"), id="json"),
+        pytest.param("score IN ('a', 'it''s')", Limits(choices=("a", "it's")), id="in-text"),
+        pytest.param("score in (1, -2)", Limits(choices=(1, -2)), id="in-numbers"),
+        pytest.param("score >= 3", Limits(minimum=3), id="at-least"),
+        pytest.param("10 > score", Limits(maximum=10 - 1e-6), id="flipped"),
+        pytest.param("score BETWEEN 1 AND 5", Limits(minimum=1, maximum=5), id="between"),
+        pytest.param(
+            "score >= 0 AND (score <= 1.5)", Limits(minimum=0, maximum=1.5), id="and-parens"
+        ),
+        pytest.param('"score" > 0', Limits(minimum=1e-6), id="quoted"),
+        pytest.param("t.score < 4", Limits(maximum=4 - 1e-6), id="qualified"),
+        pytest.param("char_length(score) BETWEEN 3 AND 8", Limits(shortest=3, longest=8)),
+        pytest.param("length(score) > 2", Limits(shortest=3), id="strict-length"),
+        pytest.param(
+            "score IN ('a', 'b') AND length(score) = 1",
+            Limits(choices=("a", "b"), shortest=1, longest=1),
+            id="and",
+        ),
+    ],
+)
+def test_limits_read_the_common_shapes(sql: str, expected: Limits) -> None:
+    assert limits_of(sql) == expected
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        pytest.param("other >= 3", id="another-column"),
+        pytest.param("scores >= 3", id="a-longer-name"),
+        pytest.param("score >= 3 OR score IS NULL", id="or"),
+        pytest.param("score < other", id="two-columns"),
+        pytest.param("lower(score) = score", id="a-function"),
+        pytest.param(
+            """NOT jsonb_path_exists(score, '$.* ? (@.type() != "string")')""", id="json-path"
+        ),
+    ],
+)
+def test_limits_leave_other_conditions_to_the_database(sql: str) -> None:
+    assert limits_of(sql) == Limits()
+
+
+CHECKS = {
+    "Club": (
+        CheckConstraint("labels_is_array", "jsonb_typeof(labels) = 'array'"),
+        CheckConstraint("name_size", "char_length(name) BETWEEN 12 AND 14"),
+    ),
+    "Member": (CheckConstraint("name_kind", "name IN ('ann', 'bob')"),),
+}
+
+
+def checked_schema() -> Schema:
+    """The ring_schema models with CHECK constraints of the shapes fe-gen reads."""
+    schema = schema_of("ring_schema")
+    models = tuple(
+        dataclasses.replace(model, checks=CHECKS.get(model.name, ())) for model in schema.models
+    )
+    return dataclasses.replace(schema, models=models)
+
+
+def samples(model: str) -> dict[str, str]:
+    plan = build_plan(checked_schema(), name="demo")
+    return dict(next(each for each in plan.models if each.name == model).tests.payload)
+
+
+def test_samples_pass_the_checks_fe_gen_can_read() -> None:
+    assert samples("Club") == {"name": 'f"{n:012d}"', "labels": "[str(n)]"}
+    assert samples("Member") == {"name": '["ann", "bob"][n % 2]'}
+
+
+def test_json_samples_are_objects_of_strings_where_no_check_says_otherwise() -> None:
+    """What a `labels`-like constraint (`jsonb_typeof` object, string values) asks for."""
+    plan = build_plan(schema_of("ring_schema"), name="demo")
+    club = next(each for each in plan.models if each.name == "Club")
+    assert dict(club.tests.payload)["labels"] == '{"n": str(n)}'
+
+
+@pytest.mark.parametrize(
+    ("sql", "family", "inside"),
+    [
+        pytest.param("score BETWEEN 1 AND 3", "integer", lambda v: 1 <= v <= 3, id="int-range"),
+        pytest.param("score < 0", "integer", lambda v: v < 0, id="int-below"),
+        pytest.param("score > 5", "integer", lambda v: v > 5, id="int-above"),
+        pytest.param("score > 0 AND score < 1", "float", lambda v: 0 < v < 1, id="ratio"),
+        pytest.param("score >= 100", "float", lambda v: v >= 100, id="float-above"),
+    ],
+)
+def test_number_samples_stay_in_range(
+    sql: str, family: TypeFamily, inside: Callable[[float], bool]
+) -> None:
+    column = Column("score", "score", ColumnType(family, family.upper(), None), nullable=False)
+    sample = _sample(column, None, None, limits_of(sql))
+    assert sample is not None
+    assert all(inside(eval(sample, {"n": n})) for n in range(1, 3000))
