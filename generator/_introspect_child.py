@@ -54,7 +54,7 @@ def main(argv: list[str]) -> int:
     try:
         before = set(sys.modules)
         modules = _import(request, reply)
-        schema = _read(request, modules)
+        schema = _read(request, modules, _imported_since(before, request["roots"]))
         roots = [Path(root) for root in request["roots"]]
         requirements = imported_distributions(roots, before)
         schema = dataclasses.replace(schema, requirements=requirements)
@@ -81,9 +81,9 @@ def _import(request: dict[str, Any], reply: _Reply) -> list[ModuleType]:
     return _import_tree(request["module"], request["exclude"], reply)
 
 
-def _read(request: dict[str, Any], modules: list[ModuleType]) -> Schema:
+def _read(request: dict[str, Any], modules: list[ModuleType], imported: list[ModuleType]) -> Schema:
     try:
-        return _introspect(request, modules)
+        return _introspect(request, modules, imported)
     except FeGenError:
         raise
     except Exception as error:
@@ -94,7 +94,11 @@ def _read(request: dict[str, Any], modules: list[ModuleType]) -> Schema:
         ) from error
 
 
-def _introspect(request: dict[str, Any], modules: list[ModuleType]) -> Schema:
+def _introspect(
+    request: dict[str, Any], modules: list[ModuleType], imported: list[ModuleType]
+) -> Schema:
+    """Read the models the request names; `imported` are the user's modules its import brought
+    in, where the models of a module that only imports them (`svc.api` -> views) are found."""
     source = Source(
         kind=request["kind"],
         location=request["location"],
@@ -104,7 +108,7 @@ def _introspect(request: dict[str, Any], modules: list[ModuleType]) -> Schema:
     )
     attribute: str | None = request["attribute"]
     if attribute is None:
-        return introspect(find_targets(modules), source=source)
+        return introspect(find_targets(modules) or find_targets(imported), source=source)
     value = _attribute(modules[0], attribute, request["location"])
     if isinstance(value, MetaData):
         return introspect(find_targets(modules), source=source, metadata=value)
@@ -114,6 +118,21 @@ def _introspect(request: dict[str, Any], modules: list[ModuleType]) -> Schema:
             "Base, a registry, a MetaData or a Flask-SQLAlchemy db; name one of those after ':'"
         )
     return introspect([Found(TypeRef(modules[0].__name__, attribute), value)], source=source)
+
+
+def _imported_since(before: set[str], roots: list[str]) -> list[ModuleType]:
+    """The modules imported since `before` from the user's folders, in import order."""
+    folders = [Path(root).resolve() for root in roots]
+    found = []
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        if name in before or not file or name.startswith("fe_gen"):
+            continue
+        if "site-packages" in file or "dist-packages" in file:
+            continue
+        if any(Path(file).resolve().is_relative_to(folder) for folder in folders):
+            found.append(module)
+    return found
 
 
 def _import_root(name: str) -> str | None:

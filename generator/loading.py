@@ -7,7 +7,9 @@ side only builds the request, waits with a timeout and turns every failure into 
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import dataclasses
 import importlib.resources
 import json
 import os
@@ -20,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from fe_gen.generator.errors import FeGenError
-from fe_gen.generator.ir import Schema
+from fe_gen.generator.ir import Diagnostic, Schema
 
 _CHILD = "fe_gen.generator._introspect_child"
 
@@ -37,6 +39,8 @@ class _Request:
     sys_path: tuple[str, ...]
     roots: tuple[str, ...]
     exclude: tuple[str, ...]
+    note: str | None = None
+    """What the user should know about how the models were imported, for the summary."""
 
     def to_json(self) -> str:
         return json.dumps(self.__dict__)
@@ -59,7 +63,11 @@ def load_schema(
     environment = _child_environment(env_file)
     with _bundled_example() if spec is None else contextlib.nullcontext(spec) as named:
         request = _request(str(named), search_path, exclude)
-        return _run_child(request, environment, timeout)
+        schema = _run_child(request, environment, timeout)
+    if request.note is None:
+        return schema
+    note = Diagnostic("warning", None, None, request.note)
+    return dataclasses.replace(schema, diagnostics=(*schema.diagnostics, note))
 
 
 @contextlib.contextmanager
@@ -125,6 +133,9 @@ def _file_request(target: str, attribute: str | None, search_path: Path | None) 
     _check_not_empty(path, target)
     directory = str(path.resolve().parent)
     extra = (str(search_path.resolve()),) if search_path is not None else ()
+    statement = _own_package_import(path)
+    if statement is not None:
+        return _package_file_request(path, target, attribute, statement, extra)
     return _Request(
         kind="file",
         location=target,
@@ -134,6 +145,69 @@ def _file_request(target: str, attribute: str | None, search_path: Path | None) 
         sys_path=extra,
         roots=(directory, *extra),
         exclude=(),
+    )
+
+
+def _own_package_import(path: Path) -> str | None:
+    """The first import the file makes from its own package (`from .base`, `from shop.base`):
+    such a file works only imported as its package's module, not as a file alone."""
+    try:
+        tree = ast.parse(path.read_bytes())
+    except (SyntaxError, ValueError):
+        return None  # the child reports it, with its line
+    parts = _package_parts(path.resolve().parent)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level > 0:
+            return "from " + "." * node.level + (node.module or "")
+        names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+        names += [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+        if parts and any(name.split(".")[0] == parts[0] for name in names):
+            return f"{'from' if isinstance(node, ast.ImportFrom) else 'import'} {names[0]}"
+    return None
+
+
+def _package_parts(directory: Path) -> list[str]:
+    """`[shop, sub]` for a folder shop/sub/ that is a package in a package: every folder
+    holding an `__init__.py`, from the topmost down."""
+    parts: list[str] = []
+    while (directory / "__init__.py").is_file() and directory.parent != directory:
+        parts.insert(0, directory.name)
+        directory = directory.parent
+    return parts
+
+
+def _package_file_request(
+    path: Path, target: str, attribute: str | None, statement: str, extra: tuple[str, ...]
+) -> _Request:
+    """A models file that imports from its package, imported as the module it is there, with
+    the package's folder on sys.path: what `--models pkg.module --path ROOT` does."""
+    folder = path.resolve().parent
+    parts = _package_parts(folder)
+    if not parts:
+        raise FeGenError(
+            f"{target} imports relatively ({statement}) but its folder {folder} is no package "
+            "(no __init__.py): add one, or pass the models as an import path with --path"
+        )
+    if not all(part.isidentifier() for part in parts):
+        raise FeGenError(
+            f"{target} imports from its package ({statement}), but {'.'.join(parts)} is no "
+            "module name Python can import: rename its folders, or copy the models out of it"
+        )
+    module = ".".join(parts if path.stem == "__init__" else [*parts, path.stem])
+    root = str(folder.parents[len(parts) - 1])
+    return _Request(
+        kind="module",
+        location=target,
+        module=module,
+        target=module,
+        attribute=attribute,
+        sys_path=(root, *extra),
+        roots=(root, *extra),
+        exclude=(),
+        note=(
+            f"{target} imports from its package {parts[0]} ({statement}): fe-gen imports it as "
+            f"{module}, and the project imports it from where it is instead of copying it"
+        ),
     )
 
 
