@@ -1,17 +1,19 @@
 """Class hierarchies in the generated API: single-table and joined-table inheritance.
 
-Each mapped class gets a route. A class's reads select from its tables (joined, for a
+Each mapped class gets a route, but a private one (`_PriceCustom`): its parent's route and
+its public subclasses' serve its rows. A class's reads select from its tables (joined, for a
 joined-table subclass) and keep to its rows through the discriminator; its writes go to
 the tables it spans. Clients never set the discriminator: the class of the route does.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from fe_gen.generator import naming
 from fe_gen.generator.includes import Tables, all_equal, source_of, table_owner
-from fe_gen.generator.ir import Model, Schema
+from fe_gen.generator.ir import Diagnostic, Model, Schema
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,74 @@ class HierarchyPlan:
     descendant_deletes: tuple[str, ...]
     """DELETEs of the rows in subclasses' own tables, deepest first, before this row's."""
     discriminator: str | None
+
+
+def without_private_classes(schema: Schema) -> tuple[Schema, frozenset[str]]:
+    """The names of a hierarchy's private classes (leading underscore), which get no route,
+    and the schema without the relationships that point at them, with a note for each.
+
+    Such a class stays in the schema: its subclasses' plans read its place in the chain.
+    A class whose table others' foreign keys reference keeps its route (their tests make
+    rows through it), and so does a hierarchy without a public class.
+    """
+    first_of_table: dict[str, str] = {}
+    for model in schema.models:
+        first_of_table.setdefault(model.qualified_table, model.name)
+    referenced = {
+        first_of_table.get(key.target_table)
+        for model in schema.models
+        for column in model.columns
+        for key in column.foreign_keys
+    }
+    private = frozenset(
+        model.name
+        for model in schema.models
+        if model.name.startswith("_")
+        and model.inheritance is not None
+        and model.name not in referenced
+        and _public_relative(model, schema)
+    )
+    if not private:
+        return schema, private
+    diagnostics = list(schema.diagnostics)
+    for name in (model.name for model in schema.models if model.name in private):
+        parent = _public_parent(schema.model(name), schema)
+        served = f"{parent} serves its rows" if parent else "its public subclasses serve theirs"
+        note = f"a private class (leading underscore): no route of its own; {served}"
+        diagnostics.append(Diagnostic("warning", name, None, note))
+    models = []
+    for model in schema.models:
+        kept = []
+        for relationship in model.relationships:
+            if relationship.target in private and model.name not in private:
+                target = relationship.target
+                note = f"its target {target} is a private class, without a route: left out"
+                diagnostics.append(Diagnostic("warning", model.name, relationship.key, note))
+            else:
+                kept.append(relationship)
+        models.append(dataclasses.replace(model, relationships=tuple(kept)))
+    schema = dataclasses.replace(schema, models=tuple(models), diagnostics=tuple(diagnostics))
+    return schema, private
+
+
+def _public_relative(model: Model, schema: Schema) -> bool:
+    assert model.inheritance is not None
+    root = model.inheritance.root
+    return any(
+        other.inheritance is not None
+        and other.inheritance.root == root
+        and not other.name.startswith("_")
+        for other in schema.models
+    )
+
+
+def _public_parent(model: Model, schema: Schema) -> str | None:
+    """The nearest ancestor with a public name, which serves the class's rows too."""
+    parent = model.inheritance.parent if model.inheritance else None
+    while parent is not None and parent.startswith("_"):
+        inheritance = schema.model(parent).inheritance
+        parent = inheritance.parent if inheritance else None
+    return parent
 
 
 def plan_hierarchy(

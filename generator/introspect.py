@@ -106,7 +106,12 @@ def introspect(
         )
     _check_unique_names(mappers)
     diagnostics: list[Diagnostic] = []
-    models = tuple(_model(mapper, diagnostics) for mapper in mappers)
+    homes = _homes(mappers, source, diagnostics)
+    mappers = [mapper for mapper in mappers if mapper.class_ in homes]
+    models = tuple(
+        dataclasses.replace(_model(mapper, diagnostics), module=homes[mapper.class_])
+        for mapper in mappers
+    )
     models = _without_outside_targets(models, diagnostics)
     ddl_scripts = _ddl_scripts(mappers, diagnostics)
     return Schema(
@@ -209,6 +214,58 @@ def _configure(registries: Iterable[registry]) -> None:
         raise FeGenError(
             f"configuring the mapped classes failed: {type(error).__name__}: {message}"
         ) from None
+
+
+def _homes(
+    mappers: list[Mapper[Any]], source: Source, diagnostics: list[Diagnostic]
+) -> dict[type[Any], str]:
+    """The module the project imports each class from, by its class name.
+
+    A class made by `type()` and kept in a dict (or made in a function) has no such module:
+    it is left out with a note, and so are its subclasses.
+    """
+    homes: dict[type[Any], str] = {}
+    left_out: set[type[Any]] = set()
+    for mapper in mappers:
+        cls = mapper.class_
+        home = _home(cls)
+        parent = next((m.class_ for m in mapper.iterate_to_root() if m.class_ in left_out), None)
+        if home is not None and parent is None:
+            homes[cls] = home
+            continue
+        left_out.add(cls)
+        name = cls.__name__
+        message = (
+            f"left out: no module has it as {name} (a class made by type() and kept in a dict, "
+            f"or made in a function), so the project can't import it; bind it to a module-level "
+            f"name {name} to serve it"
+            if parent is None
+            else f"left out with its parent {parent.__name__}, which the project can't import"
+        )
+        diagnostics.append(Diagnostic("warning", name, None, message))
+    if not homes:
+        names = ", ".join(mapper.class_.__name__ for mapper in mappers)
+        raise FeGenError(
+            f"no mapped class of {source.location} can be imported by its name ({names}): "
+            "classes kept in a dict or made in a function are out of reach; bind each to a "
+            "module-level name of its own"
+        )
+    return homes
+
+
+def _home(cls: type[Any]) -> str | None:
+    """`cls.__module__` if it has `cls` by its name, else the first module that does."""
+    if _safe_getattr(sys.modules.get(cls.__module__), cls.__name__) is cls:
+        return cls.__module__
+    for name, module in list(sys.modules.items()):
+        namespace = _safe_getattr(module, "__dict__")
+        if (
+            isinstance(namespace, dict)
+            and namespace.get(cls.__name__) is cls
+            and name != "__main__"
+        ):
+            return name
+    return None
 
 
 def _check_unique_names(mappers: list[Mapper[Any]]) -> None:

@@ -18,7 +18,7 @@ from fe_gen.generator.annotations import VALUE_TYPES, TypeNamer, writable
 from fe_gen.generator.api_docs import DocsPlan, plan_docs
 from fe_gen.generator.errors import FeGenError
 from fe_gen.generator.fields import FieldPlan, plan_fields
-from fe_gen.generator.hierarchy import HierarchyPlan, plan_hierarchy
+from fe_gen.generator.hierarchy import HierarchyPlan, plan_hierarchy, without_private_classes
 from fe_gen.generator.imports import Imports
 from fe_gen.generator.includes import (
     IncludePlan,
@@ -187,22 +187,27 @@ def build_plan(
     `models_path` is where models imported by import path live, relative to the project.
     """
     schema, blocked = _without_private_columns(schema)
+    schema, private = without_private_classes(schema)
+    # Private classes stay in `schema`, where their subclasses look up their tables.
+    routed = dataclasses.replace(
+        schema, models=tuple(model for model in schema.models if model.name not in private)
+    )
     models_module = f"{package}.models" if schema.source.kind == "file" else schema.source.module
     namer = TypeNamer(package=package, models_modules={schema.source.module: models_module})
     diagnostics = list(schema.diagnostics)
     factories = Imports(first_party=(package, "tests"))
     plans = tuple(
         _plan_model(model, schema, namer, factories, diagnostics, blocked.get(model.name))
-        for model in schema.models
+        for model in routed.models
     )
     _check_unique_names(plans, schema)
     plans = tuple(
-        dataclasses.replace(plan, row_creates=_row_creates(model, schema, plans))
-        for model, plan in zip(schema.models, plans, strict=True)
+        dataclasses.replace(plan, row_creates=_row_creates(model, routed, plans))
+        for model, plan in zip(routed.models, plans, strict=True)
     )
     main = Imports(first_party=(package,))
     main.reserve(_MAIN_NAMES)
-    models = [main.bind(namer.module_of(model.module), model.name) for model in schema.models]
+    models = [main.bind(namer.module_of(model.module), model.name) for model in routed.models]
     responses = Imports(first_party=(package,))
     for plan in plans:
         responses.name(f"{package}.schemas.{plan.module}", f"{plan.name}Partial")
