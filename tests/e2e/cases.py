@@ -32,6 +32,9 @@ CASES: dict[str, tuple[list[str], bool]] = {
     "exact": (["--models", str(FIXTURES / "exact.py")], False),
     # Foreign keys in a cycle, and a JSON column under CHECK constraints (PostgreSQL's).
     "ring_schema": (["--models", str(FIXTURES / "ring_schema.py")], False),
+    # A private class inside a single-table hierarchy, which gets no route, and classes made
+    # by type() in a dict: the one no module names is left out, the one bound to a name kept.
+    "ring_models": (["--models", str(FIXTURES / "ring_models.py")], False),
     # A package imported where it is: Base, mixins and models in separate modules, settings
     # read from the environment at import, and a subpackage that must not be imported.
     "package": (
