@@ -66,6 +66,10 @@ _PYTHON_TYPES: tuple[tuple[type[Any], TypeEngine[Any]], ...] = (
 
 _POSTGRESQL: Dialect = dialects.load("postgresql")()
 _SQLITE: Dialect = dialects.load("sqlite")()
+TARGET_DIALECTS: tuple[Dialect, ...] = (_POSTGRESQL, _SQLITE)
+"""The databases a generated project runs on."""
+
+_ENCRYPTED_MODULE = "sqlalchemy_utils.types.encrypted"
 
 
 def column_type(type_: TypeEngine[Any]) -> ColumnType:
@@ -76,6 +80,8 @@ def column_type(type_: TypeEngine[Any]) -> ColumnType:
         family = _family(impl)
     python = _python_type(type_, impl, family)
     loaded = _family_on_postgresql(type_)
+    if python == type_ref(uuid.UUID) and family in ("string", "binary", "other"):
+        family = "uuid"  # the GUID recipe: UUIDs stored as text or bytes
     if loaded == "uuid" and family != "uuid":
         family, python = "uuid", type_ref(uuid.UUID)
     elif loaded == "json" and family != "json":
@@ -94,6 +100,7 @@ def column_type(type_: TypeEngine[Any]) -> ColumnType:
         enum=_enum_info(impl) if isinstance(impl, sqltypes.Enum) else None,
         item=_item_type(impl),
         dialect=_dialect(type_),
+        encrypted=_encrypted(type_),
     )
 
 
@@ -109,11 +116,22 @@ def python_column_type(annotation: object) -> ColumnType | None:
 
 
 def _strip_optional(annotation: object) -> object:
+    annotation = _unannotated(annotation)
     if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
         args = [arg for arg in typing.get_args(annotation) if arg is not type(None)]
         if len(args) == 1:
-            return args[0]
+            return _unannotated(args[0])
     return typing.get_origin(annotation) or annotation
+
+
+def _unannotated(annotation: object) -> object:
+    """`uuid.UUID` for pydantic's `UUID4` (`Annotated[UUID, UuidVersion(4)]`): the API
+    serves any UUID, whatever version the models' own validation asks for."""
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    if isinstance(annotation, type) and issubclass(annotation, uuid.UUID):
+        return uuid.UUID
+    return annotation
 
 
 def _implementation(type_: TypeEngine[Any]) -> TypeEngine[Any]:
@@ -184,12 +202,25 @@ def _python_type(
         return type_ref(impl.enum_class)
     for candidate in (type_, impl):
         try:
-            python = candidate.python_type
+            python = _strip_optional(candidate.python_type)
         except NotImplementedError:
             continue
-        if python is not object:  # TypeDecorator and opaque types say `object`
+        if isinstance(python, type) and python is not object:  # TypeDecorators say `object`
             return type_ref(python)
     return type_ref(object) if family == "json" else None
+
+
+def _encrypted(type_: TypeEngine[Any]) -> bool:
+    """Whether the type stores its values encrypted: sqlalchemy-utils' EncryptedType and
+    StringEncryptedType (known by their module, so fe-gen never imports sqlalchemy-utils),
+    or a class named like them, as the recipes that copy them are."""
+    while True:
+        for cls in type(type_).__mro__:
+            if "encrypted" in cls.__name__.lower() or cls.__module__.startswith(_ENCRYPTED_MODULE):
+                return True
+        if not isinstance(type_, sqltypes.TypeDecorator):
+            return False
+        type_ = type_.impl_instance
 
 
 def type_ref(cls: type[Any]) -> TypeRef:

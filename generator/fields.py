@@ -114,6 +114,8 @@ def _column_field(
     if any("Field(" in line for line in (read or "", partial, create or "", update or "")):
         schemas.name("pydantic", "Field")
     reference = column_expression(column, table_var, imports["queries"], namer.package)
+    # Private by name, or ciphertext in SQL: served, but never filtered or sorted on.
+    searchable = not column.key.startswith("_") and not column.type.encrypted
     return FieldPlan(
         name=column.key,
         read_type=read_type,
@@ -125,9 +127,9 @@ def _column_field(
         column=reference,
         family=column.type.family,
         nullable=nullable,
-        sortable=sortable(column.type) and not column.key.startswith("_"),
+        sortable=sortable(column.type) and searchable,
         deferred=column.deferred,
-        filters=() if column.key.startswith("_") else _filters(column, namer, schemas),
+        filters=_filters(column, namer, schemas) if searchable else (),
         returned=not column.deferred,
         has_default=column.has_default,
         unique=column.unique or _unique_alone(model, column.key),

@@ -25,7 +25,7 @@ from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.schema import ColumnDefault, DefaultClause, FetchedValue, Identity
 from sqlalchemy.types import NullType, TypeDecorator
 
-from fe_gen.generator.column_types import column_type, python_column_type
+from fe_gen.generator.column_types import TARGET_DIALECTS, column_type, python_column_type
 from fe_gen.generator.errors import FeGenError
 from fe_gen.generator.ir import (
     Column,
@@ -151,6 +151,9 @@ def _column_diagnostics(
     if column.type.python is None:
         message = f"type {column.type.sql} has no Python type; served as an opaque string"
         diagnostics.append(Diagnostic("warning", model, column.key, message))
+    if column.type.encrypted:
+        message = "stored encrypted: read and written, never filtered, sorted or paged on"
+        diagnostics.append(Diagnostic("warning", model, column.key, message))
     if prop.deferred and prop.raiseload:
         message = "deferred with raiseload; served only when a request asks for it"
         diagnostics.append(Diagnostic("warning", model, column.key, message))
@@ -189,12 +192,23 @@ def _single_column_flags(table: Table) -> tuple[set[str], set[str]]:
         if isinstance(constraint, SAUniqueConstraint) and len(constraint.columns) == 1:
             unique.update(column.name for column in constraint.columns)
     for index in table.indexes:
-        names = [column.name for column in index.columns]
+        names = [column.name for column in _index_columns(index, table)]
         if len(names) == 1:
-            indexed.update(names)
+            if all(isinstance(e, SAColumn) for e in index.expressions):
+                indexed.update(names)  # `lower(email)` is not an index of email itself
             if index.unique:
                 unique.update(names)
     return unique, indexed
+
+
+def _index_columns(index: Index, table: Table) -> tuple[SAColumn[Any], ...]:
+    """The table's columns an index covers, found by name when an expression names them
+    alone (`func.lower(Column("email"))`, `literal_column("email")`); none when one of
+    them is not the table's (the index is then no business of the API)."""
+    by_name = {column.name: column for column in table.columns}
+    found = [by_name.get(column.name) for column in index.columns]
+    columns = tuple(column for column in found if column is not None)
+    return columns if len(columns) == len(found) else ()
 
 
 def _default(default: Any) -> Default | None:
@@ -230,10 +244,18 @@ def _server_default(default: FetchedValue | None) -> Default | None:
 
 
 def _sql_text(clause: Any) -> str:
-    try:
-        return str(clause.compile(compile_kwargs={"literal_binds": True}))
-    except exc.SQLAlchemyError:
-        return str(clause)
+    """A default's SQL: generic, else as a database the project targets renders it (a custom
+    construct may compile on some dialects only); its class name when none of them can."""
+    for literal_binds in (True, False):
+        for dialect in (None, *TARGET_DIALECTS):
+            try:
+                compiled = clause.compile(
+                    dialect=dialect, compile_kwargs={"literal_binds": literal_binds}
+                )
+                return str(compiled)
+            except Exception:  # the construct's own compile hooks may raise anything
+                continue
+    return f"{type(clause).__name__}()"
 
 
 def _dotted_name(fn: Any) -> str:
@@ -282,7 +304,11 @@ def unique_constraints(mapper: Mapper[Any], table: Table) -> tuple[UniqueConstra
     ]
     items += [index for index in table.indexes if index.unique]
     for item in items:
-        table_columns = list(item.columns)
+        table_columns = list(
+            _index_columns(item, table) if isinstance(item, Index) else item.columns
+        )
+        if not table_columns:
+            continue
         constraint = UniqueConstraint(
             name=_name(item.name),
             columns=tuple(key_of(mapper, column) for column in table_columns),

@@ -84,6 +84,9 @@ class ColumnType:
     """For arrays: the type of one element."""
     dialect: str | None = None
     """The one dialect that has this type (`postgresql` for JSONB, INET, ...), else None."""
+    encrypted: bool = False
+    """Stored encrypted (sqlalchemy-utils' StringEncryptedType ...): SQL sees only ciphertext,
+    so the API reads and writes such a column but never filters, sorts or pages on it."""
 
 
 @dataclass(frozen=True)
