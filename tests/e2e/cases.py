@@ -35,6 +35,8 @@ CASES: dict[str, tuple[list[str], bool]] = {
     # A private class inside a single-table hierarchy, which gets no route, and classes made
     # by type() in a dict: the one no module names is left out, the one bound to a name kept.
     "ring_models": (["--models", str(FIXTURES / "ring_models.py")], False),
+    # A models file that imports its package relatively: imported as depot.orm, where it is.
+    "depot": (["--models", str(PACKAGES / "depot" / "orm.py")], False),
     # A package imported where it is: Base, mixins and models in separate modules, settings
     # read from the environment at import, and a subpackage that must not be imported.
     "package": (
