@@ -37,7 +37,8 @@ def without_private_classes(schema: Schema) -> tuple[Schema, frozenset[str]]:
 
     Such a class stays in the schema: its subclasses' plans read its place in the chain.
     A class whose table others' foreign keys reference keeps its route (their tests make
-    rows through it), and so does a hierarchy without a public class.
+    rows through it; a joined subclass's key to its root's table aside), and so does a
+    hierarchy without a public class.
     """
     first_of_table: dict[str, str] = {}
     for model in schema.models:
@@ -47,6 +48,7 @@ def without_private_classes(schema: Schema) -> tuple[Schema, frozenset[str]]:
         for model in schema.models
         for column in model.columns
         for key in column.foreign_keys
+        if not (column.primary_key and _root_table(model) == key.target_table)
     }
     private = frozenset(
         model.name
@@ -77,6 +79,11 @@ def without_private_classes(schema: Schema) -> tuple[Schema, frozenset[str]]:
         models.append(dataclasses.replace(model, relationships=tuple(kept)))
     schema = dataclasses.replace(schema, models=tuple(models), diagnostics=tuple(diagnostics))
     return schema, private
+
+
+def _root_table(model: Model) -> str | None:
+    """The table at the top of the model's hierarchy, which its key may reference (joined)."""
+    return model.inheritance.tables[0].table if model.inheritance else None
 
 
 def _public_relative(model: Model, schema: Schema) -> bool:

@@ -108,3 +108,39 @@ def test_a_private_class_alone_in_its_hierarchy_keeps_its_route() -> None:
     )
     plan = build_plan(dataclasses.replace(schema, models=tuple(alone)), name="demo")
     assert [model.name for model in plan.models] == ["_Price", "_PriceCustom"]
+
+
+JOINED_UNDER_A_PRIVATE_ROOT = """
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class _Item(Base):
+    __tablename__ = "items"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_identity": "item"}
+
+
+class Priced(_Item):
+    __tablename__ = "priced_items"
+    id: Mapped[int] = mapped_column(ForeignKey("items.id"), primary_key=True)
+    price: Mapped[int]
+    __mapper_args__ = {"polymorphic_identity": "priced"}
+"""
+
+
+def test_a_private_root_referenced_only_by_its_joined_subclass_gets_no_route(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "models.py").write_text(JOINED_UNDER_A_PRIVATE_ROOT)
+    plan = build_plan(load_schema(str(tmp_path / "models.py")), name="demo")
+    assert [model.name for model in plan.models] == ["Priced"]
+    assert (
+        "_Item: a private class (leading underscore): no route of its own; its public "
+        "subclasses serve theirs"
+    ) in plan.diagnostics
