@@ -47,6 +47,24 @@ def limits(checks: Iterable[CheckConstraint], column: str) -> Limits:
     return found
 
 
+def postgresql_only(check: CheckConstraint) -> str | None:
+    """What a constraint created on every dialect uses that only PostgreSQL has (a function,
+    the `::` cast), which makes SQLite refuse the table or its rows; None if nothing."""
+    if check.dialect is not None:
+        return None
+    if "::" in re.sub(r"'(?:[^']|'')*'", "", check.sql):
+        return "the :: cast"
+    called = re.search(rf"\b({'|'.join(_POSTGRESQL_FUNCTIONS)})\s*\(", check.sql, re.IGNORECASE)
+    return f"{called.group(1).lower()}()" if called else None
+
+
+# Functions that PostgreSQL constraints use and SQLite doesn't have.
+_POSTGRESQL_FUNCTIONS = (
+    *("jsonb_typeof", "json_typeof", "jsonb_path_exists", "jsonb_path_match"),
+    *("jsonb_array_length", "char_length", "character_length", "array_length", "cardinality"),
+)
+
+
 def _terms(sql: str) -> list[str]:
     """The conditions joined by a top-level AND (not the AND of BETWEEN ... AND ...)."""
     terms, depth, start, between = [], 0, 0, False

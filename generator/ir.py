@@ -210,6 +210,9 @@ class CheckConstraint:
     name: str | None
     sql: str
     """The condition as the model writes it: `jsonb_typeof(labels) = 'object'`."""
+    dialect: str | None = None
+    """The one dialect the constraint is created on (`.ddl_if(dialect="postgresql")`), or
+    None for all of them."""
 
 
 @dataclass(frozen=True)

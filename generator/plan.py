@@ -16,6 +16,7 @@ from pydantic import TypeAdapter
 from fe_gen.generator import naming
 from fe_gen.generator.annotations import VALUE_TYPES, TypeNamer, writable
 from fe_gen.generator.api_docs import DocsPlan, plan_docs
+from fe_gen.generator.checks import postgresql_only
 from fe_gen.generator.errors import FeGenError
 from fe_gen.generator.fields import FieldPlan, plan_fields
 from fe_gen.generator.hierarchy import HierarchyPlan, plan_hierarchy, without_private_classes
@@ -427,6 +428,11 @@ def _postgresql_reason(schema: Schema) -> str | None:
                     f"{model.name}.{column.key} autoincrements within a composite primary key, "
                     "which SQLite can't"
                 )
+        for check in model.checks:
+            function = postgresql_only(check)
+            if function is not None:
+                name = f" {check.name}" if check.name else ""
+                return f"{model.name}'s CHECK{name} uses {function}, which only PostgreSQL has"
     return None
 
 

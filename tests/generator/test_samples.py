@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from fe_gen.generator.checks import Limits, limits
+from fe_gen.generator.checks import Limits, limits, postgresql_only
 from fe_gen.generator.ir import CheckConstraint, Column, ColumnType, Schema, TypeFamily
 from fe_gen.generator.plan import build_plan
 from fe_gen.generator.samples import _sample
@@ -65,8 +65,8 @@ def test_limits_leave_other_conditions_to_the_database(sql: str) -> None:
 
 CHECKS = {
     "Club": (
-        CheckConstraint("labels_is_array", "jsonb_typeof(labels) = 'array'"),
-        CheckConstraint("name_size", "char_length(name) BETWEEN 12 AND 14"),
+        CheckConstraint("labels_is_array", "jsonb_typeof(labels) = 'array'", "postgresql"),
+        CheckConstraint("name_size", "char_length(name) BETWEEN 12 AND 14", "postgresql"),
     ),
     "Member": (CheckConstraint("name_kind", "name IN ('ann', 'bob')"),),
 }
@@ -115,3 +115,32 @@ def test_number_samples_stay_in_range(
     sample = _sample(column, None, None, limits_of(sql))
     assert sample is not None
     assert all(inside(eval(sample, {"n": n})) for n in range(1, 3000))
+
+
+@pytest.mark.parametrize(
+    ("check", "expected"),
+    [
+        pytest.param(CheckConstraint(None, "jsonb_typeof(x) = 'object'"), "jsonb_typeof()"),
+        pytest.param(CheckConstraint(None, "CHAR_LENGTH (x) > 2"), "char_length()"),
+        pytest.param(CheckConstraint(None, "x::text <> ''"), "the :: cast", id="cast"),
+        pytest.param(CheckConstraint(None, "x <> 'a::b'"), None, id="quoted-colons"),
+        pytest.param(CheckConstraint(None, "length(x) > 2"), None, id="both-have-it"),
+        pytest.param(CheckConstraint(None, "jsonb_typeof(x) = 'object'", "postgresql"), None),
+    ],
+)
+def test_postgresql_only_names_what_sqlite_lacks(
+    check: CheckConstraint, expected: str | None
+) -> None:
+    assert postgresql_only(check) == expected
+
+
+def test_a_check_sqlite_cannot_run_makes_the_project_need_postgresql() -> None:
+    schema = checked_schema()
+    assert not build_plan(schema, name="demo").needs_postgresql  # created on PostgreSQL only
+    check = CheckConstraint("labels_is_object", "jsonb_typeof(labels) = 'object'")
+    club = dataclasses.replace(schema.model("Club"), checks=(check,))
+    models = tuple(club if model.name == "Club" else model for model in schema.models)
+    plan = build_plan(dataclasses.replace(schema, models=models), name="demo")
+    assert plan.postgresql_reason == (
+        "Club's CHECK labels_is_object uses jsonb_typeof(), which only PostgreSQL has"
+    )
