@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -31,11 +32,9 @@ def fe_gen(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 def imports_main(project: Path) -> subprocess.CompletedProcess[str]:
     """Import the generated app the way its pyproject's pythonpath does."""
-    pyproject = (project / "pyproject.toml").read_text()
-    paths = [str(project)]
-    for line in pyproject.splitlines():
-        if line.startswith("pythonpath = "):
-            paths += [str((project / entry).resolve()) for entry in eval(line.split("=", 1)[1])]
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())
+    entries = pyproject["tool"]["pytest"]["ini_options"].get("pythonpath", [])
+    paths = [str(project), *(str((project / entry).resolve()) for entry in entries)]
     return subprocess.run(
         [sys.executable, "-P", "-c", "import app.main"],
         cwd=project,
