@@ -255,8 +255,9 @@ def _homes(
 
 def _home(cls: type[Any]) -> str | None:
     """`cls.__module__` if it has `cls` by its name, else the first module that does."""
-    if _safe_getattr(sys.modules.get(cls.__module__), cls.__name__) is cls:
-        return cls.__module__
+    home: str = cls.__module__
+    if _safe_getattr(sys.modules.get(home), cls.__name__) is cls:
+        return home
     for name, module in list(sys.modules.items()):
         namespace = _safe_getattr(module, "__dict__")
         if (
