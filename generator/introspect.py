@@ -352,6 +352,7 @@ def _model(mapper: Mapper[Any], diagnostics: list[Diagnostic]) -> Model:
         relationships=rels.relationships(mapper, diagnostics),
         read_only_fields=cols.read_only_fields(mapper, table, diagnostics),
         unique_constraints=cols.unique_constraints(mapper, table),
+        checks=cols.check_constraints(table),
         doc=_doc(cls),
         inheritance=_inheritance(mapper, diagnostics),
         raising_on_class=_raising_on_class(mapper),

@@ -14,6 +14,7 @@ import sys
 import typing
 from typing import Any
 
+from sqlalchemy import CheckConstraint as SACheckConstraint
 from sqlalchemy import Column as SAColumn
 from sqlalchemy import Computed, Index, Sequence, Table, exc
 from sqlalchemy import UniqueConstraint as SAUniqueConstraint
@@ -28,6 +29,7 @@ from sqlalchemy.types import NullType, TypeDecorator
 from fe_gen.generator.column_types import TARGET_DIALECTS, column_type, python_column_type
 from fe_gen.generator.errors import FeGenError
 from fe_gen.generator.ir import (
+    CheckConstraint,
     Column,
     ColumnType,
     Default,
@@ -316,6 +318,31 @@ def unique_constraints(mapper: Mapper[Any], table: Table) -> tuple[UniqueConstra
         found.append((tuple(positions[column.name] for column in table_columns), constraint))
     found.sort(key=lambda pair: (pair[0], pair[1].name or ""))
     return tuple(dict.fromkeys(constraint for _, constraint in found))
+
+
+def check_constraints(table: Table) -> tuple[CheckConstraint, ...]:
+    """The table's CHECK constraints as SQL text, for test samples that must satisfy them;
+    one whose SQL can't be rendered is left to the database."""
+    found = []
+    for constraint in table.constraints:
+        if not isinstance(constraint, SACheckConstraint):
+            continue
+        try:
+            sql = str(constraint.sqltext.compile(compile_kwargs={"literal_binds": True}))
+        except (exc.SQLAlchemyError, TypeError, ValueError):
+            continue
+        # `.ddl_if(dialect=...)` keeps the constraint to one database; SQLAlchemy has no
+        # public accessor for it.
+        condition = getattr(constraint, "_ddl_if", None)
+        dialect = getattr(condition, "dialect", None)
+        found.append(
+            CheckConstraint(
+                name=_name(constraint.name),
+                sql=sql,
+                dialect=dialect if isinstance(dialect, str) else None,
+            )
+        )
+    return tuple(sorted(found, key=lambda check: (check.name or "", check.sql)))
 
 
 def _name(name: object) -> str | None:

@@ -119,7 +119,9 @@ def plan_tests(
     in_payload = [f for f in fields if f.name in sampled and not f.foreign_key]
     writable = [f for f in in_payload if f.update_line]
     bounded = {c.key for c in model.columns if limits(model.checks, c.name).bounded}
-    comparable = [f for f in in_payload if f.family in _ORDERED and f.name not in bounded]
+    comparable = [
+        f for f in in_payload if f.family in _ORDERED and f.filters and f.name not in bounded
+    ]
     shared = {key for constraint in model.unique_constraints for key in constraint.columns}
     compare_field = _first(f.name for f in comparable) or _integer_key(model)
     # References the factories give too: one column of one parent row, set alone.

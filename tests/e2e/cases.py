@@ -30,6 +30,9 @@ CASES: dict[str, tuple[list[str], bool]] = {
     "awkward": (["--models", str(FIXTURES / "awkward.py")], False),
     # Columns with a precision, a length or fields, which filters must compare exactly.
     "exact": (["--models", str(FIXTURES / "exact.py")], False),
+    # Functional indexes, a default compiled for some databases only, a key typed UUID4,
+    # and an encrypted column, which is never filtered, sorted or paged on.
+    "ring_columns": (["--models", str(FIXTURES / "ring_columns.py")], False),
     # Foreign keys in a cycle, and a JSON column under CHECK constraints (PostgreSQL's).
     "ring_schema": (["--models", str(FIXTURES / "ring_schema.py")], False),
     # A private class inside a single-table hierarchy, which gets no route, and classes made

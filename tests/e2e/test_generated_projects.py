@@ -22,7 +22,7 @@ from tests.e2e.cases import environment as environment_of
 # The cases whose suites also run on PostgreSQL (the others add little there).
 ON_POSTGRESQL = [
     *("bookstore", "travel", "relations", "conventions", "columns", "package", "hierarchy"),
-    *("recipes", "ledgers", "exact", "ring_schema"),
+    *("recipes", "ledgers", "exact", "ring_columns", "ring_schema", "ring_models", "depot"),
 ]
 
 

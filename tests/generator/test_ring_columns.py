@@ -168,15 +168,6 @@ def test_encrypted_types_are_known_by_class_and_module(
     assert column_type(type_).encrypted is encrypted
 
 
-def test_sqlalchemy_utils_encrypted_types_are_encrypted() -> None:
-    try:
-        from sqlalchemy_utils.types.encrypted import encrypted_type
-    except Exception as error:  # not installed, or before 0.42: AttributeError on SQLAlchemy 2.1
-        pytest.skip(f"sqlalchemy-utils can't be imported: {type(error).__name__}")
-    assert column_type(encrypted_type.StringEncryptedType(Text, "key")).encrypted
-    assert column_type(encrypted_type.EncryptedType(String, "key")).encrypted
-
-
 class _Nowhere(FunctionElement[str]):
     """A construct with no compile handler for any dialect."""
 

@@ -144,3 +144,12 @@ def test_a_check_sqlite_cannot_run_makes_the_project_need_postgresql() -> None:
     assert plan.postgresql_reason == (
         "Club's CHECK labels_is_object uses jsonb_typeof(), which only PostgreSQL has"
     )
+
+
+def test_introspection_reads_check_constraints_and_the_database_they_are_made_on() -> None:
+    club = schema_of("ring_schema").model("Club")
+    assert {(check.name, check.dialect) for check in club.checks} == {
+        ("labels_is_object", "postgresql"),
+        ("labels_are_strings", "postgresql"),
+    }
+    assert any("jsonb_typeof(labels) = 'object'" in check.sql for check in club.checks)

@@ -13,7 +13,7 @@ import hmac
 import json
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import TypeAdapter, ValidationError
 from pydantic_core import to_jsonable_python
@@ -147,6 +147,8 @@ def _python_type(sql_type: TypeEngine[Any]) -> type[Any]:
     python_type = sql_type.python_type
     if python_type is object and isinstance(sql_type, TypeDecorator):
         return _python_type(sql_type.impl_instance)
+    while get_origin(python_type) is Annotated:  # pydantic's UUID4: keys are any UUID
+        python_type = get_args(python_type)[0]
     return python_type
 
 
