@@ -29,8 +29,9 @@ NOTES = """\
 - Statements are counted per request during the content check: the generated project
   reports them in its `Server-Timing` header (`SERVER_TIMING=true`); the other variants
   count SQLAlchemy's `after_cursor_execute` events or the floor's asyncpg calls into the
-  same header. Transaction control and pool pings are not statements here: the generated
-  project's `pool_pre_ping=True` adds a ping (and BEGIN/ROLLBACK) on every checkout.
+  same header. Transaction control and pool pings are not statements here; the generated
+  project reads in autocommit and pings a pooled connection only when it has been idle
+  (`POOL_PING_AFTER`).
 - Measured runs start every variant without counting (the generated project with
   `ENVIRONMENT=production`, so without Server-Timing), one uvicorn worker each, uvloop,
   httptools, no access log; one variant serves at a time.
