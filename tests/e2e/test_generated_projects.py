@@ -234,7 +234,7 @@ def test_an_app_without_its_tables_says_so_at_start_up(
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert (
-        "ERROR:    the database has no table authors, tags, books, book_tags, reviews: create "
+        "ERROR:    the database has no table book_tags, authors, books, tags, reviews: create "
         "the tables first (start once with CREATE_TABLES=true, or run your migrations)"
     ) in result.stderr.splitlines()
 
