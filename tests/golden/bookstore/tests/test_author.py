@@ -169,10 +169,13 @@ async def test_include_books_is_bounded_and_sparse(database_url: str) -> None:
         row = await factories.create_author(client)
         children = [await factories.create_book(client, author_id=row["id"]) for _ in range(2)]
         params = {"include": "books", "fields": "books.id"}
-        for body in (
-            (await client.get(f"/authors/{row['id']}", params=params)).json(),
-            (await listed(client, PATH, **params))[0],
-        ):
+        # The row in the list, which may hold its children too (a table related to itself).
+        (in_list,) = [
+            item
+            for item in await listed(client, PATH, **params)
+            if keys([item], KEY) == keys([row], KEY)
+        ]
+        for body in ((await client.get(f"/authors/{row['id']}", params=params)).json(), in_list):
             # One of the two, with only the field named and the rest of its key.
             (served,) = body["books"]
             assert any(served.items() <= child.items() for child in children)

@@ -188,10 +188,13 @@ async def test_include_tags_is_bounded_and_sparse(database_url: str) -> None:
         linked = [child["id"] for child in children]
         row = await factories.create_book(client, tag_ids=linked)
         params = {"include": "tags", "fields": "tags.id"}
-        for body in (
-            (await client.get(f"/books/{row['id']}", params=params)).json(),
-            (await listed(client, PATH, **params))[0],
-        ):
+        # The row in the list, which may hold its children too (a table related to itself).
+        (in_list,) = [
+            item
+            for item in await listed(client, PATH, **params)
+            if keys([item], KEY) == keys([row], KEY)
+        ]
+        for body in ((await client.get(f"/books/{row['id']}", params=params)).json(), in_list):
             # One of the two, with only the field named and the rest of its key.
             (served,) = body["tags"]
             assert any(served.items() <= child.items() for child in children)
@@ -216,10 +219,13 @@ async def test_include_reviews_is_bounded_and_sparse(database_url: str) -> None:
         row = await factories.create_book(client)
         children = [await factories.create_review(client, book_id=row["id"]) for _ in range(2)]
         params = {"include": "reviews", "fields": "reviews.id"}
-        for body in (
-            (await client.get(f"/books/{row['id']}", params=params)).json(),
-            (await listed(client, PATH, **params))[0],
-        ):
+        # The row in the list, which may hold its children too (a table related to itself).
+        (in_list,) = [
+            item
+            for item in await listed(client, PATH, **params)
+            if keys([item], KEY) == keys([row], KEY)
+        ]
+        for body in ((await client.get(f"/books/{row['id']}", params=params)).json(), in_list):
             # One of the two, with only the field named and the rest of its key.
             (served,) = body["reviews"]
             assert any(served.items() <= child.items() for child in children)

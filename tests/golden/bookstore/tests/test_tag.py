@@ -151,10 +151,13 @@ async def test_include_books_is_bounded_and_sparse(database_url: str) -> None:
         linked = [child["id"] for child in children]
         row = await factories.create_tag(client, book_ids=linked)
         params = {"include": "books", "fields": "books.id"}
-        for body in (
-            (await client.get(f"/tags/{row['id']}", params=params)).json(),
-            (await listed(client, PATH, **params))[0],
-        ):
+        # The row in the list, which may hold its children too (a table related to itself).
+        (in_list,) = [
+            item
+            for item in await listed(client, PATH, **params)
+            if keys([item], KEY) == keys([row], KEY)
+        ]
+        for body in ((await client.get(f"/tags/{row['id']}", params=params)).json(), in_list):
             # One of the two, with only the field named and the rest of its key.
             (served,) = body["books"]
             assert any(served.items() <= child.items() for child in children)
