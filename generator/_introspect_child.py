@@ -122,16 +122,22 @@ def _introspect(
 
 def _imported_since(before: set[str], roots: list[str]) -> list[ModuleType]:
     """The modules imported since `before` from the user's folders, in import order."""
+    return [module for name, module in _user_modules(roots) if name not in before]
+
+
+def _user_modules(roots: list[str]) -> list[tuple[str, ModuleType]]:
+    """The imported modules whose files are in the user's folders (not installed packages,
+    not fe-gen's own), with their names, in import order."""
     folders = [Path(root).resolve() for root in roots]
     found = []
     for name, module in list(sys.modules.items()):
         file = getattr(module, "__file__", None)
-        if name in before or not file or name.startswith("fe_gen"):
+        if not file or name.startswith("fe_gen"):
             continue
         if "site-packages" in file or "dist-packages" in file:
             continue
         if any(Path(file).resolve().is_relative_to(folder) for folder in folders):
-            found.append(module)
+            found.append((name, module))
     return found
 
 
@@ -149,17 +155,14 @@ def _import_root(name: str) -> str | None:
 
 def _siblings(models: ModuleType, roots: list[str]) -> tuple[str, ...]:
     """Modules a models file imported from its folder or --path (which a copy can't reach)."""
-    folders = [Path(root).resolve() for root in roots]
     own = Path(models.__file__ or "").resolve()
-    found = []
-    for name, module in list(sys.modules.items()):
-        file = getattr(module, "__file__", None)
-        if module is models or not file or "site-packages" in file or name.startswith("fe_gen"):
-            continue
-        path = Path(file).resolve()
-        if path != own and any(path.is_relative_to(folder) for folder in folders):
-            found.append(name)
-    return tuple(sorted(found))
+    return tuple(
+        sorted(
+            name
+            for name, module in _user_modules(roots)
+            if module is not models and Path(module.__file__ or "").resolve() != own
+        )
+    )
 
 
 def _import_file(path: Path, name: str, reply: _Reply) -> ModuleType:

@@ -45,8 +45,8 @@ def display_path(path: str | Path) -> str:
 
 
 def describe(error: BaseException, *, module: str, roots: Sequence[Path]) -> str:
-    """One line for an exception raised while importing `module` from files under `roots`,
-    even where it quotes a library's message of several lines."""
+    """One line for an exception raised while importing `module` from files under `roots`
+    (FeGenError keeps a library's message of several lines on it)."""
     if isinstance(error, SyntaxError):
         return _syntax_error(error, module)
     frames = _user_frames(error.__traceback__, roots)
@@ -54,8 +54,7 @@ def describe(error: BaseException, *, module: str, roots: Sequence[Path]) -> str
     where = f"{display_path(frame.file)}:{frame.line}: " if frame else ""
     importing = (frame.module if frame else None) or module
     circular = _circular_import(error, importing, frames)
-    what = circular or _what(error, module=module, importing=importing, frame=frame)
-    return where + " ".join(what.split())
+    return where + (circular or _what(error, module=module, importing=importing, frame=frame))
 
 
 # Python's words for `from a import Name` that fails; while `a` is still running (a imports
