@@ -13,6 +13,7 @@ import dataclasses
 import fnmatch
 import importlib
 import importlib.util
+import inspect
 import json
 import os
 import pkgutil
@@ -108,16 +109,71 @@ def _introspect(
     )
     attribute: str | None = request["attribute"]
     if attribute is None:
-        return introspect(find_targets(modules) or find_targets(imported), source=source)
+        targets = find_targets(modules) or find_targets(imported)
+        _check_not_mapped_by_function(targets, imported or modules, request["location"])
+        return introspect(targets, source=source)
     value = _attribute(modules[0], attribute, request["location"])
+    if inspect.isfunction(value):
+        _map_with(value, attribute, request["location"])
+        source = dataclasses.replace(
+            source,
+            setup=TypeRef(modules[0].__name__, attribute),
+            setup_typed=bool(value.__annotations__),
+        )
+        return introspect(find_targets(modules) or find_targets(imported), source=source)
     if isinstance(value, MetaData):
         return introspect(find_targets(modules), source=source, metadata=value)
     if registry_of(value) is None:
         raise FeGenError(
             f"{request['location']}: {attribute} is a {type(value).__name__}, not a declarative "
-            "Base, a registry, a MetaData or a Flask-SQLAlchemy db; name one of those after ':'"
+            "Base, a registry, a MetaData, a Flask-SQLAlchemy db or a function that maps the "
+            "models; name one of those after ':'"
         )
     return introspect([Found(TypeRef(modules[0].__name__, attribute), value)], source=source)
+
+
+def _check_not_mapped_by_function(
+    targets: list[Found], modules: list[ModuleType], location: str
+) -> None:
+    """Registries that map nothing yet, beside functions that call `map_imperatively`: the
+    models are mapped when such a function runs, so say which to name."""
+    registries = [registry_of(found.value) for found in targets]
+    if any(reg is None or reg.mappers for reg in registries):
+        return
+    functions = [
+        f"{module.__name__}:{name}"
+        for module in modules
+        for name, value in vars(module).items()
+        if inspect.isfunction(value)
+        and value.__module__ == module.__name__
+        and "map_imperatively" in value.__code__.co_names
+    ]
+    if functions:
+        raise FeGenError(
+            f"no mapped classes found in {location}: the models are mapped imperatively when a "
+            "function runs; name the function that maps them all after ':' (module:function; "
+            f"these call map_imperatively: {', '.join(functions)})"
+        )
+
+
+def _map_with(function: Any, attribute: str, location: str) -> None:
+    """Run the function that maps the models imperatively (`start_mappers()`), as the
+    generated project will at import."""
+    try:
+        inspect.signature(function).bind()
+    except TypeError:
+        raise FeGenError(
+            f"{location}: {attribute}() takes arguments; name a function that maps the models "
+            "when called with none"
+        ) from None
+    except ValueError:  # no signature to read: let the call say
+        pass
+    try:
+        function()
+    except Exception as error:
+        raise FeGenError(
+            f"{location}: {attribute}() failed with {type(error).__name__}: {error}"
+        ) from error
 
 
 def _imported_since(before: set[str], roots: list[str]) -> list[ModuleType]:

@@ -101,6 +101,7 @@ def column_type(type_: TypeEngine[Any]) -> ColumnType:
         item=_item_type(impl),
         dialect=_dialect(type_),
         encrypted=_encrypted(type_),
+        sql_uuid=type(impl) is sqltypes.UUID,
     )
 
 

@@ -87,6 +87,9 @@ class ColumnType:
     encrypted: bool = False
     """Stored encrypted (sqlalchemy-utils' StringEncryptedType ...): SQL sees only ciphertext,
     so the API reads and writes such a column but never filters, sorts or pages on it."""
+    sql_uuid: bool = False
+    """The SQL UUID type (`sqlalchemy.UUID`, PostgreSQL's), not the generic `Uuid`: SQLite
+    has no such type and would store a hex of digits as a number."""
 
 
 @dataclass(frozen=True)
@@ -307,6 +310,12 @@ class Source:
     """The directory on sys.path that the models' top-level package or module came from."""
     siblings: tuple[str, ...] = ()
     """For a models file: the modules it imported from its own folder."""
+    setup: TypeRef | None = None
+    """The function that maps the models imperatively (`pkg.orm:start_mappers`), which the
+    generated package calls once at import."""
+    setup_typed: bool = False
+    """Whether that function has annotations: a call of an untyped one is an error to mypy
+    in a typed module, so the generated call says it is meant."""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ they hold no logic of their own.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,7 +32,7 @@ from fe_gen.generator.includes import (
     repr_str,
     table_vars,
 )
-from fe_gen.generator.ir import Diagnostic, Model, Schema
+from fe_gen.generator.ir import Diagnostic, Model, Schema, Source, TypeRef
 from fe_gen.generator.module_imports import ModuleImports, fixed_imports
 from fe_gen.generator.samples import TestPlan, plan_tests, untestable
 from fe_gen.generator.table_insert import TableInsertPlan, plan_table_insert
@@ -122,6 +123,10 @@ class ProjectPlan:
     """Where that package lives, relative to the project (None when it is installed)."""
     env_file: str | None
     """The dotenv file the models read when imported, relative to the project."""
+    models_setup: TypeRef | None
+    """The function that maps the models imperatively (`pkg.orm:start_mappers`, `name` may
+    be dotted), which the package's `__init__` imports and calls once."""
+    models_setup_typed: bool
     metadata: tuple[str, ...]
     """The model classes, as main.py names them to find their tables' MetaData."""
     metadata_imports: str
@@ -162,6 +167,8 @@ class ProjectPlan:
     """Distributions the models import, which the project must install too."""
     sqlite_integer_types: tuple[str, ...]
     """SQLAlchemy types of autoincrement keys that SQLite must create as INTEGER."""
+    sqlite_uuid: bool
+    """Columns of the SQL UUID type, which SQLite must create as CHAR(32), as it does Uuid."""
     diagnostics: tuple[str, ...] = field(default=())
     docs: DocsPlan | None = None
     """Where the API documentation moved when models take FastAPI's paths (`/docs`)."""
@@ -187,7 +194,7 @@ def build_plan(
 
     `models_path` is where models imported by import path live, relative to the project.
     """
-    schema, blocked = _without_private_columns(schema)
+    schema, blocked = _without_private_attributes(schema)
     schema, private = without_private_classes(schema)
     # Private classes stay in `schema`, where their subclasses look up their tables.
     routed = dataclasses.replace(
@@ -198,7 +205,7 @@ def build_plan(
     diagnostics = list(schema.diagnostics)
     factories = Imports(first_party=(package, "tests"))
     plans = tuple(
-        _plan_model(model, schema, namer, factories, diagnostics, blocked.get(model.name))
+        _plan_model(model, schema, namer, factories, diagnostics, blocked)
         for model in routed.models
     )
     _check_unique_names(plans, schema)
@@ -229,6 +236,8 @@ def build_plan(
         models_package=None if schema.source.kind == "file" else models_module.split(".")[0],
         models_path=models_path,
         env_file=env_file,
+        models_setup=_models_setup(schema.source, namer),
+        models_setup_typed=schema.source.setup_typed,
         metadata=tuple(models),
         metadata_imports=main.render(),
         responses_imports=responses.render(),
@@ -252,6 +261,8 @@ def build_plan(
         types_imports=_types_imports(namer, binary),
         model_requirements=schema.requirements,
         sqlite_integer_types=() if reason else _sqlite_integer_types(schema),
+        sqlite_uuid=reason is None
+        and any(column.type.sql_uuid for model in schema.models for column in model.columns),
         diagnostics=tuple(str(diagnostic) for diagnostic in diagnostics),
         docs=plan_docs({plan.name: plan.path for plan in plans}),
     )
@@ -263,9 +274,9 @@ def _plan_model(
     namer: TypeNamer,
     factories: Imports,
     diagnostics: list[Diagnostic],
-    blocked: str | None,
+    blocked: Mapping[str, str],
 ) -> ModelPlan:
-    """The plan of one model; `blocked` says why the API can't create its rows, if so."""
+    """The plan of one model; `blocked` says, by model, why the API can't create its rows."""
     word = naming.snake_case(model.name)
     module = naming.module_name(model.name)
     plural = _plural(word)
@@ -292,7 +303,7 @@ def _plan_model(
         )
         for name in model.primary_key
     )
-    reason = blocked
+    reason = blocked.get(model.name)
     if hierarchy is not None and not hierarchy.creatable:
         reason = "an abstract class: rows are made through its subclasses"
     names = [part.param for part in key]
@@ -352,7 +363,7 @@ def _plan_model(
         imports={kind: block.render() for kind, block in imports.items()},
         tests=untestable(namer.package, reason, model, fields, path)
         if reason
-        else plan_tests(model, schema, fields, includes, links, namer, factories, path),
+        else plan_tests(model, schema, fields, includes, links, namer, factories, path, blocked),
     )
 
 
@@ -386,8 +397,9 @@ _MAIN_NAMES = frozenset(
 )
 
 
-def _without_private_columns(schema: Schema) -> tuple[Schema, dict[str, str]]:
-    """Leave out `_private` columns (by Python's convention, not the API's), but keys.
+def _without_private_attributes(schema: Schema) -> tuple[Schema, dict[str, str]]:
+    """Leave out `_private` columns (by Python's convention, not the API's), but keys, and
+    `_private` relationships.
 
     Also returns, by model, why the API can't create rows: a required private column, or a
     required column of a type no client can write.
@@ -413,7 +425,16 @@ def _without_private_columns(schema: Schema) -> tuple[Schema, dict[str, str]]:
                             f"its rows need {column.key} ({column.type.sql}), which a client "
                             "can't send"
                         )
-        models.append(dataclasses.replace(model, columns=tuple(kept)))
+        relationships = []
+        for relationship in model.relationships:
+            if relationship.key.startswith("_"):
+                note = "a private relationship (leading underscore): left out of the API"
+                diagnostics.append(Diagnostic("warning", model.name, relationship.key, note))
+            else:
+                relationships.append(relationship)
+        models.append(
+            dataclasses.replace(model, columns=tuple(kept), relationships=tuple(relationships))
+        )
     schema = dataclasses.replace(schema, models=tuple(models), diagnostics=tuple(diagnostics))
     return schema, blocked
 
@@ -596,6 +617,12 @@ def _plural(word: str) -> str:
     if word.endswith(("s", "x", "ch", "sh")):
         return word + "es"
     return word + "s"
+
+
+def _models_setup(source: Source, namer: TypeNamer) -> TypeRef | None:
+    if source.setup is None:
+        return None
+    return TypeRef(namer.module_of(source.setup.module), source.setup.name)
 
 
 def _check_unique_names(plans: tuple[ModelPlan, ...], schema: Schema) -> None:

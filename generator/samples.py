@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
 from fe_gen.generator import naming
@@ -108,9 +108,13 @@ def plan_tests(
     namer: TypeNamer,
     factories: Imports,
     path: str,
+    blocked: Mapping[str, str],
 ) -> TestPlan:
-    """What the model's tests exercise; samples bind the enums they use in `factories`."""
-    reason = _untestable(model, schema, set())
+    """What the model's tests exercise; samples bind the enums they use in `factories`.
+
+    `blocked` says, by model, why the API can't create its rows (a required private column).
+    """
+    reason = _untestable(model, schema, blocked, set())
     if reason:
         return untestable(namer.package, reason, model, fields, path)
     parents = _parents(model, schema)
@@ -164,7 +168,9 @@ def plan_tests(
             for f in in_payload
             if f.family == "array" and f.filters and "__contains" in f.filters[0]
         ),
-        includes=tuple(_include_test(model, include, links, schema) for include in includes),
+        includes=tuple(
+            _include_test(model, include, links, schema, blocked) for include in includes
+        ),
         updatable=tuple(updatable),
         nullable_updatable=tuple(name for name in updatable if by_name(fields, name).nullable),
         bad_bodies=_bad_bodies(model, in_payload),
@@ -224,12 +230,16 @@ def _payload(
 
 
 def _include_test(
-    model: Model, include: IncludePlan, links: tuple[LinkPlan, ...], schema: Schema
+    model: Model,
+    include: IncludePlan,
+    links: tuple[LinkPlan, ...],
+    schema: Schema,
+    blocked: Mapping[str, str],
 ) -> IncludeTest:
     target = schema.model(include.target)
     target_module = naming.snake_case(target.name)
     target_key = target.primary_key[0]
-    target_testable = _untestable(target, schema, set()) is None
+    target_testable = _untestable(target, schema, blocked, set()) is None
     link = next((link for link in links if link.relationship == include.name), None)
     if include.direction == "many_to_one":
         required = all(
@@ -345,8 +355,12 @@ def _integer_key(model: Model) -> str | None:
     return None
 
 
-def _untestable(model: Model, schema: Schema, seen: set[str]) -> str | None:
+def _untestable(
+    model: Model, schema: Schema, blocked: Mapping[str, str], seen: set[str]
+) -> str | None:
     """Why rows of `model` can't be made from samples, or None when they can."""
+    if model.name in blocked:
+        return blocked[model.name]
     if model.name in seen:
         return f"its required foreign keys form a cycle through {model.name}"
     for column in model.columns:
@@ -360,7 +374,7 @@ def _untestable(model: Model, schema: Schema, seen: set[str]) -> str | None:
                 return f"{column.key} references {target}, which is not a model"
             if parent.name == model.name:
                 return f"{column.key} is a required reference to its own table"
-            reason = _untestable(parent, schema, seen | {model.name})
+            reason = _untestable(parent, schema, blocked, seen | {model.name})
             if reason:
                 return f"{column.key} needs a {parent.name}, which can't be sampled: {reason}"
         elif _sample(column, None, None) is None:

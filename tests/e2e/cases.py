@@ -40,6 +40,8 @@ CASES: dict[str, tuple[list[str], bool]] = {
     "ring_models": (["--models", str(FIXTURES / "ring_models.py")], False),
     # A models file that imports its package relatively: imported as depot.orm, where it is.
     "depot": (["--models", str(PACKAGES / "depot" / "orm.py")], False),
+    # Domain classes mapped imperatively by a function the generated package calls at import.
+    "studio": (["--models", "studio.orm:start_mappers", "--path", str(PACKAGES)], False),
     # A package imported where it is: Base, mixins and models in separate modules, settings
     # read from the environment at import, and a subpackage that must not be imported.
     "package": (

@@ -23,6 +23,7 @@ from tests.e2e.cases import environment as environment_of
 ON_POSTGRESQL = [
     *("bookstore", "travel", "relations", "conventions", "columns", "package", "hierarchy"),
     *("recipes", "ledgers", "exact", "ring_columns", "ring_schema", "ring_models", "depot"),
+    "studio",
 ]
 
 

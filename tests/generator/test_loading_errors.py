@@ -116,8 +116,8 @@ FILE_ERRORS = [
     ),
     pytest.param(
         "columns.py:Status",
-        "columns.py: Status is a EnumType, not a declarative Base, a registry, a MetaData or a "
-        "Flask-SQLAlchemy db; name one of those after ':'",
+        "columns.py: Status is a EnumType, not a declarative Base, a registry, a MetaData, a "
+        "Flask-SQLAlchemy db or a function that maps the models; name one of those after ':'",
         id="attribute-of-wrong-kind",
     ),
 ]

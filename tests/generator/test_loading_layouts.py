@@ -122,3 +122,50 @@ def test_a_project_from_a_file_with_relative_imports_imports_its_package(tmp_pat
     assert "imports from its package depot" in " ".join(result.stdout.split())
     imported = imports_main(project)
     assert imported.returncode == 0, imported.stderr
+
+
+def test_models_mapped_by_a_function_are_read_once_it_is_named() -> None:
+    schema = load_schema("studio.orm:start_mappers", search_path=PACKAGES)
+    assert [(model.name, model.module) for model in schema.models] == [
+        ("Contract", "studio.domain"),
+        ("License", "studio.domain"),
+        ("Offer", "studio.domain"),
+    ]
+    assert schema.source.setup == TypeRef("studio.orm", "start_mappers")
+    assert not schema.source.setup_typed
+
+
+def test_models_mapped_by_a_function_not_named_say_which_function_maps_them() -> None:
+    with pytest.raises(FeGenError) as caught:
+        load_schema("studio.orm", search_path=PACKAGES)
+    assert caught.value.message == (
+        "no mapped classes found in studio.orm: the models are mapped imperatively when a "
+        "function runs; name the function that maps them all after ':' (module:function; "
+        "these call map_imperatively: studio.orm:start_mappers)"
+    )
+
+
+def test_a_mapping_function_that_needs_arguments_is_refused_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "mapping.py").write_text(
+        "from sqlalchemy.orm import registry\n\n"
+        "def start_mappers(mapper_registry: registry) -> None:\n"
+        "    pass\n"
+    )
+    with pytest.raises(FeGenError) as caught:
+        load_schema("mapping:start_mappers", search_path=tmp_path)
+    assert caught.value.message == (
+        "mapping:start_mappers: start_mappers() takes arguments; name a function that maps "
+        "the models when called with none"
+    )
+
+
+def test_a_project_of_models_mapped_by_a_function_maps_them_at_import(tmp_path: Path) -> None:
+    result = fe_gen(
+        "new", "api", "--models", "studio.orm:start_mappers", "--path", str(PACKAGES), cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    project = tmp_path / "api"
+    package = (project / "app" / "__init__.py").read_text()
+    assert "from studio.orm import start_mappers\n\nstart_mappers()" in package
+    imported = imports_main(project)
+    assert imported.returncode == 0, imported.stderr
