@@ -36,7 +36,8 @@ ModelsOption = Annotated[
     typer.Option(
         "--models",
         "-m",
-        help="A models file (path/models.py) or an import path (pkg.models, pkg.models:Base).",
+        help="A models file (path/models.py) or an import path (pkg.models, pkg.models:Base, "
+        "pkg.orm:start_mappers).",
         show_default=False,
     ),
 ]
