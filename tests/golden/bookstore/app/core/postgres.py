@@ -54,8 +54,8 @@ from sqlalchemy.dialects.postgresql import (
     INTERVAL,
     MACADDR,
     TSVECTOR,
-    aggregate_order_by,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by as _aggregate_order_by
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql.selectable import NamedFromClause
 from sqlalchemy.types import TypeEngine
@@ -72,6 +72,8 @@ if TYPE_CHECKING:
 _CACHED_SHAPES = 256
 """Compiled statements kept per resource; the oldest goes first."""
 _EMPTY: ColumnElement[Any] = literal_column("'[]'::json")
+aggregate_order_by: Callable[..., ColumnElement[Any]] = _aggregate_order_by
+"""Typed in SQLAlchemy 2.1 but not in 2.0, where mypy refuses a call of it in typed code."""
 
 
 @dataclass(frozen=True)
