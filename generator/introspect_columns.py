@@ -79,8 +79,11 @@ def columns(mapper: Mapper[Any], table: Table, diagnostics: list[Diagnostic]) ->
 
 
 def _tables(mapper: Mapper[Any]) -> list[Table]:
-    """The tables a mapper's rows span, the root class's first."""
-    return [table for table in mapper.tables if isinstance(table, Table)]
+    """The tables a mapper's rows span, the root class's first, then each subclass's down to
+    this one (`mapper.tables` has no such order: three levels deep it may list its own first)."""
+    chain = reversed(list(mapper.iterate_to_root()))
+    tables = dict.fromkeys(ancestor.local_table for ancestor in chain)
+    return [table for table in tables if isinstance(table, Table)]
 
 
 def _mapped_by_subclass(mapper: Mapper[Any], column: SAColumn[Any]) -> bool:
