@@ -3,7 +3,8 @@
 The tests' sample values must pass the constraints, or the database rejects every row the
 factories make. fe-gen reads the common shapes of a condition on one column, joined by AND:
 `jsonb_typeof(labels) = 'object'`, `status IN ('draft', 'done')`, `char_length(code)
-BETWEEN 3 AND 8`, `score >= 0`. Anything else is left to the samples as they are.
+BETWEEN 3 AND 8`, `score >= 0`, `code LIKE 'G-%'`. A model with any other condition gets no
+tests that need its rows, and the tests say which condition.
 """
 
 from __future__ import annotations
@@ -22,12 +23,16 @@ class Limits:
 
     json_type: str | None = None
     """`object`, `array`, `string`, `number` or `boolean`, for a JSON column."""
+    json_strings: bool = False
+    """The values of a JSON object or array are strings (as the samples' are)."""
     choices: tuple[str | int, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
     """Inclusive bounds of a number (`score > 0` gives a minimum just above 0)."""
     shortest: int | None = None
     longest: int | None = None
+    prefix: str | None = None
+    """What a text must start with (`code LIKE 'G-%'`)."""
 
     @property
     def bounded(self) -> bool:
@@ -45,6 +50,27 @@ def limits(checks: Iterable[CheckConstraint], column: str) -> Limits:
         for term in _terms(check.sql):
             found = _read(term, _name(column), found)
     return found
+
+
+def unread(checks: Iterable[CheckConstraint], columns: Iterable[str]) -> str | None:
+    """The first condition of `checks` that fe-gen can't read for any of `columns` (their SQL
+    names), as `name (sql)`; samples may break it, so tests needing rows can't be made."""
+    names = [_name(column) for column in columns]
+    for check in checks:
+        for term in _terms(check.sql):
+            if _harmless(term) or any(_read(term, name, NO_LIMITS) != NO_LIMITS for name in names):
+                continue
+            label = f"{check.name} " if check.name else ""
+            return f"{label}({' '.join(term.split())})"
+    return None
+
+
+def _harmless(term: str) -> bool:
+    """A condition every sample meets: `x IS NOT NULL`, `x <> ''` (samples are never empty)."""
+    return bool(
+        re.fullmatch(r"[\w.\"]+\s+IS\s+NOT\s+NULL", term, re.IGNORECASE)
+        or re.fullmatch(r"[\w.\"]+\s*(?:<>|!=)\s*''", term)
+    )
 
 
 def postgresql_only(check: CheckConstraint) -> str | None:
@@ -113,9 +139,24 @@ _FLIP = {">=": "<=", "<=": ">=", ">": "<", "<": ">", "=": "="}
 
 def _read(term: str, column: str, found: Limits) -> Limits:
     flags = re.IGNORECASE
+    # `score >= 0 OR score IS NULL`: samples are never NULL, so the first condition holds.
+    either = re.fullmatch(rf"(.+)\s+OR\s+{column}\s+IS\s+NULL", term, flags | re.DOTALL)
+    either = either or re.fullmatch(rf"{column}\s+IS\s+NULL\s+OR\s+(.+)", term, flags | re.DOTALL)
+    if either:
+        for each in _terms(_unwrap(either.group(1))):
+            found = _read(each, column, found)
+        return found
     json_type = re.fullmatch(rf"jsonb?_typeof\(\s*{column}\s*\)\s*=\s*'(\w+)'", term, flags)
     if json_type:
         return replace(found, json_type=json_type.group(1).lower())
+    like = re.fullmatch(rf"{column}\s+LIKE\s+'((?:[^'%_]|'')*)%'", term, flags)
+    if like:
+        return replace(found, prefix=like.group(1).replace("''", "'"))
+    # `NOT jsonb_path_exists(labels, '$.* ? (@.type() != "string")')`: values are strings.
+    every = r"""'\$(?:\.\*|\[\*\])\s*\?\s*\(\s*@\.type\(\)\s*(?:!=|<>)\s*"string"\s*\)'"""
+    strings = rf"NOT\s+jsonb?_path_exists\(\s*{column}\s*,\s*{every}\s*\)"
+    if re.fullmatch(strings, term, flags):
+        return replace(found, json_strings=True)
     listed = re.fullmatch(rf"{column}\s+IN\s*\((.*)\)", term, flags | re.DOTALL)
     if listed:
         return replace(found, choices=_values(listed.group(1)))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from fe_gen.generator import naming
 from fe_gen.generator.annotations import TypeNamer, past_range, whole_digits
-from fe_gen.generator.checks import NO_LIMITS, Limits, limits
+from fe_gen.generator.checks import NO_LIMITS, Limits, limits, unread
 from fe_gen.generator.fields import FieldPlan
 from fe_gen.generator.imports import Imports
 from fe_gen.generator.includes import IncludePlan, LinkPlan
@@ -369,6 +369,9 @@ def _untestable(
     """Why rows of `model` can't be made from samples, or None when they can."""
     if model.name in blocked:
         return blocked[model.name]
+    condition = unread(model.checks, [column.name for column in model.columns])
+    if condition is not None:
+        return f"its CHECK constraint {condition} is beyond what fe-gen reads"
     if model.name in seen:
         return f"its required foreign keys form a cycle through {model.name}"
     for column in model.columns:
@@ -498,12 +501,16 @@ def _sample(
     if family == "float":
         return _number_sample(allowed, whole=False)
     if family == "decimal":
+        if allowed.minimum is not None or allowed.maximum is not None:
+            return _decimal_range_sample(column_type.precision, column_type.scale, allowed)
         return _decimal_sample(column_type.precision, column_type.scale)
     if family == "string":
         longest = min(
             (size for size in (column_type.length, allowed.longest) if size is not None),
             default=None,
         )
+        if allowed.prefix is not None:
+            return _prefixed_sample(column.key, longest, allowed.prefix)
         return _string_sample(column.key, longest, allowed.shortest or 0)
     if family == "boolean":
         return "n % 2 == 0"
@@ -582,6 +589,34 @@ def _decimal_sample(precision: int | None, scale: int | None) -> str:
     if whole <= 0:
         return f'"0.{fraction}"'
     return f'f"{{n % {10**whole}}}.{fraction}"' if fraction else f"str(n % {10**whole})"
+
+
+def _decimal_range_sample(precision: int | None, scale: int | None, allowed: Limits) -> str | None:
+    """A decimal within the constraints' bounds, counted in steps of the scale's unit."""
+    scale = 2 if scale is None and precision is None else (scale or 0)
+    unit = 10**scale
+    largest = 10**precision - 1 if precision is not None else None  # in units
+    low = math.ceil(allowed.minimum * unit) if allowed.minimum is not None else None
+    high = math.floor(allowed.maximum * unit) if allowed.maximum is not None else largest
+    if largest is not None:
+        low = max(low, -largest) if low is not None else None
+        high = min(high, largest) if high is not None else largest
+    if low is None:
+        low = high - 1000 * unit if high is not None else 0
+    if high is None:
+        return f'f"{{({low} + n) / {unit}:.{scale}f}}"'
+    if high < low:
+        return None
+    return f'f"{{({low} + n % {high - low + 1}) / {unit}:.{scale}f}}"'
+
+
+def _prefixed_sample(key: str, length: int | None, prefix: str) -> str | None:
+    """A text starting with what a `LIKE 'prefix%'` constraint asks, unique by `n`."""
+    literal = json.dumps(prefix)[1:-1].replace("{", "{{").replace("}", "}}")
+    if length is None or length >= len(prefix) + len(key) + 10:
+        return f'f"{literal}{key}-{{n}}"'
+    width = min(9, length - len(prefix))
+    return f'f"{literal}{{n:0{width}d}}"' if width > 0 else None
 
 
 def _string_sample(key: str, length: int | None, shortest: int = 0) -> str:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 
-from fe_gen.generator.checks import Limits, limits, postgresql_only
+from fe_gen.generator.checks import Limits, limits, postgresql_only, unread
 from fe_gen.generator.ir import CheckConstraint, Column, ColumnType, Schema, TypeFamily
 from fe_gen.generator.plan import build_plan
 from fe_gen.generator.samples import _sample
@@ -40,6 +41,15 @@ def limits_of(sql: str, column: str = "score") -> Limits:
             Limits(choices=("a", "b"), shortest=1, longest=1),
             id="and",
         ),
+        pytest.param("score >= 3 OR score IS NULL", Limits(minimum=3), id="or-null"),
+        pytest.param("score IS NULL OR (score < 2)", Limits(maximum=2 - 1e-6), id="null-or"),
+        pytest.param("score LIKE 'G-%'", Limits(prefix="G-"), id="like-prefix"),
+        pytest.param("score like 'it''s %'", Limits(prefix="it's "), id="like-quote"),
+        pytest.param(
+            """NOT jsonb_path_exists(score, '$.* ? (@.type() != "string")')""",
+            Limits(json_strings=True),
+            id="json-strings",
+        ),
     ],
 )
 def test_limits_read_the_common_shapes(sql: str, expected: Limits) -> None:
@@ -51,11 +61,12 @@ def test_limits_read_the_common_shapes(sql: str, expected: Limits) -> None:
     [
         pytest.param("other >= 3", id="another-column"),
         pytest.param("scores >= 3", id="a-longer-name"),
-        pytest.param("score >= 3 OR score IS NULL", id="or"),
+        pytest.param("score >= 3 OR score < 0", id="or"),
+        pytest.param("score LIKE '%-G'", id="like-suffix"),
         pytest.param("score < other", id="two-columns"),
         pytest.param("lower(score) = score", id="a-function"),
         pytest.param(
-            """NOT jsonb_path_exists(score, '$.* ? (@.type() != "string")')""", id="json-path"
+            """NOT jsonb_path_exists(score, '$.* ? (@.type() != "number")')""", id="json-path"
         ),
     ],
 )
@@ -87,7 +98,13 @@ def samples(model: str) -> dict[str, str]:
 
 
 def test_samples_pass_the_checks_fe_gen_can_read() -> None:
-    assert samples("Club") == {"name": 'f"{n:012d}"', "labels": "[str(n)]"}
+    """The models' own checks replaced by CHECKS; those of the fixture are tested end to end."""
+    assert samples("Club") == {
+        "name": 'f"{n:012d}"',
+        "code": 'f"{n:09d}"',
+        "dues": 'f"{n % 10000}.55"',
+        "labels": "[str(n)]",
+    }
     assert samples("Member") == {"name": '["ann", "bob"][n % 2]'}
 
 
@@ -151,5 +168,70 @@ def test_introspection_reads_check_constraints_and_the_database_they_are_made_on
     assert {(check.name, check.dialect) for check in club.checks} == {
         ("labels_is_object", "postgresql"),
         ("labels_are_strings", "postgresql"),
+        ("code_prefix", None),
+        ("dues_range", None),
     }
     assert any("jsonb_typeof(labels) = 'object'" in check.sql for check in club.checks)
+
+
+@pytest.mark.parametrize(
+    ("sql", "precision", "scale", "inside"),
+    [
+        pytest.param("score BETWEEN 1 AND 5", 10, 2, lambda v: 1 <= v <= 5, id="range"),
+        pytest.param("score > 0", 4, 2, lambda v: 0 < v < 100, id="positive-precision"),
+        pytest.param("score < -1", None, None, lambda v: v < -1, id="below"),
+        pytest.param("score >= 1000", None, 3, lambda v: v >= 1000, id="above"),
+    ],
+)
+def test_decimal_samples_stay_in_range_at_their_scale(
+    sql: str, precision: int | None, scale: int | None, inside: Callable[[Decimal], bool]
+) -> None:
+    type_ = ColumnType("decimal", "NUMERIC", None, precision=precision, scale=scale)
+    sample = _sample(Column("score", "score", type_, nullable=False), None, None, limits_of(sql))
+    assert sample is not None
+    values = [Decimal(eval(sample, {"n": n})) for n in range(1, 3000)]
+    assert all(inside(value) for value in values)
+    assert all(
+        value.as_tuple().exponent == -(scale if scale is not None else 2) for value in values
+    )
+
+
+def test_text_samples_start_with_what_a_like_constraint_asks() -> None:
+    type_ = ColumnType("string", "VARCHAR(12)", None, length=12)
+    sample = _sample(
+        Column("code", "code", type_, nullable=False),
+        None,
+        None,
+        limits_of("code LIKE 'G{1}-%'", "code"),
+    )
+    assert sample is not None
+    values = [eval(sample, {"n": n}) for n in range(1, 2000)]
+    assert all(value.startswith("G{1}-") and len(value) <= 12 for value in values)
+    assert len(set(values)) == len(values)
+
+
+def test_a_condition_fe_gen_cannot_read_is_named() -> None:
+    checks = [
+        CheckConstraint("named", "name IS NOT NULL AND name <> ''"),
+        CheckConstraint("range", "score BETWEEN 1 AND 5"),
+        CheckConstraint("has_capitals", "lower(name)  <>  name AND score > 0"),
+    ]
+    assert unread(checks[:2], ["name", "score"]) is None
+    assert unread(checks, ["name", "score"]) == "has_capitals (lower(name) <> name)"
+
+
+def test_a_model_with_a_condition_fe_gen_cannot_read_gets_no_tests_that_need_rows() -> None:
+    schema = schema_of("ring_schema")
+    models = tuple(
+        dataclasses.replace(model, checks=(CheckConstraint("odd", "name ~ '^[a-z]+$'"),))
+        if model.name == "Member"
+        else model
+        for model in schema.models
+    )
+    plan = build_plan(dataclasses.replace(schema, models=models), name="demo")
+    member = next(each for each in plan.models if each.name == "Member")
+    assert not member.tests.testable
+    assert (
+        member.tests.reason
+        == "its CHECK constraint odd (name ~ '^[a-z]+$') is beyond what fe-gen reads"
+    )
