@@ -393,6 +393,11 @@ _MAIN_NAMES = frozenset(
         "AsyncIterator",
         "asynccontextmanager",
         "async_sessionmaker",
+        "AsyncEngine",
+        "READS",
+        "CacheMiddleware",
+        "ResponseCache",
+        "_cache",
     }
 )
 

@@ -56,27 +56,35 @@ class Variant:
     counting_env: dict[str, str] = field(default_factory=lambda: {"BENCH_COUNT": "1"})
 
 
+def _generated(name: str, label: str, generated_dir: Path, **env: str) -> Variant:
+    return Variant(
+        name,
+        "app.main:app",
+        label,
+        list_query=f"{_FILTER}&{_SHAPE}",
+        get_query=_SHAPE,
+        # Whether a book has more tags than the include serves (100).
+        extra=frozenset({"tags_more"}),
+        app_dir=generated_dir,
+        env={
+            "ENVIRONMENT": "production",
+            "CURSOR_SECRET": "benchmark-cursor-secret",
+            "CREATE_TABLES": "false",
+            "SERVER_TIMING": "false",
+            **env,
+        },
+        counting_env={"SERVER_TIMING": "true"},
+    )
+
+
 def variants(generated_dir: Path) -> list[Variant]:
     """Every variant, the generated project (rendered into `generated_dir`) first."""
     module = "benchmarks.api.variants"
     return [
-        Variant(
-            "generated",
-            "app.main:app",
-            "fe-gen's generated project",
-            list_query=f"{_FILTER}&{_SHAPE}",
-            get_query=_SHAPE,
-            # Whether a book has more tags than the include serves (100).
-            extra=frozenset({"tags_more"}),
-            app_dir=generated_dir,
-            env={
-                "ENVIRONMENT": "production",
-                "CURSOR_SECRET": "benchmark-cursor-secret",
-                "CREATE_TABLES": "false",
-                "SERVER_TIMING": "false",
-            },
-            counting_env={"SERVER_TIMING": "true"},
+        _generated(
+            "generated", "fe-gen's generated project, uncached", generated_dir, CACHE="false"
         ),
+        _generated("generated+l1", "the same, its in-process cache on", generated_dir),
         Variant(
             "fastcrud",
             f"{module}.fastcrud_author:app",

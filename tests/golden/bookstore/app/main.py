@@ -7,9 +7,10 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from app.api.router import ROUTERS
+from app.api.router import READS, ROUTERS
+from app.core.cache import CacheMiddleware, ResponseCache
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, metadata_of
 from app.core.errors import integrity_error_handler, validation_error_handler
@@ -45,14 +46,30 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         page_size=settings.page_size,
         max_page_size=settings.max_page_size,
     )
+    app.state.cache = _cache(settings, engine)
     app.add_exception_handler(IntegrityError, integrity_error_handler(METADATA))
     app.add_exception_handler(RequestValidationError, validation_error_handler)
+    if settings.cache:
+        app.add_middleware(
+            CacheMiddleware, cache=app.state.cache, server_timing=settings.server_timing
+        )
     if settings.server_timing:
         app.add_middleware(ServerTimingMiddleware)
     app.add_middleware(StartupErrorMiddleware)
     for router in ROUTERS:
         app.include_router(router)
     return app
+
+
+def _cache(settings: Settings, engine: AsyncEngine) -> ResponseCache:
+    """The cache of the models' reads, invalidated by every write through `engine`."""
+    cache = ResponseCache(
+        max_entries=settings.cache_max_entries, max_bytes=settings.cache_max_bytes
+    )
+    for path, (resource, key_parts) in READS.items():
+        cache.register(path, resource, key_parts, settings.cache_ttls.get(path, settings.cache_ttl))
+    cache.watch(engine)
+    return cache
 
 
 def _operation_id(route: APIRoute) -> str:

@@ -19,6 +19,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import URL, make_url, text
 from sqlalchemy.exc import DBAPIError
@@ -34,7 +35,16 @@ from app.main import METADATA, create_app
 async def serve(
     database_url: str, made: set[str] | None = None, **settings: Any
 ) -> AsyncIterator[AsyncClient]:
-    """A client for an app on `database_url`, whose tables start empty.
+    """A client for an app on `database_url`, whose tables start empty (see serve_app)."""
+    async with serve_app(database_url, made, **settings) as (_app, client):
+        yield client
+
+
+@asynccontextmanager
+async def serve_app(
+    database_url: str, made: set[str] | None = None, **settings: Any
+) -> AsyncIterator[tuple[FastAPI, AsyncClient]]:
+    """An app on `database_url`, whose tables start empty, and a client that calls it.
 
     The tables are dropped and created the first time; databases in `made` (the session's)
     only have their rows deleted, which is much faster for many tables.
@@ -53,7 +63,7 @@ async def serve(
         made.add(database_url)
     try:
         async with AsyncClient(transport=ASGITransport(app), base_url="http://test") as client:
-            yield client
+            yield app, client
     finally:
         await engine.dispose()
 

@@ -160,6 +160,10 @@ async def test_include_books(client: AsyncClient) -> None:
     child = await factories.create_book(client, author_id=row["id"])
     response = await client.get(f"/authors/{row['id']}", params={"include": "books"})
     assert [item["id"] for item in response.json()["books"]] == [child["id"]]
+    # A new book changes this row's response, cached or not.
+    other = await factories.create_book(client, author_id=row["id"])
+    response = await client.get(f"/authors/{row['id']}", params={"include": "books"})
+    assert {item["id"] for item in response.json()["books"]} == {child["id"], other["id"]}
 
 
 async def test_include_books_is_bounded_and_sparse(database_url: str) -> None:

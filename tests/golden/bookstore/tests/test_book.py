@@ -178,6 +178,12 @@ async def test_include_tags(client: AsyncClient) -> None:
     row = await factories.create_book(client, tag_ids=[target["id"]])
     response = await client.get(f"/books/{row['id']}", params={"include": "tags"})
     assert [item["id"] for item in response.json()["tags"]] == [target["id"]]
+    # Changing the links changes this row's response, cached or not.
+    other = await factories.create_tag(client)
+    linked = [target["id"], other["id"]]
+    assert (await client.patch(f"/books/{row['id']}", json={"tag_ids": linked})).status_code == 200
+    response = await client.get(f"/books/{row['id']}", params={"include": "tags"})
+    assert {item["id"] for item in response.json()["tags"]} == set(linked)
 
 
 async def test_include_tags_is_bounded_and_sparse(database_url: str) -> None:
@@ -210,6 +216,10 @@ async def test_include_reviews(client: AsyncClient) -> None:
     child = await factories.create_review(client, book_id=row["id"])
     response = await client.get(f"/books/{row['id']}", params={"include": "reviews"})
     assert [item["id"] for item in response.json()["reviews"]] == [child["id"]]
+    # A new review changes this row's response, cached or not.
+    other = await factories.create_review(client, book_id=row["id"])
+    response = await client.get(f"/books/{row['id']}", params={"include": "reviews"})
+    assert {item["id"] for item in response.json()["reviews"]} == {child["id"], other["id"]}
 
 
 async def test_include_reviews_is_bounded_and_sparse(database_url: str) -> None:

@@ -1,5 +1,7 @@
 """Tests of what every model's API shares: cursors, limits, Server-Timing, bulk size."""
 
+import re
+
 from httpx import AsyncClient
 
 from tests import factories
@@ -47,10 +49,13 @@ async def test_limits_are_enforced(database_url: str) -> None:
         assert error_location(await client.post(f"{PATH}/bulk", json=payloads)) == ["body"]
 
 
-async def test_server_timing_reports_statements(database_url: str) -> None:
+async def test_server_timing_reports_statements_and_the_cache(database_url: str) -> None:
     async with serve(database_url) as client:
-        response = await client.get(PATH)
-        assert response.headers["server-timing"].startswith("db;dur=")
-        assert response.headers["server-timing"].endswith('desc="1 query"')
+        cache, database = (await client.get(PATH)).headers.get_list("server-timing")
+        assert cache == 'cache;desc="miss"'
+        assert re.fullmatch(r'db;dur=\d+\.\d\d;desc="1 query"', database), database
+        cache, database = (await client.get(PATH)).headers.get_list("server-timing")
+        assert cache == 'cache;desc="hit-l1"'
+        assert database == 'db;dur=0.00;desc="0 queries"'
     async with serve(database_url, server_timing=False) as client:
         assert "server-timing" not in (await client.get(PATH)).headers

@@ -141,6 +141,12 @@ async def test_include_books(client: AsyncClient) -> None:
     row = await factories.create_tag(client, book_ids=[target["id"]])
     response = await client.get(f"/tags/{row['id']}", params={"include": "books"})
     assert [item["id"] for item in response.json()["books"]] == [target["id"]]
+    # Changing the links changes this row's response, cached or not.
+    other = await factories.create_book(client)
+    linked = [target["id"], other["id"]]
+    assert (await client.patch(f"/tags/{row['id']}", json={"book_ids": linked})).status_code == 200
+    response = await client.get(f"/tags/{row['id']}", params={"include": "books"})
+    assert {item["id"] for item in response.json()["books"]} == set(linked)
 
 
 async def test_include_books_is_bounded_and_sparse(database_url: str) -> None:

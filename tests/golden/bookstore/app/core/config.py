@@ -41,6 +41,17 @@ class Settings(BaseSettings):
     postgres_json: bool = True
     """On PostgreSQL, lists and gets run one statement whose result is the response's JSON
     (core/postgres.py); off, they read rows and write the JSON in Python, as on SQLite."""
+    cache: bool = True
+    """Keep the responses of reads in process (core/cache.py); a write invalidates them."""
+    cache_ttl: float = Field(default=1.0, gt=0)
+    """Seconds a cached read lives: how stale another process or replica (which doesn't see
+    this one's writes) or a write made outside the app may leave it. Exact in the process
+    that wrote."""
+    cache_ttls: dict[str, float] = {}
+    """TTL by model path, overriding CACHE_TTL; 0 leaves a model uncached:
+    `CACHE_TTLS='{"/books": 5, "/reviews": 0}'`."""
+    cache_max_entries: int = Field(default=10_000, ge=1)
+    cache_max_bytes: int = Field(default=64 * 2**20, ge=1)
     server_timing: bool = True
     """Send a Server-Timing header with the request's database time and statement count
     (off by default in production)."""

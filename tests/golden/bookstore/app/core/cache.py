@@ -1,0 +1,308 @@
+"""Responses of reads kept in process, never served after a write that changes them.
+
+The cache sits in front of the app as pure ASGI middleware: a hit is a dictionary lookup
+and a send, with no routing, no query model, no session and no serialisation. It keeps
+the bytes of `200` responses to `GET` a model's list or one of its rows, under the path
+and the query string with its parameters in a canonical order (`?b=1&a=2` and `?a=2&b=1`
+are one entry; repeated parameters keep their order, which `sort` depends on).
+
+Invalidation is exact and O(1) per write. Each model's reads depend on a set of tables (its
+own, and those of everything its responses can include); each entry remembers the
+generation of its model's tables when its read *started*, and a write to any of them moves
+the generation on. A read that raced a write is stored under the old generation, so it is
+never served. Writes are seen in SQLAlchemy's engine events, so rows changed by your own
+code through the app's engine (or a session on it) invalidate as the API's writes do.
+
+Entries live `ttl` seconds (1 by default): exact within this process, and the bound on how
+stale another process or replica may be, since it does not see this one's writes. Writes
+made outside the app (psql, another service) are bounded by the same TTL.
+
+A small layer of its own rather than a cache library: what it needs (generations carried by
+the entries, single flight keyed on them, entries of bytes served straight from ASGI) is a
+few dozen lines, where cashews or aiocache would put a serialiser and tag bookkeeping on
+the hit path.
+"""
+
+import asyncio
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql.selectable import Alias, FromClause, TableClause
+from sqlalchemy.sql.util import find_tables
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.core.listing import Resource
+
+_WRITTEN = "fe_cache_written"
+"""Where a connection's `info` keeps the tables its transaction wrote."""
+_EVERY_TABLE = "*"
+"""Written by a statement SQLAlchemy can't tell the table of (text SQL, DDL)."""
+_READS = frozenset(
+    {"SELECT", "WITH", "PRAGMA", "SHOW", "SET", "EXPLAIN", "VALUES", "BEGIN", "COMMIT"}
+    | {"ROLLBACK", "SAVEPOINT", "RELEASE"}
+)
+"""First words of statements that write no table (SQL SQLAlchemy runs as text)."""
+
+
+@dataclass
+class Entry:
+    generation: int
+    expires: float
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+@dataclass
+class CachedPath:
+    """A model's list path, and how many path segments its key takes."""
+
+    path: str
+    tables: frozenset[str]
+    key_parts: int
+    ttl: float
+    generation: int = 0
+
+
+@dataclass
+class Stats:
+    """Counts since the app started; `coalesced` misses were served by the same read of
+    another request, running when they came."""
+
+    hits: int = 0
+    misses: int = 0
+    coalesced: int = 0
+    evictions: int = 0
+
+
+@dataclass
+class ResponseCache:
+    """Bounded in entries and bytes; the oldest entries go first."""
+
+    max_entries: int
+    max_bytes: int
+    stats: Stats = field(default_factory=Stats)
+    _paths: dict[str, CachedPath] = field(default_factory=dict)
+    _readers: dict[str, list[CachedPath]] = field(default_factory=dict)
+    _key_parts: set[int] = field(default_factory=set)
+    _entries: dict[str, Entry] = field(default_factory=dict)
+    _bytes: int = 0
+    _inflight: dict[str, tuple[int, "asyncio.Future[Entry | None]"]] = field(default_factory=dict)
+
+    def register(self, path: str, resource: Resource, key_parts: int, ttl: float) -> None:
+        """Cache the reads of `path` (and of `path/<key>`); `ttl` 0 leaves them uncached."""
+        if ttl <= 0:
+            return
+        cached = CachedPath(path, tables_read(resource), key_parts, ttl)
+        self._paths[path] = cached
+        self._key_parts.add(key_parts)
+        for table in cached.tables:
+            self._readers.setdefault(table, []).append(cached)
+
+    def invalidate(self, tables: Iterable[str]) -> None:
+        """Move on the generation of every path that reads one of `tables`."""
+        paths: set[int] = set()
+        for table in tables:
+            readers = (
+                self._paths.values() if table == _EVERY_TABLE else self._readers.get(table, ())
+            )
+            for cached in readers:
+                if id(cached) not in paths:
+                    paths.add(id(cached))
+                    cached.generation += 1
+
+    def match(self, path: str) -> CachedPath | None:
+        """The cached model path that `path` lists or names a row of, if any."""
+        cached = self._paths.get(path)
+        if cached is not None:
+            return cached
+        for parts in self._key_parts:
+            head, *key = path.rsplit("/", parts)
+            cached = self._paths.get(head)
+            if cached is not None and cached.key_parts == parts and all(key):
+                return cached
+        return None
+
+    def get(self, key: str, cached: CachedPath) -> Entry | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry.generation != cached.generation or entry.expires < time.monotonic():
+            self._drop(key)
+            return None
+        return entry
+
+    def put(self, key: str, entry: Entry) -> None:
+        self._drop(key)
+        self._entries[key] = entry
+        self._bytes += len(entry.body)
+        while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
+            self._drop(next(iter(self._entries)))
+            self.stats.evictions += 1
+
+    def _drop(self, key: str) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self._bytes -= len(entry.body)
+
+    def watch(self, engine: AsyncEngine) -> None:
+        """Invalidate the tables each transaction on `engine` writes, once it has ended.
+
+        Tables are noted per statement and invalidated when the connection goes back to
+        the pool, after the commit: invalidating before it would let a read that starts in
+        between store the old rows under the new generation. A rolled-back transaction
+        invalidates nothing; one whose end is not seen invalidates anyway, which is safe.
+        """
+
+        def noted(
+            conn: Connection, _cursor: Any, sql: str, _params: Any, ctx: Any, _many: Any
+        ) -> None:
+            table = _written_table(ctx, sql)
+            if table is not None:
+                conn.info.setdefault(_WRITTEN, set()).add(table)
+
+        def rolled_back(conn: Connection) -> None:
+            conn.info.pop(_WRITTEN, None)
+
+        def returned(_dbapi_connection: Any, record: Any) -> None:
+            written = record.info.pop(_WRITTEN, None)
+            if written:
+                self.invalidate(written)
+
+        event.listen(engine.sync_engine, "after_cursor_execute", noted)
+        event.listen(engine.sync_engine, "rollback", rolled_back)
+        event.listen(engine.sync_engine.pool, "checkin", returned)
+
+
+def tables_read(resource: Resource) -> frozenset[str]:
+    """The tables a model's reads select from: its own, and its includes' (with their
+    association tables)."""
+    clauses: list[Any] = [resource.table, *resource.columns.values()]
+    for include in resource.includes.values():
+        clauses += include.columns
+        for name in ("remote", "secondary", "order_by"):
+            clauses += getattr(include, name, ())
+        source = getattr(include, "source", None)
+        if source is not None:
+            clauses.append(source)
+    names = set()
+    for clause in clauses:
+        for found in find_tables(clause, check_columns=True, include_aliases=True):
+            table: FromClause = found
+            while isinstance(table, Alias):
+                table = table.element
+            if isinstance(table, TableClause):
+                names.add(table.name)
+    return frozenset(names)
+
+
+def _written_table(ctx: Any, sql: str) -> str | None:
+    """The table a statement writes, `*` when it may write any, None for a read."""
+    if ctx.isinsert or ctx.isupdate or ctx.isdelete:
+        table = getattr(ctx.compiled.statement, "table", None)
+        return table.name if isinstance(table, TableClause) else _EVERY_TABLE
+    words = sql.split(None, 1)
+    if not words or words[0].upper() in _READS:
+        return None
+    return _EVERY_TABLE
+
+
+class CacheMiddleware:
+    """Serves a model's cached reads; stores the `200`s of the rest."""
+
+    def __init__(self, app: ASGIApp, cache: ResponseCache, *, server_timing: bool) -> None:
+        self.app = app
+        self.cache = cache
+        self.server_timing = server_timing
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        cached = None
+        if scope["type"] == "http" and scope["method"] == "GET":
+            cached = self.cache.match(scope["path"])
+        if cached is None:
+            await self.app(scope, receive, send)
+            return
+        key = _key(scope)
+        entry = self.cache.get(key, cached)
+        if entry is not None:
+            self.cache.stats.hits += 1
+            await self._send(send, entry, "hit-l1")
+            return
+        entry = await self._join(key, cached)
+        if entry is not None:
+            self.cache.stats.coalesced += 1
+            await self._send(send, entry, "coalesced")
+            return
+        await self._read(scope, receive, send, key, cached)
+
+    async def _join(self, key: str, cached: CachedPath) -> Entry | None:
+        """The entry of the same read another request is running, when it started on the
+        current generation (one started before a write would give the old rows)."""
+        inflight = self.cache._inflight.get(key)
+        if inflight is None or inflight[0] != cached.generation:
+            return None
+        return await asyncio.shield(inflight[1])
+
+    async def _read(
+        self, scope: Scope, receive: Receive, send: Send, key: str, cached: CachedPath
+    ) -> None:
+        """Run the read, send its response, and keep it when it is a complete `200`."""
+        self.cache.stats.misses += 1
+        generation = cached.generation
+        done: asyncio.Future[Entry | None] = asyncio.get_running_loop().create_future()
+        self.cache._inflight[key] = (generation, done)
+        status = 0
+        headers: list[tuple[bytes, bytes]] = []
+        chunks: list[bytes] = []
+        complete = False
+
+        async def keep(message: Message) -> None:
+            nonlocal status, headers, complete
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = [
+                    (name, value) for name, value in message["headers"] if name != b"server-timing"
+                ]
+                if self.server_timing:
+                    message["headers"] = [
+                        *message["headers"],
+                        (b"server-timing", b'cache;desc="miss"'),
+                    ]
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+                complete = not message.get("more_body", False)
+            await send(message)
+
+        entry = None
+        try:
+            await self.app(scope, receive, keep)
+            if status == 200 and complete:
+                body = b"".join(chunks)
+                entry = Entry(generation, time.monotonic() + cached.ttl, headers, body)
+                if generation == cached.generation:
+                    self.cache.put(key, entry)
+        finally:
+            if self.cache._inflight.get(key, (None, None))[1] is done:
+                del self.cache._inflight[key]
+            done.set_result(entry)
+
+    async def _send(self, send: Send, entry: Entry, outcome: str) -> None:
+        headers = entry.headers
+        if self.server_timing:
+            headers = [*headers, (b"server-timing", f'cache;desc="{outcome}"'.encode())]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": entry.body})
+
+
+def _key(scope: Scope) -> str:
+    """The path and its query, parameters sorted by name (stably: repeated ones keep their
+    order, which `sort` depends on)."""
+    query: bytes = scope["query_string"]
+    if not query:
+        return str(scope["path"])
+    pairs = sorted(query.split(b"&"), key=lambda pair: pair.partition(b"=")[0])
+    return f"{scope['path']}?{b'&'.join(pairs).decode('latin-1')}"
