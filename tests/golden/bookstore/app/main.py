@@ -64,7 +64,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 def _cache(settings: Settings, engine: AsyncEngine) -> ResponseCache:
     """The cache of the models' reads, invalidated by every write through `engine`."""
     cache = ResponseCache(
-        max_entries=settings.cache_max_entries, max_bytes=settings.cache_max_bytes
+        max_entries=settings.cache_max_entries,
+        max_bytes=settings.cache_max_bytes,
+        ttl=settings.cache_ttl,
     )
     for path, (resource, key_parts) in READS.items():
         cache.register(path, resource, key_parts, settings.cache_ttls.get(path, settings.cache_ttl))

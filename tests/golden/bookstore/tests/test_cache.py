@@ -6,8 +6,10 @@ The other tests run with the cache on too: each of their writes is followed by r
 
 import asyncio
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core.cache import cached_query
 from app.queries import author as queries
 from tests import factories
 from tests.conftest import serve, serve_app
@@ -69,6 +71,27 @@ async def test_a_write_by_code_of_your_own_is_seen_by_the_next_read(database_url
             await session.execute(delete(queries.authors))
             await session.commit()
         assert await listed(client, PATH) == []
+
+
+@cached_query(queries.authors)
+async def count_rows(session: AsyncSession, at_least: int = 0) -> int:
+    """A read function of your own, cached until a write to its table."""
+    statement = select(func.count()).select_from(queries.authors)
+    return max((await session.execute(statement)).scalar_one(), at_least)
+
+
+async def test_a_cached_query_of_your_own_is_invalidated_by_writes_to_what_it_reads(
+    database_url: str,
+) -> None:
+    async with serve_app(database_url, cache_ttl=LONG) as (app, client):
+        stats = app.state.cache.stats
+        async with app.state.sessionmaker() as session:
+            assert [await count_rows(session) for _ in range(3)] == [0, 0, 0]
+            assert await count_rows(session, at_least=5) == 5
+            assert (stats.misses, stats.hits) == (2, 2)
+            await factories.create_author(client)
+            assert await count_rows(session) == 1
+            assert (stats.misses, stats.hits) == (3, 2)
 
 
 async def test_entries_expire_after_their_ttl(database_url: str) -> None:

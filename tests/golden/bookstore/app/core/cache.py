@@ -24,19 +24,25 @@ the hit path.
 """
 
 import asyncio
+import functools
 import time
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import event
-from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import Table, event, inspect
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlalchemy.sql.selectable import Alias, FromClause, TableClause
 from sqlalchemy.sql.util import find_tables
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.listing import Resource
+
+P = ParamSpec("P")
+T = TypeVar("T")
+D = TypeVar("D", AsyncSession, AsyncConnection)
 
 _WRITTEN = "fe_cache_written"
 """Where a connection's `info` keeps the tables its transaction wrote."""
@@ -85,6 +91,8 @@ class ResponseCache:
 
     max_entries: int
     max_bytes: int
+    ttl: float
+    """How long the results of `cached_query` functions live, unless they say."""
     stats: Stats = field(default_factory=Stats)
     _paths: dict[str, CachedPath] = field(default_factory=dict)
     _readers: dict[str, list[CachedPath]] = field(default_factory=dict)
@@ -92,6 +100,10 @@ class ResponseCache:
     _entries: dict[str, Entry] = field(default_factory=dict)
     _bytes: int = 0
     _inflight: dict[str, tuple[int, "asyncio.Future[Entry | None]"]] = field(default_factory=dict)
+    _versions: dict[str, int] = field(default_factory=dict)
+    _epoch: int = 0
+    """Moved on by a write to a table SQLAlchemy can't name: every stamp changes."""
+    _results: dict[Hashable, tuple[Hashable, float, Any]] = field(default_factory=dict)
 
     def register(self, path: str, resource: Resource, key_parts: int, ttl: float) -> None:
         """Cache the reads of `path` (and of `path/<key>`); `ttl` 0 leaves them uncached."""
@@ -104,9 +116,14 @@ class ResponseCache:
             self._readers.setdefault(table, []).append(cached)
 
     def invalidate(self, tables: Iterable[str]) -> None:
-        """Move on the generation of every path that reads one of `tables`."""
+        """Move on the generation of every path that reads one of `tables`, and the
+        version of each table, which `cached_query` results are stamped with."""
         paths: set[int] = set()
         for table in tables:
+            if table == _EVERY_TABLE:
+                self._epoch += 1
+            else:
+                self._versions[table] = self._versions.get(table, 0) + 1
             readers = (
                 self._paths.values() if table == _EVERY_TABLE else self._readers.get(table, ())
             )
@@ -144,6 +161,29 @@ class ResponseCache:
             self._drop(next(iter(self._entries)))
             self.stats.evictions += 1
 
+    async def remember(
+        self,
+        key: Hashable,
+        tables: tuple[str, ...],
+        ttl: float | None,
+        compute: Callable[[], Awaitable[T]],
+    ) -> T:
+        """`compute()`'s result, kept until one of `tables` is written or `ttl` passes."""
+        stamp = (self._epoch, *(self._versions.get(table, 0) for table in tables))
+        found = self._results.get(key)
+        if found is not None and found[0] == stamp and found[1] >= time.monotonic():
+            self.stats.hits += 1
+            return cast(T, found[2])
+        self.stats.misses += 1
+        value = await compute()
+        if stamp == (self._epoch, *(self._versions.get(table, 0) for table in tables)):
+            self._results.pop(key, None)
+            self._results[key] = (stamp, time.monotonic() + (ttl or self.ttl), value)
+            if len(self._results) > self.max_entries:
+                del self._results[next(iter(self._results))]
+                self.stats.evictions += 1
+        return value
+
     def _drop(self, key: str) -> None:
         entry = self._entries.pop(key, None)
         if entry is not None:
@@ -176,6 +216,56 @@ class ResponseCache:
         event.listen(engine.sync_engine, "after_cursor_execute", noted)
         event.listen(engine.sync_engine, "rollback", rolled_back)
         event.listen(engine.sync_engine.pool, "checkin", returned)
+        _CACHES[engine.sync_engine] = self
+
+
+_CACHES: "WeakKeyDictionary[Engine, ResponseCache]" = WeakKeyDictionary()
+"""The cache that watches each engine, where `cached_query` functions find theirs."""
+
+
+def cached_query(
+    *reads: type[Any] | Table, ttl: float | None = None
+) -> Callable[
+    [Callable[Concatenate[D, P], Awaitable[T]]], Callable[Concatenate[D, P], Awaitable[T]]
+]:
+    """Cache the results of an async read function of your own, by its arguments.
+
+    The function takes a session or connection first, then hashable arguments; `reads`
+    names the models (or tables) it reads. A write to any of them invalidates its results as
+    it does the API's reads, and they live `ttl` seconds (CACHE_TTL by default). Results are
+    shared between callers: return values nobody changes (tuples, frozen models, bytes).
+
+        @cached_query(Book, Author)
+        async def top_books(session: AsyncSession, author_id: int) -> tuple[Row, ...]: ...
+    """
+    tables = tuple(sorted({name for each in reads for name in _table_names(each)}))
+
+    def decorate(
+        function: Callable[Concatenate[D, P], Awaitable[T]],
+    ) -> Callable[Concatenate[D, P], Awaitable[T]]:
+        @functools.wraps(function)
+        async def call(db: D, /, *args: P.args, **kwargs: P.kwargs) -> T:
+            engine = _engine_of(db)
+            cache = _CACHES.get(engine) if engine is not None else None
+            if cache is None:
+                return await function(db, *args, **kwargs)
+            key = (function, args, tuple(sorted(kwargs.items())))
+            return await cache.remember(key, tables, ttl, lambda: function(db, *args, **kwargs))
+
+        return call
+
+    return decorate
+
+
+def _engine_of(db: AsyncSession | AsyncConnection) -> Engine | None:
+    bind = db if isinstance(db, AsyncConnection) else db.bind
+    return bind.sync_engine if bind is not None else None
+
+
+def _table_names(read: type[Any] | Table) -> set[str]:
+    if isinstance(read, Table):
+        return {read.name}
+    return {table.name for table in inspect(read).tables if isinstance(table, TableClause)}
 
 
 def tables_read(resource: Resource) -> frozenset[str]:
