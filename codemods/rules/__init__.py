@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fe_gen.codemods.analysis import prefilter
+from fe_gen.codemods.rules.fe101 import prefilter
 
 if TYPE_CHECKING:
     from fe_gen.codemods.rules.base import Rule

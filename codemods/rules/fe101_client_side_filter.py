@@ -77,10 +77,11 @@ from typing import ClassVar
 import libcst as cst
 from libcst.metadata import ProviderT
 
-from fe_gen.codemods.analysis import meta, sites
-from fe_gen.codemods.analysis.fe101 import Examiner
+from fe_gen.codemods.analysis import meta
 from fe_gen.codemods.analysis.queries import Resolver
 from fe_gen.codemods.rules.base import Invalid, Rule, RuleContext, Valid
+from fe_gen.codemods.rules.fe101 import sites
+from fe_gen.codemods.rules.fe101.examine import Examiner
 
 _M = """\
 from sqlalchemy import select

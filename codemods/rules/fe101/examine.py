@@ -14,7 +14,10 @@ import libcst as cst
 from libcst.metadata import ClassScope, ImportAssignment
 
 from fe_gen.codemods.analysis import sqlbuild as sb
-from fe_gen.codemods.analysis.conditions import (
+from fe_gen.codemods.analysis.meta import COMPREHENSIONS, Meta, code, names_in
+from fe_gen.codemods.analysis.queries import LeftAlone, Resolver, Source
+from fe_gen.codemods.rules.base import Applicability, Edit, Fix
+from fe_gen.codemods.rules.fe101.conditions import (
     Col,
     Fail,
     Reader,
@@ -22,10 +25,7 @@ from fe_gen.codemods.analysis.conditions import (
     literal_items,
     translate,
 )
-from fe_gen.codemods.analysis.meta import COMPREHENSIONS, Meta, code, names_in
-from fe_gen.codemods.analysis.queries import LeftAlone, Resolver, Source
-from fe_gen.codemods.analysis.sites import Site
-from fe_gen.codemods.rules.base import Applicability, Edit, Fix
+from fe_gen.codemods.rules.fe101.sites import Site
 
 _LOOPS = (cst.For, cst.While, cst.FunctionDef, cst.Lambda, cst.ClassDef, *COMPREHENSIONS)
 _FORBIDDEN_IN_CONDITION = (cst.Await, cst.Yield, cst.NamedExpr, cst.Lambda, *COMPREHENSIONS)
