@@ -50,6 +50,22 @@ class ColumnInfo:
 
 
 @dataclass(frozen=True)
+class RelationshipInfo:
+    """A relationship attribute: `uselist` None when fe-gen cannot tell the direction;
+    `lazy` the configured strategy ("select" by default), None when it is not a literal."""
+
+    name: str
+    target: str
+    uselist: bool | None
+    lazy: str | None
+
+    @property
+    def loads_per_row(self) -> bool:
+        """Whether reading it on each of N rows runs a query each time (lazy="select")."""
+        return self.lazy == "select"
+
+
+@dataclass(frozen=True)
 class ModelInfo:
     """A mapped class: where it is defined and its attributes (columns and everything else)."""
 
@@ -63,6 +79,13 @@ class ModelInfo:
         if decl is None or decl.kind != "column":
             return None
         return ColumnInfo(attr, decl.nullable, decl.sql_kind, decl.unique)
+
+    def relationship(self, attr: str) -> RelationshipInfo | None:
+        """The relationship mapped under `attr`, or None for anything else."""
+        decl = self.attrs.get(attr)
+        if decl is None or decl.kind != "relationship":
+            return None
+        return RelationshipInfo(attr, decl.target, decl.uselist, decl.lazy)
 
 
 class SourceSet:
@@ -193,6 +216,17 @@ class ModelsIndex:
                 model = self._build(found)
             self._models[key] = model
         return self._models[key]
+
+    def target(self, model: ModelInfo, relationship: RelationshipInfo) -> ModelInfo | None:
+        """The mapped class a relationship of `model` leads to, as its file names it."""
+        module, _, name = relationship.target.rpartition(".")
+        if not name:
+            return None
+        decls = self._file(model.path)
+        if not module and decls is not None and name in decls.imports:
+            module, name = decls.imports[name]
+            name = name or relationship.target
+        return self.lookup(name, module or None, model.path)
 
     def _file(self, path: Path) -> FileDecls | None:
         if path not in self._decls:

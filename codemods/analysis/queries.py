@@ -255,8 +255,9 @@ class Resolver:
         model = None
         for qualified in self.meta.qualified(expr) or {name}:
             module, _, leaf = qualified.rpartition(".")
-            if leaf == name and "<locals>" not in qualified:
-                model = self.models.lookup(name, module or None, self.path)
+            # `from models import Provider as ProviderModel`: the class is `Provider`
+            if (leaf == name or module) and "<locals>" not in qualified:
+                model = self.models.lookup(leaf, module or None, self.path)
                 if model is not None:
                     break
         return Entity(expr, name, model)
