@@ -221,8 +221,10 @@ _INVALID: list[Invalid] = [
         "def f(session, names):\n"
         "    return [u for u in session.scalars(select(User)) if u.email not in names]\n",
         "def f(session, names):\n"
-        "    return list(session.scalars(select(User).where(or_(User.email.is_(None),"
-        " User.email.not_in(names)))))\n",
+        "    return list(\n"
+        "        session.scalars(select(User).where(or_(User.email.is_(None),"
+        " User.email.not_in(names))))\n"
+        "    )\n",
         "in-a-name-that-may-be-a-string-is-unsafe",
         unsafe=True,
     ),
