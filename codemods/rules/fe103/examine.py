@@ -1,0 +1,308 @@
+"""FE103's decision for one loop over query results: what it loads or queries per row.
+
+`examine` matches (the loop's rows come from a query fe-gen reads, with a mapped class it
+knows; what the body reads of them); `_fix` only builds the `.options(...)` to add.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import libcst as cst
+
+from fe_gen.codemods.analysis.meta import Meta, code, names_in
+from fe_gen.codemods.analysis.queries import LeftAlone, Resolver, Source, method, unchain
+from fe_gen.codemods.models_index import ModelInfo
+from fe_gen.codemods.rules.base import Applicability, Edit, Fix
+from fe_gen.codemods.rules.fe103.loaders import Path, Step, chain, settled_paths
+from fe_gen.codemods.rules.fe103.reads import Read, relationship_reads
+
+_EXECUTORS = {"execute", "scalars", "exec", "stream", "stream_scalars"}
+_PER_ROW_QUERIES = {"execute", "scalars", "scalar", "exec", "stream", "stream_scalars"}
+_GETS = {"get", "get_one"}
+_WRITES = {"add", "add_all", "flush", "commit", "execute", "merge", "delete", "refresh"}
+_WRITES |= {"expire", "expire_all", "bulk_save_objects", "rollback"}
+_NO_JOIN = {"distinct", "group_by", "having"}  # a joined eager load adds columns to these
+
+
+@dataclass(frozen=True)
+class Loop:
+    """A loop over rows: `for row in iterable: <parts>` or a comprehension."""
+
+    node: cst.CSTNode
+    row: cst.BaseExpression
+    iterable: cst.BaseExpression
+    parts: Sequence[cst.CSTNode]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    node: cst.CSTNode
+    detail: str
+    fix: Fix | None
+    lines: tuple[cst.CSTNode, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Rows:
+    source: Source
+    model: ModelInfo
+    entity: str  # the class as the query names it
+    statement: cst.BaseExpression  # where `.options(...)` goes
+    session: str  # the receiver that ran the query, "" when unknown
+
+
+class Examiner:
+    def __init__(self, meta: Meta, resolver: Resolver, module: cst.Module) -> None:
+        self.meta = meta
+        self.resolver = resolver
+        self.module = module
+        self._classes: dict[tuple[str, str], str] | None = None
+
+    def examine(self, loop: Loop) -> list[Verdict]:
+        rows = self._rows(loop)
+        if rows is None:
+            return []
+        verdicts = self._per_row_queries(loop, rows)
+        reads = relationship_reads(
+            loop.row, rows.model, loop.parts, self.meta, self.resolver.models
+        )
+        if reads:
+            verdict = self._loads(loop, rows, reads)
+            if verdict is not None:
+                verdicts.insert(0, verdict)
+        return verdicts
+
+    # -- where the rows come from --------------------------------------------------------
+
+    def _rows(self, loop: Loop) -> _Rows | None:
+        source = self.resolver.source(loop.iterable)
+        if isinstance(source, LeftAlone) or source.problem is not None:
+            return None
+        if source.shape != "entity" or len(source.entities) != 1:
+            return None
+        entity = source.entities[0]
+        if entity.model is None:
+            return None
+        statement, session = _statement(source, loop.iterable)
+        if statement is None:
+            return None
+        return _Rows(source, entity.model, code(entity.expr), statement, session)
+
+    # -- relationships read per row ------------------------------------------------------
+
+    def _loads(self, loop: Loop, rows: _Rows, reads: list[Read]) -> Verdict | None:
+        settled = settled_paths(rows.source.links, self.meta)
+        if settled is None:
+            return None  # options fe-gen cannot read: maybe they load it
+        missing = [read for read in reads if read.path not in settled]
+        if not missing:
+            return None
+        first = missing[0]
+        names = ", ".join(dict.fromkeys(code(read.node) for read in missing))
+        detail = f"`{names}` lazy-loads once per row"
+        steps = self._steps(rows, missing, settled)
+        statement = self.meta.statement(loop.node)
+        lines = (statement,) if statement is not None else ()
+        if isinstance(steps, str):
+            return Verdict(first.node, f"{detail}; no fix: {steps}", None, lines)
+        options = ", ".join(code(chain(s)) for s in steps)
+        fix = self._fix(rows, steps, self._writes(loop, rows))
+        return Verdict(
+            first.node, f"{detail}; load it with the query: `.options({options})`", fix, lines
+        )
+
+    def _steps(self, rows: _Rows, reads: list[Read], settled: set[Path]) -> list[list[Step]] | str:
+        """One loader chain per longest missing path, or why there can be none."""
+        by_path = {read.path: read for read in reads}
+        longest = [p for p in by_path if not any(q[: len(p)] == p and q != p for q in by_path)]
+        joins_ok = not {method(link) for link in rows.source.links} & _NO_JOIN
+        chains: list[list[Step]] = []
+        for path in sorted(longest):
+            steps: list[Step] = []
+            for index, hop in enumerate(by_path[path].hops):
+                owner = rows.entity if index == 0 else self._class_name(hop.owner)
+                if owner is None:
+                    return f"`{hop.owner.name}` is not imported in this module"
+                prefix = path[: index + 1]
+                if prefix in settled:
+                    loader = "defaultload"
+                elif hop.relationship.uselist is False and joins_ok:
+                    loader = "joinedload"
+                else:
+                    loader = "selectinload"
+                steps.append(Step(loader, owner, hop.relationship.name))
+            chains.append(steps)
+        return chains
+
+    def _fix(self, rows: _Rows, steps: list[list[Step]], writes: bool) -> Fix:
+        options = [chain(s) for s in steps]
+
+        def rebuild(updated: cst.CSTNode) -> cst.CSTNode:
+            assert isinstance(updated, cst.BaseExpression)
+            return _append_options(updated, options)
+
+        loaders = sorted({step.loader for s in steps for step in s})
+        note = ""
+        if writes:
+            note = (
+                "the session writes between the query and the reads: a lazy load would"
+                " see those writes, a load with the query does not"
+            )
+        return Fix(
+            edits=(Edit(rows.statement, rebuild),),
+            applicability=Applicability.UNSAFE if writes else Applicability.SAFE,
+            imports=tuple(("sqlalchemy.orm", loader) for loader in loaders),
+            note=note,
+        )
+
+    def _writes(self, loop: Loop, rows: _Rows) -> bool:
+        """Whether a session write runs after the query and before the loop ends."""
+        low = self.meta.start(rows.statement)
+        high = self.meta.end(loop.node)
+        function = self.meta.function(loop.node)
+        if function is None:
+            return True
+        found = False
+
+        class _Calls(cst.CSTVisitor):
+            def visit_Call(self, call: cst.Call) -> None:
+                nonlocal found
+                if method(call) in _WRITES and _session_like(call, rows.session):
+                    found = found or low <= meta.start(call) <= high
+
+        meta = self.meta
+        function.visit(_Calls())
+        return found
+
+    def _class_name(self, model: ModelInfo) -> str | None:
+        """The module-level name this module gives a mapped class, if any."""
+        if self._classes is None:
+            self._classes = {}
+            for statement in self.module.body:
+                for local, module, original in _top_level_names(statement):
+                    found = self.resolver.models.lookup(original, module, self.resolver.path)
+                    if found is not None:
+                        self._classes.setdefault((str(found.path), found.name), local)
+        return self._classes.get((str(model.path), model.name))
+
+    # -- queries run per row -------------------------------------------------------------
+
+    def _per_row_queries(self, loop: Loop, rows: _Rows) -> list[Verdict]:
+        if not isinstance(loop.row, cst.Name):
+            return []
+        row = loop.row.value
+        found: list[Verdict] = []
+        resolver = self.resolver
+        session = rows.session
+
+        class _Calls(cst.CSTVisitor):
+            def visit_Call(self, call: cst.Call) -> None:
+                if not any(name.value == row for name in names_in(call)):
+                    return
+                detail = _per_row(call, resolver, session)
+                if detail is not None:
+                    found.append(Verdict(call, detail, None))
+
+            def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+                return False
+
+            def visit_Lambda(self, node: cst.Lambda) -> bool:
+                return False
+
+        for part in loop.parts:
+            part.visit(_Calls())
+        return found
+
+
+def _per_row(call: cst.Call, resolver: Resolver, session: str) -> str | None:
+    """Why `call` runs a query (or may) once per row; None when it does not."""
+    name = method(call)
+    receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
+    first = call.args[0].value if call.args and not call.args[0].keyword else None
+    if name in _GETS and receiver is not None and first is not None and resolver.mapped(first):
+        return (
+            f"`{code(call)}` runs a query per row; fetch them with one"
+            f" `.where({code(first)}.<key>.in_(...))` query before the loop"
+        )
+    runs = name in _PER_ROW_QUERIES and receiver is not None and first is not None
+    if runs and isinstance(resolver.statement(first), Source):  # type: ignore[arg-type]
+        return f"`{code(call.func)}(...)` runs a query per row; run one query before the loop"
+    if name == "query" and first is not None and resolver.mapped(first):
+        return f"`{code(call.func)}(...)` runs a query per row; run one query before the loop"
+    if session and any(code(arg.value) == session for arg in call.args):
+        return (
+            f"`{code(call.func)}()` is called with `{session}` once per row: if it queries,"
+            " that is one query per row"
+        )
+    return None
+
+
+def _session_like(call: cst.Call, session: str) -> bool:
+    if not isinstance(call.func, cst.Attribute):
+        return False
+    receiver = code(call.func.value)
+    return receiver == session or receiver.endswith(("session", "db"))
+
+
+def _statement(
+    source: Source, iterable: cst.BaseExpression
+) -> tuple[cst.BaseExpression | None, str]:
+    """The expression to add `.options(...)` to, and the session's code when known."""
+    call = source.executed_at
+    if call is None:  # a Query iterated by the loop itself
+        while isinstance(iterable, cst.Await):
+            iterable = iterable.expression
+        return iterable, _legacy_session(iterable)
+    if not isinstance(call, cst.Call) or not call.args:
+        if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute):
+            statement = call.func.value  # `query.all()`
+            return statement, _legacy_session(statement)
+        return None, ""
+    if isinstance(call.func, cst.Attribute) and method(call) in _EXECUTORS:
+        return call.args[0].value, code(call.func.value)
+    if isinstance(call.func, cst.Name):  # list(query)
+        statement = call.args[0].value
+        return statement, _legacy_session(statement)
+    return None, ""
+
+
+def _legacy_session(query: cst.BaseExpression) -> str:
+    root, links = unchain(query)
+    if links and method(links[0]) == "query":
+        return code(root)
+    return ""
+
+
+def _append_options(statement: cst.BaseExpression, options: list[cst.Call]) -> cst.Call:
+    """`statement.options(...)`, the statement parenthesised when it needs it."""
+    if not isinstance(statement, cst.Name | cst.Attribute | cst.Call | cst.Subscript):
+        statement = statement.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+    attribute = cst.Attribute(value=statement, attr=cst.Name("options"))
+    args = [
+        cst.Arg(o, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+        for o in options[:-1]
+    ]
+    return cst.Call(func=attribute, args=[*args, cst.Arg(options[-1])])
+
+
+def _top_level_names(statement: cst.CSTNode) -> list[tuple[str, str | None, str]]:
+    """(local name, module, original name) of the classes a top-level statement binds."""
+    if isinstance(statement, cst.ClassDef):
+        return [(statement.name.value, None, statement.name.value)]
+    found: list[tuple[str, str | None, str]] = []
+    if isinstance(statement, cst.SimpleStatementLine):
+        for small in statement.body:
+            if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                target = small.targets[0].target  # a class the engine left out: `User = ...`
+                if isinstance(target, cst.Name):
+                    found.append((target.value, None, target.value))
+            if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                dots = "." * len(small.relative)
+                module = dots + (code(small.module) if small.module is not None else "")
+                for alias in small.names:
+                    original = code(alias.name)
+                    local = code(alias.asname.name) if alias.asname is not None else original
+                    found.append((local, module, original))
+    return found

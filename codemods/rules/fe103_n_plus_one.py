@@ -1,0 +1,469 @@
+"""FE103 n-plus-one: a loop over query results that queries again for every row.
+
+## What it does
+Finds a `for` loop or a comprehension over rows fetched with SQLAlchemy (the same queries
+FE101 reads: `session.scalars(select(M))`, `session.execute(...).scalars()`, async or not,
+legacy `session.query(M)`) whose body, for each row:
+- reads a relationship that loads lazily (`row.author`, `row.books`, `row.author.country`,
+  `for book in row.books: book.publisher`): the fix adds `selectinload(M.rel)` (a
+  collection, or a direction fe-gen cannot tell) or `joinedload(M.rel)` (many-to-one) to
+  the query's `.options(...)`, chained for nested paths;
+- runs a query of its own that depends on the row (`session.get(Other, row.other_id)`,
+  `session.scalars(select(Other).where(Other.x == row.x))`, `session.query(Other)...`), or
+  hands the session to a function with the row: reported, without a fix.
+
+## Why is this bad?
+One query for the rows, then one more per row: N+1 round trips where one or two would do.
+Under `AsyncSession` the lazy load is not even allowed, and raises `MissingGreenlet`.
+
+## Example
+```python
+for user in session.scalars(select(User)):
+    print(user.name, len(user.posts))
+```
+
+## Use instead
+```python
+for user in session.scalars(select(User).options(selectinload(User.posts))):
+    print(user.name, len(user.posts))
+```
+
+## When it stays quiet
+A relationship configured to load otherwise (`lazy="joined"`, `"selectin"`, `"subquery"`,
+`"immediate"`, `False`, `"raise"`, `"noload"`, `"dynamic"`, or a value that is not a
+literal), in the class, a mixin or a base; a path the query's options already settle
+(eager loads, `lazyload`, `raiseload`, `contains_eager`); a query whose options fe-gen
+cannot read (strings, `"*"`, a variable, a helper's result): they may load it; a loop over
+anything that is not a visible query of a known mapped class (a parameter, a list, rows
+of another module's query); `.get()` on anything but a mapped class's key; a loop
+variable reassigned in the body; reads inside a nested function or lambda.
+
+## Fix safety
+Loading with the query changes no row: the rows, their order and their count stay as
+they are (`joinedload` is used only for a many-to-one relationship and never with
+DISTINCT or GROUP BY; collections use `selectinload`, which needs no `.unique()`). It
+changes *when* the related rows are read: a lazy load runs at the first access, after
+any write the session made in between. So the fix is **unsafe** when the session writes
+(`add`, `flush`, `commit`, `execute`...) between the query and the end of the loop;
+otherwise safe. A nested path whose intermediate class this module does not import gets
+no fix.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+import libcst as cst
+from libcst.metadata import ProviderT
+
+from fe_gen.codemods.analysis import meta
+from fe_gen.codemods.analysis.queries import Resolver
+from fe_gen.codemods.rules.base import Invalid, Rule, RuleContext, Valid
+from fe_gen.codemods.rules.fe103.examine import Examiner, Loop
+
+_M = """\
+from sqlalchemy import ForeignKey, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Country(Base):
+    __tablename__ = "countries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str]
+
+
+class Author(Base):
+    __tablename__ = "authors"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str]
+    country_id: Mapped[int] = mapped_column(ForeignKey("countries.id"))
+    country: Mapped[Country] = relationship()
+    books: Mapped[list["Book"]] = relationship(back_populates="author")
+    prizes: Mapped[list["Book"]] = relationship(lazy="selectin", viewonly=True)
+
+
+class Book(Base):
+    __tablename__ = "books"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str]
+    author_id: Mapped[int] = mapped_column(ForeignKey("authors.id"))
+    author: Mapped[Author] = relationship(back_populates="books")
+
+
+"""
+
+
+def _valid(code: str, id: str) -> Valid:
+    return Valid(_M + code, id)
+
+
+_ORM = "from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship\n"
+
+
+def _prelude(loaders: tuple[str, ...]) -> str:
+    """The models importing `loaders` too, as ruff's isort writes the import."""
+    names = ["DeclarativeBase", "Mapped", "mapped_column", "relationship", *loaders]
+    names.sort(key=lambda name: (name[0].islower(), name))
+    line = f"from sqlalchemy.orm import {', '.join(names)}\n"
+    if len(line) > 101:
+        line = "from sqlalchemy.orm import (\n" + "".join(f"    {n},\n" for n in names) + ")\n"
+    return _M.replace(_ORM, line)
+
+
+def _invalid(
+    code: str, expected: str | None, id: str, loaders: tuple[str, ...] = (), unsafe: bool = False
+) -> Invalid:
+    fixed = None if expected is None else _prelude(loaders) + expected
+    return Invalid(_M + code, fixed, id, unsafe)
+
+
+_VALID: list[Valid] = [
+    _valid(
+        "def f(session, authors):\n    return [a.books for a in authors]\n",
+        "rows-from-a-parameter",
+    ),
+    _valid(
+        "def f(session):\n    return [a.prizes for a in session.scalars(select(Author))]\n",
+        "configured-selectin",
+    ),
+    _valid(
+        "from sqlalchemy.orm import selectinload\n"
+        "\n"
+        "\n"
+        "def f(session):\n"
+        "    return [a.books for a in"
+        " session.scalars(select(Author).options(selectinload(Author.books)))]\n",
+        "already-selectinload",
+    ),
+    _valid(
+        "from sqlalchemy.orm import joinedload\n"
+        "\n"
+        "\n"
+        "def f(session):\n"
+        "    return [a.books for a in"
+        ' session.scalars(select(Author).options(joinedload("books")))]\n',
+        "string-loader-option",
+    ),
+    _valid(
+        "def f(session, options):\n"
+        "    return [a.books for a in session.scalars(select(Author).options(*options))]\n",
+        "options-from-a-variable",
+    ),
+    _valid(
+        "def f(session, cache):\n"
+        "    return [cache.get(a.id) for a in session.scalars(select(Author))]\n",
+        "dict-get",
+    ),
+    _valid(
+        "from sqlalchemy.orm import declared_attr\n"
+        "\n"
+        "\n"
+        "class Tagged:\n"
+        "    @declared_attr\n"
+        '    def tagged(cls) -> Mapped[list["Book"]]:\n'
+        '        return relationship("Book", lazy="selectin", viewonly=True)\n'
+        "\n"
+        "\n"
+        "class Shelf(Tagged, Base):\n"
+        '    __tablename__ = "shelves"\n'
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+        "\n"
+        "\n"
+        "def f(session):\n"
+        "    return [s.tagged for s in session.scalars(select(Shelf))]\n",
+        "eager-in-a-mixins-declared-attr",
+    ),
+    _valid(
+        "def f(session):\n"
+        "    return [(a.name, a.country_id) for a in session.scalars(select(Author))]\n",
+        "only-columns-read",
+    ),
+    _valid(
+        "def f(session, other):\n"
+        "    for a in session.scalars(select(Author)):\n"
+        "        a = other\n"
+        "        print(a.books)\n",
+        "loop-variable-rebound",
+    ),
+    _valid(
+        "def f(session):\n    return [row.books for row in session.scalars(select(Author.name))]\n",
+        "a-column-select",
+    ),
+    _valid(
+        "def f(session):\n    return [lambda: a.books for a in session.scalars(select(Author))]\n",
+        "read-in-a-lambda",
+    ),
+    _valid(
+        "def f(session, country):\n"
+        "    for a in session.scalars(select(Author)):\n"
+        "        a.country = country\n",
+        "relationship-assigned-not-read",
+    ),
+    _valid(
+        "from sqlalchemy.orm import raiseload\n"
+        "\n"
+        "\n"
+        "def f(session):\n"
+        "    return [a.books for a in"
+        " session.scalars(select(Author).options(raiseload(Author.books)))]\n",
+        "raiseload-chosen",
+    ),
+    _valid(
+        "def f(session):\n    return [row.books for row in session.execute(select(Author))]\n",
+        "row-tuples-of-execute",
+    ),
+    _valid(
+        "class Shelf(Base):\n"
+        '    __tablename__ = "shelves"\n'
+        "    id: Mapped[int] = mapped_column(primary_key=True)\n"
+        '    books = relationship("Book", lazy=LAZY)\n'
+        "\n"
+        "\n"
+        "def f(session):\n"
+        "    return [s.books for s in session.scalars(select(Shelf))]\n",
+        "lazy-not-a-literal",
+    ),
+    _valid(
+        "def f(session, stmt):\n    return [a.books for a in session.scalars(stmt)]\n",
+        "statement-from-a-parameter",
+    ),
+    _valid(
+        "from sqlalchemy.orm import contains_eager\n"
+        "\n"
+        "\n"
+        "def f(session):\n"
+        "    stmt = select(Author).join(Author.books).options(contains_eager(Author.books))\n"
+        "    return [a.books for a in session.scalars(stmt)]\n",
+        "contains-eager",
+    ),
+    _valid(
+        "def f(session, d):\n"
+        "    for a in session.scalars(select(Author)):\n"
+        "        print(d.get(a.country_id))\n",
+        "a-dicts-get-with-a-column",
+    ),
+]
+_INVALID: list[Invalid] = [
+    _invalid(
+        "def f(session):\n"
+        "    for author in session.scalars(select(Author)):\n"
+        "        print(author.name, len(author.books))\n",
+        "def f(session):\n"
+        "    for author in session.scalars(select(Author).options(selectinload(Author.books))):\n"
+        "        print(author.name, len(author.books))\n",
+        "collection-read-in-a-for-loop",
+        ("selectinload",),
+    ),
+    _invalid(
+        "def f(session):\n"
+        "    return [(b.title, b.author.name) for b in session.scalars(select(Book)).all()]\n",
+        "def f(session):\n"
+        "    return [\n"
+        "        (b.title, b.author.name)\n"
+        "        for b in session.scalars(select(Book).options(joinedload(Book.author))).all()\n"
+        "    ]\n",
+        "many-to-one-in-a-comprehension-is-joined",
+        ("joinedload",),
+    ),
+    _invalid(
+        "def f(session):\n"
+        "    return {b.id: b.author.country.name for b in session.scalars(select(Book))}\n",
+        "def f(session):\n"
+        "    return {\n"
+        "        b.id: b.author.country.name\n"
+        "        for b in session.scalars(\n"
+        "            select(Book).options(joinedload(Book.author).joinedload(Author.country))\n"
+        "        )\n"
+        "    }\n",
+        "nested-path-is-chained",
+        ("joinedload",),
+    ),
+    _invalid(
+        "def f(session):\n"
+        "    for author in session.scalars(select(Author).order_by(Author.name)):\n"
+        "        for book in author.books:\n"
+        "            print(book.author.name)\n",
+        "def f(session):\n"
+        "    for author in session.scalars(\n"
+        "        select(Author)\n"
+        "        .order_by(Author.name)\n"
+        "        .options(selectinload(Author.books).joinedload(Book.author))\n"
+        "    ):\n"
+        "        for book in author.books:\n"
+        "            print(book.author.name)\n",
+        "loop-over-a-collection-of-the-row",
+        ("joinedload", "selectinload"),
+    ),
+    _invalid(
+        "def f(session):\n"
+        '    authors = session.query(Author).filter(Author.name != "").all()\n'
+        "    return [a.country.name for a in authors]\n",
+        "def f(session):\n"
+        "    authors = (\n"
+        "        session.query(Author).filter(Author.name !="
+        ' "").options(joinedload(Author.country)).all()\n'
+        "    )\n"
+        "    return [a.country.name for a in authors]\n",
+        "legacy-query-all-in-a-variable",
+        ("joinedload",),
+    ),
+    _invalid(
+        "def f(session, name):\n"
+        "    stmt = select(Author).where(Author.name == name)\n"
+        "    return [len(a.books) for a in session.scalars(stmt)]\n",
+        "def f(session, name):\n"
+        "    stmt = select(Author).where(Author.name == name)\n"
+        "    return [len(a.books) for a in"
+        " session.scalars(stmt.options(selectinload(Author.books)))]\n",
+        "statement-in-a-variable",
+        ("selectinload",),
+    ),
+    _invalid(
+        "from sqlalchemy.orm import selectinload\n"
+        "\n"
+        "\n"
+        "def f(session):\n"
+        "    stmt = select(Author).options(selectinload(Author.books))\n"
+        "    return [(a.books, a.country) for a in session.scalars(stmt)]\n",
+        "from sqlalchemy.orm import selectinload\n"
+        "\n"
+        "\n"
+        "def f(session):\n"
+        "    stmt = select(Author).options(selectinload(Author.books))\n"
+        "    return [(a.books, a.country) for a in"
+        " session.scalars(stmt.options(joinedload(Author.country)))]\n",
+        "added-beside-options-for-other-paths",
+        ("joinedload",),
+    ),
+    _invalid(
+        "from sqlalchemy.orm import selectinload\n"
+        "\n"
+        "\n"
+        "def f(session):\n"
+        "    stmt = select(Author).options(selectinload(Author.books))\n"
+        "    return [[b.author.name for b in a.books] for a in session.scalars(stmt)]\n",
+        "from sqlalchemy.orm import selectinload\n"
+        "\n"
+        "\n"
+        "def f(session):\n"
+        "    stmt = select(Author).options(selectinload(Author.books))\n"
+        "    return [\n"
+        "        [b.author.name for b in a.books]\n"
+        "        for a in"
+        " session.scalars(stmt.options(defaultload(Author.books).joinedload(Book.author)))\n"
+        "    ]\n",
+        "a-settled-step-becomes-defaultload",
+        ("defaultload", "joinedload"),
+    ),
+    _invalid(
+        "def f(session):\n"
+        "    return [b.author.name for b in session.scalars(select(Book).distinct())]\n",
+        "def f(session):\n"
+        "    return [\n"
+        "        b.author.name\n"
+        "        for b in"
+        " session.scalars(select(Book).distinct().options(selectinload(Book.author)))\n"
+        "    ]\n",
+        "distinct-gets-no-join",
+        ("selectinload",),
+    ),
+    _invalid(
+        "def f(session):\n"
+        "    for author in session.scalars(select(Author)).all():\n"
+        "        session.add(Book(title=author.name, author_id=author.id))\n"
+        "        print(len(author.books))\n",
+        "def f(session):\n"
+        "    for author in"
+        " session.scalars(select(Author).options(selectinload(Author.books))).all():\n"
+        "        session.add(Book(title=author.name, author_id=author.id))\n"
+        "        print(len(author.books))\n",
+        "a-write-in-the-loop-makes-it-unsafe",
+        ("selectinload",),
+        unsafe=True,
+    ),
+    _invalid(
+        "def f(session):\n"
+        "    for book in session.scalars(select(Book)):\n"
+        "        print(session.get(Author, book.author_id).name)\n",
+        None,
+        "session-get-per-row-has-no-fix",
+    ),
+    _invalid(
+        "def f(session):\n"
+        "    for author in session.scalars(select(Author)):\n"
+        "        print(session.scalars(select(Book).where(Book.author_id == author.id)).all())\n",
+        None,
+        "a-query-per-row-has-no-fix",
+    ),
+    _invalid(
+        "async def f(session):\n"
+        "    authors = (await session.scalars(select(Author))).all()\n"
+        "    return {a.name: a.country for a in authors}\n",
+        "async def f(session):\n"
+        "    authors = (await"
+        " session.scalars(select(Author).options(joinedload(Author.country)))).all()\n"
+        "    return {a.name: a.country for a in authors}\n",
+        "async-session",
+        ("joinedload",),
+    ),
+    _invalid(
+        "def f(session):\n"
+        "    for author in session.scalars(select(Author)):\n"
+        "        audit(session, author.id)\n",
+        None,
+        "the-session-handed-to-a-function-per-row",
+    ),
+    _invalid(
+        "def f(session):\n    for author in session.query(Author):\n        print(author.books)\n",
+        "def f(session):\n"
+        "    for author in session.query(Author).options(selectinload(Author.books)):\n"
+        "        print(author.books)\n",
+        "legacy-query-iterated",
+        ("selectinload",),
+    ),
+]
+
+
+class NPlusOne(Rule):
+    CODE = "FE103"
+    NAME = "n-plus-one"
+    MESSAGE = "a loop over query results queries again for every row"
+    FIX = "sometimes"
+    VALID = _VALID
+    INVALID = _INVALID
+    METADATA_DEPENDENCIES: ClassVar[tuple[ProviderT, ...]] = meta.DEPENDENCIES
+
+    def __init__(self, context: RuleContext) -> None:
+        super().__init__(context)
+        self._meta = meta.Meta(self, context.module)
+        resolver = Resolver(self._meta, context.models, context.path, loading=True)
+        self._examiner = Examiner(self._meta, resolver, context.module)
+
+    def _check(self, loop: Loop) -> None:
+        for verdict in self._examiner.examine(loop):
+            self.report(verdict.node, verdict.detail, verdict.fix, verdict.lines)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._check(Loop(node, node.target, node.iter, [node.body]))
+
+    def _comprehension(
+        self, node: cst.CSTNode, for_in: cst.CompFor, parts: list[cst.CSTNode]
+    ) -> None:
+        inner = [*for_in.ifs, *([for_in.inner_for_in] if for_in.inner_for_in else []), *parts]
+        self._check(Loop(node, for_in.target, for_in.iter, inner))
+
+    def visit_ListComp(self, node: cst.ListComp) -> None:
+        self._comprehension(node, node.for_in, [node.elt])
+
+    def visit_SetComp(self, node: cst.SetComp) -> None:
+        self._comprehension(node, node.for_in, [node.elt])
+
+    def visit_GeneratorExp(self, node: cst.GeneratorExp) -> None:
+        self._comprehension(node, node.for_in, [node.elt])
+
+    def visit_DictComp(self, node: cst.DictComp) -> None:
+        self._comprehension(node, node.for_in, [node.key, node.value])
