@@ -7,7 +7,8 @@ line...) decide its exact place and spelling. When the file's imports were sorte
 the fix, ruff's isort, run with the project's configuration, re-sorts them after it; a
 file whose imports were unsorted already keeps them as the fix made them (re-sorting
 would change lines the fix did not touch). A changed line longer than the project's line
-length (ruff's setting, else black's, else ruff's default) is reformatted alone with
+length (ruff's `line-length`, else black's, else ruff's default; E501 counts even where
+the project ignores it, as black then wraps) is reformatted alone with
 `ruff format --range`: only the statement it belongs to, never the rest of the file.
 """
 
@@ -62,7 +63,7 @@ def _black_line_length(path: Path) -> list[str]:
                 tool = tomllib.loads(pyproject.read_text()).get("tool", {})
             except (OSError, ValueError):
                 return []
-            if "ruff" in tool:
+            if "line-length" in tool.get("ruff", {}):
                 return []
             length = tool.get("black", {}).get("line-length")
             return ["--line-length", str(length)] if isinstance(length, int) else []
@@ -80,6 +81,7 @@ def _sorted_imports(path: Path, before: str, after: str) -> str:
 
 def _long_lines(path: Path, text: str, length: list[str]) -> list[int]:
     command = ["check", "--select", "E501", "--no-cache", "--output-format", "json", "--exit-zero"]
+    command += ["--config", "lint.ignore = []", "--config", "lint.per-file-ignores = {}"]
     done = _run(path, [*command, *length], text)
     if done is None or done.returncode != 0:
         return []

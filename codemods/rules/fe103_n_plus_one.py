@@ -36,7 +36,9 @@ literal), in the class, a mixin or a base; a path the query's options already se
 cannot read (strings, `"*"`, a variable, a helper's result): they may load it; a loop over
 anything that is not a visible query of a known mapped class (a parameter, a list, rows
 of another module's query); `.get()` on anything but a mapped class's key; a loop
-variable reassigned in the body; reads inside a nested function or lambda.
+variable reassigned in the body; reads inside a nested function or lambda; an Alembic
+migration (a module with `revision` and `down_revision`), which runs once and is not
+edited after it has run.
 
 ## Fix safety
 Loading with the query changes no row: the rows, their order and their count stay as
@@ -44,7 +46,8 @@ they are (`joinedload` is used only for a many-to-one relationship and never wit
 DISTINCT or GROUP BY; collections use `selectinload`, which needs no `.unique()`). It
 changes *when* the related rows are read: a lazy load runs at the first access, after
 any write the session made in between. So the fix is **unsafe** when the session writes
-(`add`, `flush`, `commit`, `execute`...) between the query and the end of the loop;
+(`add`, `flush`, `commit`, `execute`...) between the query and the end of the loop,
+or hands the session or a row to a function of code it cannot see (which may write);
 otherwise safe. A nested path whose intermediate class this module does not import gets
 no fix.
 """
@@ -122,6 +125,14 @@ def _invalid(
 
 
 _VALID: list[Valid] = [
+    _valid(
+        'revision = "ce5c4ac967d8"\n'
+        'down_revision = "3097592c0739"\n\n\n'
+        "def upgrade(session):\n"
+        "    for a in session.query(Author).all():\n"
+        "        print(a.books)\n",
+        "an-alembic-migration",
+    ),
     _valid(
         "def f(session, authors):\n    return [a.books for a in authors]\n",
         "rows-from-a-parameter",
@@ -248,6 +259,32 @@ _VALID: list[Valid] = [
     ),
 ]
 _INVALID: list[Invalid] = [
+    _invalid(
+        "def f():\n"
+        "    for author in Author.query.all():\n"
+        "        for book in author.books:\n"
+        "            delete_book(book.id)\n",
+        "def f():\n"
+        "    for author in Author.query.options(selectinload(Author.books)).all():\n"
+        "        for book in author.books:\n"
+        "            delete_book(book.id)\n",
+        "flask-sqlalchemys-global-session-any-function-may-write",
+        ("selectinload",),
+        unsafe=True,
+    ),
+    _invalid(
+        "def f(session):\n"
+        "    for author in session.scalars(select(Author)):\n"
+        "        refresh_books(author)\n"
+        "        print(len(author.books))\n",
+        "def f(session):\n"
+        "    for author in session.scalars(select(Author).options(selectinload(Author.books))):\n"
+        "        refresh_books(author)\n"
+        "        print(len(author.books))\n",
+        "a-row-handed-to-unknown-code-makes-it-unsafe",
+        ("selectinload",),
+        unsafe=True,
+    ),
     _invalid(
         "def f(session):\n"
         "    for author in session.scalars(select(Author)):\n"
@@ -442,8 +479,14 @@ class NPlusOne(Rule):
         self._meta = meta.Meta(self, context.module)
         resolver = Resolver(self._meta, context.models, context.path, loading=True)
         self._examiner = Examiner(self._meta, resolver, context.module)
+        self._migration = False
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._migration = _is_migration(node)
 
     def _check(self, loop: Loop) -> None:
+        if self._migration:
+            return
         for verdict in self._examiner.examine(loop):
             self.report(verdict.node, verdict.detail, verdict.fix, verdict.lines)
 
@@ -467,3 +510,20 @@ class NPlusOne(Rule):
 
     def visit_DictComp(self, node: cst.DictComp) -> None:
         self._comprehension(node, node.for_in, [node.key, node.value])
+
+
+def _is_migration(module: cst.Module) -> bool:
+    """An Alembic revision (`revision = ...`, `down_revision = ...`): it runs once, and a
+    migration that has run is not edited."""
+    names = set()
+    for statement in module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign | cst.AnnAssign):
+                    targets = (
+                        [t.target for t in small.targets]
+                        if isinstance(small, cst.Assign)
+                        else [small.target]
+                    )
+                    names.update(t.value for t in targets if isinstance(t, cst.Name))
+    return {"revision", "down_revision"} <= names

@@ -23,6 +23,7 @@ _PER_ROW_QUERIES = {"execute", "scalars", "scalar", "exec", "stream", "stream_sc
 _GETS = {"get", "get_one"}
 _WRITES = {"add", "add_all", "flush", "commit", "execute", "merge", "delete", "refresh"}
 _WRITES |= {"expire", "expire_all", "bulk_save_objects", "rollback"}
+_PURE = {"append", "extend", "add", "get", "format", "join", "items", "keys", "values"}
 _NO_JOIN = {"distinct", "group_by", "having"}  # a joined eager load adds columns to these
 
 
@@ -158,21 +159,34 @@ class Examiner:
         )
 
     def _writes(self, loop: Loop, rows: _Rows) -> bool:
-        """Whether a session write runs after the query and before the loop ends."""
+        """Whether the session may write after the query and before the loop ends: a write
+        method of the session, or a function of unknown code handed the session or a row."""
         low = self.meta.start(rows.statement)
         high = self.meta.end(loop.node)
         function = self.meta.function(loop.node)
         if function is None:
             return True
+        handed = {rows.session, code(loop.row)} - {""}
+        # `Model.query`, `db.session`: a session any function may reach without being handed it
+        global_session = rows.session in {"", "db.session"}
         found = False
+        meta = self.meta
 
         class _Calls(cst.CSTVisitor):
             def visit_Call(self, call: cst.Call) -> None:
                 nonlocal found
+                if found or not low <= meta.start(call) <= high:
+                    return
                 if method(call) in _WRITES and _session_like(call, rows.session):
-                    found = found or low <= meta.start(call) <= high
+                    found = True
+                elif not isinstance(call.func, cst.Attribute) or method(call) not in _PURE:
+                    builtin = any(n.startswith("builtins.") for n in meta.qualified(call.func))
+                    given = {code(arg.value) for arg in call.args}
+                    name = call.func.value if isinstance(call.func, cst.Name) else method(call)
+                    unknown = not builtin and not name[:1].isupper()  # a class: a constructor
+                    plain = isinstance(call.func, cst.Name)  # a function, not a method
+                    found = unknown and ((global_session and plain) or bool(given & handed))
 
-        meta = self.meta
         function.visit(_Calls())
         return found
 
@@ -279,7 +293,13 @@ def _append_options(statement: cst.BaseExpression, options: list[cst.Call]) -> c
     """`statement.options(...)`, the statement parenthesised when it needs it."""
     if not isinstance(statement, cst.Name | cst.Attribute | cst.Call | cst.Subscript):
         statement = statement.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-    attribute = cst.Attribute(value=statement, attr=cst.Name("options"))
+    dot = cst.Dot()
+    func = statement.func if isinstance(statement, cst.Call) else None
+    if isinstance(func, cst.Attribute) and isinstance(
+        func.dot.whitespace_before, cst.ParenthesizedWhitespace
+    ):
+        dot = func.dot  # a chain written one call a line: one more line
+    attribute = cst.Attribute(value=statement, attr=cst.Name("options"), dot=dot)
     args = [
         cst.Arg(o, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
         for o in options[:-1]
