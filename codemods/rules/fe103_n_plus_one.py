@@ -261,6 +261,20 @@ _VALID: list[Valid] = [
 _INVALID: list[Invalid] = [
     _invalid(
         "def f():\n"
+        "    return [Book.query.filter_by(author_id=a.id).count() for a in Author.query.all()]\n",
+        None,
+        "flask-model-query-per-row-has-no-fix",
+    ),
+    _invalid(
+        "from sqlalchemy import update\n\n\n"
+        "def f(session):\n"
+        "    for a in session.scalars(select(Author)):\n"
+        '        session.execute(update(Book).where(Book.author_id == a.id).values(title="x"))\n',
+        None,
+        "a-write-per-row-has-no-fix",
+    ),
+    _invalid(
+        "def f():\n"
         "    for author in Author.query.all():\n"
         "        for book in author.books:\n"
         "            delete_book(book.id)\n",

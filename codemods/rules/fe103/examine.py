@@ -12,7 +12,14 @@ from dataclasses import dataclass
 import libcst as cst
 
 from fe_gen.codemods.analysis.meta import Meta, code, names_in
-from fe_gen.codemods.analysis.queries import LeftAlone, Resolver, Source, method, unchain
+from fe_gen.codemods.analysis.queries import (
+    SELECTS,
+    LeftAlone,
+    Resolver,
+    Source,
+    method,
+    unchain,
+)
 from fe_gen.codemods.models_index import ModelInfo
 from fe_gen.codemods.rules.base import Applicability, Edit, Fix
 from fe_gen.codemods.rules.fe103.loaders import Path, Step, chain, settled_paths
@@ -210,11 +217,16 @@ class Examiner:
         found: list[Verdict] = []
         resolver = self.resolver
         session = rows.session
+        meta = self.meta
 
         class _Calls(cst.CSTVisitor):
             def visit_Call(self, call: cst.Call) -> None:
                 if not any(name.value == row for name in names_in(call)):
                     return
+                parent = meta.parent(call)
+                above = meta.parent(parent) if isinstance(parent, cst.Attribute) else None
+                if isinstance(above, cst.Call) and above.func is parent:
+                    return  # a link of a longer chain: the chain is judged whole
                 detail = _per_row(call, resolver, session)
                 if detail is not None:
                     found.append(Verdict(call, detail, None))
@@ -231,26 +243,65 @@ class Examiner:
 
 
 def _per_row(call: cst.Call, resolver: Resolver, session: str) -> str | None:
-    """Why `call` runs a query (or may) once per row; None when it does not."""
-    name = method(call)
-    receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
-    first = call.args[0].value if call.args and not call.args[0].keyword else None
-    if name in _GETS and receiver is not None and first is not None and resolver.mapped(first):
-        return (
-            f"`{code(call)}` runs a query per row; fetch them with one"
-            f" `.where({code(first)}.<key>.in_(...))` query before the loop"
-        )
-    runs = name in _PER_ROW_QUERIES and receiver is not None and first is not None
-    if runs and isinstance(resolver.statement(first), Source):  # type: ignore[arg-type]
-        return f"`{code(call.func)}(...)` runs a query per row; run one query before the loop"
-    if name == "query" and first is not None and resolver.mapped(first):
-        return f"`{code(call.func)}(...)` runs a query per row; run one query before the loop"
+    """Why a call chain runs a query (or may) once per row; None when it does not."""
+    root, links = unchain(call)
+    query = root if isinstance(root, cst.Attribute) and root.attr.value == "query" else None
+    if query is not None and links and resolver.mapped(query.value):  # Model.query...
+        return f"`{code(query)}...` runs a query per row; run one query before the loop"
+    for link in links or [call]:
+        detail = _link_queries(link, resolver)
+        if detail is not None:
+            return detail
     if session and any(code(arg.value) == session for arg in call.args):
         return (
             f"`{code(call.func)}()` is called with `{session}` once per row: if it queries,"
             " that is one query per row"
         )
     return None
+
+
+def _link_queries(call: cst.Call, resolver: Resolver) -> str | None:
+    name = method(call)
+    receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
+    first = call.args[0].value if call.args and not call.args[0].keyword else None
+    if receiver is None or first is None:
+        return None
+    if name in _GETS and resolver.mapped(first):
+        return (
+            f"`{code(call)}` runs a query per row; fetch them with one"
+            f" `.where({code(first)}.<key>.in_(...))` query before the loop"
+        )
+    kind = _statement_kind(first, resolver) if name in _PER_ROW_QUERIES else ""
+    if kind == "select":
+        return f"`{code(call.func)}(...)` runs a query per row; run one query before the loop"
+    if kind == "write":
+        return f"`{code(call.func)}(...)` writes once per row; one statement for all rows would do"
+    if name == "query" and resolver.mapped(first):
+        return f"`{code(call.func)}(...)` runs a query per row; run one query before the loop"
+    return None
+
+
+_WRITE_STATEMENTS = {f"sqlalchemy.{name}" for name in ("update", "insert", "delete")}
+_WRITE_STATEMENTS |= {f"sqlalchemy.sql.expression.{n}" for n in ("update", "insert", "delete")}
+
+
+def _statement_kind(expr: cst.BaseExpression, resolver: Resolver) -> str:
+    """ "select" or "write" for a statement built with select() / update() & co (inline or
+    in a variable assigned once), "" for anything else."""
+    meta = resolver.meta
+    root, _ = unchain(expr)
+    if isinstance(root, cst.Name):
+        assignments = meta.assignments(root)
+        value = (
+            meta.assigned_value(assignments[0]) if assignments and len(assignments) == 1 else None
+        )
+        if value is None:
+            return ""
+        root, _ = unchain(value)
+    if not isinstance(root, cst.Call):
+        return ""
+    names = meta.qualified(root.func)
+    return "select" if names & SELECTS else "write" if names & _WRITE_STATEMENTS else ""
 
 
 def _session_like(call: cst.Call, session: str) -> bool:
