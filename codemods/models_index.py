@@ -80,6 +80,11 @@ class ModelInfo:
             return None
         return ColumnInfo(attr, decl.nullable, decl.sql_kind, decl.unique)
 
+    def primary_key(self) -> ColumnInfo | None:
+        """The one primary-key column (None when it is composite, or not declared here)."""
+        keys = [name for name, decl in self.attrs.items() if decl.primary]
+        return self.column(keys[0]) if len(keys) == 1 else None
+
     def relationship(self, attr: str) -> RelationshipInfo | None:
         """The relationship mapped under `attr`, or None for anything else."""
         decl = self.attrs.get(attr)

@@ -29,6 +29,7 @@ class AttrDecl:
     target: str = ""  # a relationship's class, as written (`"Author"`, `models.Author`)
     uselist: bool | None = None  # None: the direction decides, and fe-gen cannot tell
     lazy: str | None = "select"  # the `lazy=` strategy; None when it is not a literal
+    primary: bool = False  # `primary_key=True`
 
 
 @dataclass

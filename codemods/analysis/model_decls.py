@@ -160,8 +160,9 @@ def _column_attr(call: cst.Call, annotation: cst.BaseExpression | None, sqlmodel
     sql_kind = _sql_kind(call) if func != "Field" else "unknown"
     if sql_kind in {"unknown", "key"} and _py_kind(inner) != "unknown":
         sql_kind = _py_kind(inner)  # the annotation says more than a bare ForeignKey
-    unique = bool(_bool_kwarg(call, "primary_key") or _bool_kwarg(call, "unique"))
-    return AttrDecl("column", nullable, sql_kind, unique)
+    primary = bool(_bool_kwarg(call, "primary_key"))
+    unique = primary or bool(_bool_kwarg(call, "unique"))
+    return AttrDecl("column", nullable, sql_kind, unique, primary=primary)
 
 
 def _attr_from_value(

@@ -257,6 +257,10 @@ class Resolver:
         shape = "tuple" if legacy and len(entities) > 1 else "entity"  # query(A, B): Rows
         return Source(entities, legacy=legacy, anchor=call, problem=problem, shape=shape)
 
+    def model_of(self, expr: cst.BaseExpression) -> ModelInfo | None:
+        """The mapped class `expr` (a name or an attribute chain) names, if any."""
+        return self._entity(expr).model
+
     def mapped(self, expr: cst.BaseExpression) -> bool:
         """Whether `expr` (a name or an attribute chain) is a mapped class."""
         return self._entity(expr).model is not None

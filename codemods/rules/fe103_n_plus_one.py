@@ -8,9 +8,13 @@ legacy `session.query(M)`) whose body, for each row:
   `for book in row.books: book.publisher`): the fix adds `selectinload(M.rel)` (a
   collection, or a direction fe-gen cannot tell) or `joinedload(M.rel)` (many-to-one) to
   the query's `.options(...)`, chained for nested paths;
-- runs a query of its own that depends on the row (`session.get(Other, row.other_id)`,
-  `session.scalars(select(Other).where(Other.x == row.x))`, `session.query(Other)...`), or
-  hands the session to a function with the row: reported, without a fix.
+- calls `session.get(Other, row.other_id)` (`await` too): the fix fetches them all with
+  one `select(Other).where(Other.id.in_({...}))` before the loop into a dict the loop reads
+  with `.get()`, so a missing key still gives None and a repeated key the same object;
+- runs another query that depends on the row (`session.scalars(select(Other).where(
+  Other.x == row.x))`, `session.query(Other)...`, `Other.query...`), writes per row
+  (`update()`, `insert()`, `delete()`), or hands the session to a function with the row:
+  reported, without a fix.
 
 ## Why is this bad?
 One query for the rows, then one more per row: N+1 round trips where one or two would do.
@@ -50,6 +54,12 @@ any write the session made in between. So the fix is **unsafe** when the session
 or hands the session or a row to a function of code it cannot see (which may write);
 otherwise safe. A nested path whose intermediate class this module does not import gets
 no fix.
+
+The `get` batching is always **unsafe**: an IN list longer than the driver's limit on
+parameters (32,767 on asyncpg and SQLite) fails where one `get` per row did not. It is
+offered only in a `for` loop over a list (`rows = ....all()`, iterated twice), with a key
+that is a column of the rows of the primary key's type, a loop that neither assigns the
+key nor writes, and a free name for the dict.
 """
 
 from __future__ import annotations
@@ -259,6 +269,24 @@ _VALID: list[Valid] = [
     ),
 ]
 _INVALID: list[Invalid] = [
+    _invalid(
+        "def f(session):\n"
+        "    books = session.scalars(select(Book)).all()\n"
+        "    for b in books:\n"
+        "        print(session.get(Author, b.author_id))\n",
+        "def f(session):\n"
+        "    books = session.scalars(select(Book)).all()\n"
+        "    author_by_id = {\n"
+        "        author.id: author\n"
+        "        for author in session.scalars(\n"
+        "            select(Author).where(Author.id.in_({b.author_id for b in books}))\n"
+        "        )\n"
+        "    }\n"
+        "    for b in books:\n"
+        "        print(author_by_id.get(b.author_id))\n",
+        "get-per-row-becomes-one-in-query",
+        unsafe=True,
+    ),
     _invalid(
         "def f():\n"
         "    return [Book.query.filter_by(author_id=a.id).count() for a in Author.query.all()]\n",

@@ -176,3 +176,45 @@ async def test_async_lazy_loads_raise_and_the_rewrite_loads_them() -> None:
     large, large_count = await _run_async(rewritten, 4)
     assert len(large) == 2 * len(small) == 12
     assert small_count == large_count <= 3
+
+
+GETS = """
+def per_row_get(s):
+    books = s.scalars(select(Book).order_by(Book.id)).all()
+    out = []
+    for book in books:
+        author = s.get(Author, book.author_id)
+        same = s.get(Author, book.author_id) is author
+        out.append((book.title, author.name if author is not None else None, same))
+    return out
+"""
+
+
+def _run_gets(code: str, scale: int) -> tuple[Any, int]:
+    module = _module(code, "fe103_gets")
+    engine = create_engine("sqlite://")
+    module.Base.metadata.create_all(engine)
+    statements: list[str] = []
+    with Session(engine) as session:
+        session.add_all(_seed(module, scale))
+        session.add(module.Book(title="orphan", author_id=10_000))  # a key with no row
+        session.commit()
+    with Session(engine) as session:
+        event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+        result = module.per_row_get(session)
+    engine.dispose()
+    return result, len(statements)
+
+
+def test_gets_per_row_become_one_in_query_with_missing_keys_and_duplicates_kept() -> None:
+    original = MODELS + GETS
+    assert [f.fix for f in check(original).findings] == ["unsafe"]
+    assert fix(original) == original  # unsafe: only with --unsafe-fixes
+    rewritten = fix(original, unsafe=True)
+    assert "author_by_id.get(book.author_id)" in rewritten and ".in_(" in rewritten
+    before, before_count = _run_gets(original, 3)
+    after, after_count = _run_gets(rewritten, 3)
+    assert after == before and ("orphan", None, True) in after
+    assert _run_gets(original, 6)[1] > before_count
+    assert _run_gets(rewritten, 6)[1] == after_count == 2
+    assert fix(rewritten, unsafe=True) == rewritten

@@ -22,6 +22,7 @@ from fe_gen.codemods.analysis.queries import (
 )
 from fe_gen.codemods.models_index import ModelInfo
 from fe_gen.codemods.rules.base import Applicability, Edit, Fix
+from fe_gen.codemods.rules.fe103.batch import Get, batch_fix, find_get
 from fe_gen.codemods.rules.fe103.loaders import Path, Step, chain, settled_paths
 from fe_gen.codemods.rules.fe103.reads import Read, relationship_reads
 
@@ -219,9 +220,15 @@ class Examiner:
         session = rows.session
         meta = self.meta
 
+        gets: list[Get] = []
+
         class _Calls(cst.CSTVisitor):
             def visit_Call(self, call: cst.Call) -> None:
                 if not any(name.value == row for name in names_in(call)):
+                    return
+                get = find_get(call, row, meta, resolver)
+                if get is not None:
+                    gets.append(get)
                     return
                 parent = meta.parent(call)
                 above = meta.parent(parent) if isinstance(parent, cst.Attribute) else None
@@ -239,7 +246,27 @@ class Examiner:
 
         for part in loop.parts:
             part.visit(_Calls())
-        return found
+        return self._batches(loop, rows, gets) + found
+
+    def _batches(self, loop: Loop, rows: _Rows, gets: list[Get]) -> list[Verdict]:
+        """One finding per (session, model, key) read with `get` per row."""
+        groups: dict[tuple[str, str, str], list[Get]] = {}
+        for get in gets:
+            groups.setdefault((get.session, get.model.name, code(get.key)), []).append(get)
+        verdicts = []
+        for group in groups.values():
+            first = group[0]
+            detail = (
+                f"`{code(first.call)}` runs a query per row; fetch them with one"
+                f" `.where({code(first.model_expr)}.<key>.in_(...))` query before the loop"
+            )
+            fix = None
+            if isinstance(loop.node, cst.For) and not self._writes(loop, rows):
+                fix, why = batch_fix(loop.node, group, rows.model, self.meta, self.module)
+                detail = detail if fix is not None else f"{detail}; no fix: {why}"
+            extra = tuple(get.node for get in group[1:])
+            verdicts.append(Verdict(first.node, detail, fix, extra))
+        return verdicts
 
 
 def _per_row(call: cst.Call, resolver: Resolver, session: str) -> str | None:
