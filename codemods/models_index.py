@@ -173,6 +173,19 @@ def module_matches(path: Path, module: str, from_path: Path) -> bool:
 
 
 @dataclass(frozen=True)
+class SchemaRef:
+    """A class named by a schema's field: its name, module (if imported) and the file
+    that names it, as `ModelsIndex.schema_fields` takes them back."""
+
+    name: str
+    module: str | None
+    path: Path
+
+
+_SCHEMA_ROOTS = {"BaseModel", "SQLModel", "Generic", "object"}
+
+
+@dataclass(frozen=True)
 class _Root:
     """A declarative base; `cls` is the class passed as `declarative_base(cls=...)`."""
 
@@ -232,6 +245,38 @@ class ModelsIndex:
             module, name = decls.imports[name]
             name = name or relationship.target
         return self.lookup(name, module or None, model.path)
+
+    def schema_fields(
+        self, name: str, module: str | None, from_path: Path
+    ) -> dict[str, tuple[SchemaRef, bool]] | None:
+        """The fields of class `name` (a response schema, own and inherited) that hold
+        another class: field -> (where that class is, whether the field holds several).
+        None when the class cannot be found or one of its bases cannot be read."""
+        found = self._find(name, module, from_path)
+        if not isinstance(found, _ClassRef):
+            return None
+        fields: dict[str, tuple[SchemaRef, bool]] = {}
+        stack, seen = [found], set()
+        while stack:
+            ref = stack.pop(0)
+            if (ref.path, ref.decl.name) in seen or len(seen) > _MAX_DEPTH:
+                continue
+            seen.add((ref.path, ref.decl.name))
+            for field_name, (held, many) in ref.decl.holds.items():
+                module_name, _, leaf = held.rpartition(".")
+                if not module_name and leaf in ref.decls.imports:
+                    module_name, original = ref.decls.imports[leaf]
+                    leaf = original or leaf
+                fields.setdefault(
+                    field_name, (SchemaRef(leaf, module_name or None, ref.path), many)
+                )
+            for base in ref.decl.bases:
+                resolved = self._resolve_base(base, ref)
+                if isinstance(resolved, _ClassRef):
+                    stack.append(resolved)
+                elif resolved is None and base.rsplit(".", 1)[-1] not in _SCHEMA_ROOTS:
+                    return None
+        return fields
 
     def _file(self, path: Path) -> FileDecls | None:
         if path not in self._decls:

@@ -42,6 +42,9 @@ class ClassDecl:
     decorators: list[str]
     attrs: dict[str, AttrDecl] = field(default_factory=dict)
     abstract: bool = False
+    # field -> (the class a field holds, as written; whether it holds several), for the
+    # fields annotated with a class name (`author: AuthorRead`, `books: list["BookRead"]`)
+    holds: dict[str, tuple[str, bool]] = field(default_factory=dict)
 
 
 @dataclass

@@ -329,6 +329,10 @@ def _read_statement(statement: cst.BaseStatement, decl: ClassDecl, sqlmodel: boo
             decl.abstract = isinstance(value, cst.Name) and value.value == "True"
         if target.value not in _IGNORED:
             decl.attrs[target.value] = _attr_from_value(value, annotation, sqlmodel)
+        if annotation is not None and target.value not in _IGNORED:
+            held = _annotated_target(annotation, sqlmodel=True)
+            if held is not None and held[0]:
+                decl.holds[target.value] = held
 
 
 def read_class(source: str) -> ClassDecl | None:

@@ -16,6 +16,12 @@ legacy `session.query(M)`) whose body, for each row:
   (`update()`, `insert()`, `delete()`), or hands the session to a function with the row:
   reported, without a fix.
 
+- is a FastAPI route (`@router.get(..., response_model=list[Schema])`, or a return
+  annotation) that returns the rows of such a query while its response schema nests a
+  relationship (`books: list[BookOut]`, nested schemas too): serialising the response
+  lazy-loads it once per row after the function returned. The fix adds the eager loads
+  to the query when the route (or a function of its module) builds it.
+
 ## Why is this bad?
 One query for the rows, then one more per row: N+1 round trips where one or two would do.
 Under `AsyncSession` the lazy load is not even allowed, and raises `MissingGreenlet`.
@@ -134,7 +140,33 @@ def _invalid(
     return Invalid(_M + code, fixed, id, unsafe)
 
 
+_SCHEMAS = (
+    "from pydantic import BaseModel\n\n\n"
+    "class BookOut(BaseModel):\n"
+    "    title: str\n\n\n"
+    "class AuthorOut(BaseModel):\n"
+    "    name: str\n"
+    "    books: list[BookOut]\n\n\n"
+)
 _VALID: list[Valid] = [
+    _valid(
+        _SCHEMAS + '@router.get("/authors/{id}", response_model=AuthorOut)\n'
+        "def author(session, id):\n"
+        "    return session.get(Author, id)\n",
+        "a-route-answering-one-object",
+    ),
+    _valid(
+        _SCHEMAS.replace("books: list[BookOut]", "titles: list[str]")
+        + '@router.get("/authors", response_model=list[AuthorOut])\n'
+        "def authors(session):\n"
+        "    return session.scalars(select(Author)).all()\n",
+        "a-response-nesting-no-relationship",
+    ),
+    _valid(
+        _SCHEMAS + "def authors(session) -> list[AuthorOut]:\n"
+        "    return session.scalars(select(Author)).all()\n",
+        "not-a-route",
+    ),
     _valid(
         'revision = "ce5c4ac967d8"\n'
         'down_revision = "3097592c0739"\n\n\n'
@@ -269,6 +301,16 @@ _VALID: list[Valid] = [
     ),
 ]
 _INVALID: list[Invalid] = [
+    _invalid(
+        _SCHEMAS + '@router.get("/authors", response_model=list[AuthorOut])\n'
+        "def authors(session):\n"
+        "    return session.scalars(select(Author)).all()\n",
+        _SCHEMAS + '@router.get("/authors", response_model=list[AuthorOut])\n'
+        "def authors(session):\n"
+        "    return session.scalars(select(Author).options(selectinload(Author.books))).all()\n",
+        "a-route-whose-response-nests-a-relationship",
+        ("selectinload",),
+    ),
     _invalid(
         "def f(session):\n"
         "    books = session.scalars(select(Book)).all()\n"
@@ -510,7 +552,7 @@ _INVALID: list[Invalid] = [
 class NPlusOne(Rule):
     CODE = "FE103"
     NAME = "n-plus-one"
-    MESSAGE = "a loop over query results queries again for every row"
+    MESSAGE = "one more query for every row of a query's results (N+1)"
     FIX = "sometimes"
     VALID = _VALID
     INVALID = _INVALID
@@ -531,6 +573,11 @@ class NPlusOne(Rule):
             return
         for verdict in self._examiner.examine(loop):
             self.report(verdict.node, verdict.detail, verdict.fix, verdict.lines)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        if not self._migration:
+            for verdict in self._examiner.examine_route(node):
+                self.report(verdict.node, verdict.detail, verdict.fix, verdict.lines)
 
     def visit_For(self, node: cst.For) -> None:
         self._check(Loop(node, node.target, node.iter, [node.body]))

@@ -218,3 +218,69 @@ def test_gets_per_row_become_one_in_query_with_missing_keys_and_duplicates_kept(
     assert _run_gets(original, 6)[1] > before_count
     assert _run_gets(rewritten, 6)[1] == after_count == 2
     assert fix(rewritten, unsafe=True) == rewritten
+
+
+ROUTES = """
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict
+
+router = APIRouter()
+
+
+class Orm(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class CountryRead(Orm):
+    name: str
+
+
+class BookRead(Orm):
+    id: int
+    title: str
+
+
+class AuthorRead(Orm):
+    id: int
+    country: CountryRead | None
+    books: list[BookRead]
+
+
+@router.get("/authors", response_model=list[AuthorRead])
+def list_authors(s):
+    return s.scalars(select(Author).order_by(Author.id)).all()
+"""
+
+
+def _serve(code: str, scale: int) -> tuple[Any, int]:
+    """The route's rows serialised with its response model, as FastAPI does after the
+    function returned (the session still open), and the statements that took."""
+    from pydantic import TypeAdapter
+
+    module = _module(code, "fe103_routes")
+    engine = create_engine("sqlite://")
+    module.Base.metadata.create_all(engine)
+    statements: list[str] = []
+    with Session(engine) as session:
+        session.add_all(_seed(module, scale))
+        session.commit()
+    with Session(engine) as session:
+        event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+        rows = module.list_authors(session)
+        body = TypeAdapter(list[module.AuthorRead]).dump_python(
+            TypeAdapter(list[module.AuthorRead]).validate_python(rows)
+        )
+    engine.dispose()
+    return body, len(statements)
+
+
+def test_a_route_whose_response_nests_relationships_loads_them_with_the_query() -> None:
+    original = MODELS + ROUTES
+    assert [f.fix for f in check(original).findings] == ["safe"]
+    rewritten = fix(original)
+    before, before_count = _serve(original, 3)
+    after, after_count = _serve(rewritten, 3)
+    assert after == before and len(after) == 9
+    assert _serve(original, 6)[1] > before_count
+    assert _serve(rewritten, 6)[1] == after_count <= 3
+    assert fix(rewritten) == rewritten

@@ -25,6 +25,7 @@ from fe_gen.codemods.rules.base import Applicability, Edit, Fix
 from fe_gen.codemods.rules.fe103.batch import Get, batch_fix, find_get
 from fe_gen.codemods.rules.fe103.loaders import Path, Step, chain, settled_paths
 from fe_gen.codemods.rules.fe103.reads import Read, relationship_reads
+from fe_gen.codemods.rules.fe103.routes import response, schema_reads, schema_ref
 
 _EXECUTORS = {"execute", "scalars", "exec", "stream", "stream_scalars"}
 _PER_ROW_QUERIES = {"execute", "scalars", "scalar", "exec", "stream", "stream_scalars"}
@@ -101,7 +102,28 @@ class Examiner:
 
     # -- relationships read per row ------------------------------------------------------
 
-    def _loads(self, loop: Loop, rows: _Rows, reads: list[Read]) -> Verdict | None:
+    def examine_route(self, function: cst.FunctionDef) -> list[Verdict]:
+        """A route returning rows whose response schema nests lazy relationships."""
+        answer = response(function)
+        if answer is None or not answer.many:
+            return []
+        ref = schema_ref(answer.schema, self.meta, self.resolver.path)
+        verdicts = []
+        for returned in answer.returns:
+            if returned.value is None:
+                continue
+            loop = Loop(returned, cst.Name("_"), returned.value, [])
+            rows = self._rows(loop)
+            if rows is None:
+                continue
+            reads = schema_reads(ref, rows.model, returned.value, self.resolver.models)
+            what = f"the response `{code(answer.schema)}` nests"
+            verdict = self._loads(loop, rows, reads, what) if reads else None
+            if verdict is not None:
+                verdicts.append(verdict)
+        return verdicts
+
+    def _loads(self, loop: Loop, rows: _Rows, reads: list[Read], what: str = "") -> Verdict | None:
         settled = settled_paths(rows.source.links, self.meta)
         if settled is None:
             return None  # options fe-gen cannot read: maybe they load it
@@ -109,8 +131,12 @@ class Examiner:
         if not missing:
             return None
         first = missing[0]
-        names = ", ".join(dict.fromkeys(code(read.node) for read in missing))
-        detail = f"`{names}` lazy-loads once per row"
+        if what:
+            paths = ", ".join(dict.fromkeys(".".join(read.path) for read in missing))
+            detail = f"{what} `{paths}`, lazy-loaded once per row as it is serialised"
+        else:
+            names = ", ".join(dict.fromkeys(code(read.node) for read in missing))
+            detail = f"`{names}` lazy-loads once per row"
         steps = self._steps(rows, missing, settled)
         statement = self.meta.statement(loop.node)
         lines = (statement,) if statement is not None else ()

@@ -12,12 +12,30 @@ import ast
 
 _QUERY_WORDS = (b"select(", b".query", b".execute(", b".scalars(", b".exec(", b".stream")
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "api_route"}
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
 
 
+_ROUTE_WORDS = (b"response_model", b"-> list[", b"-> List[", b"-> Sequence[")
+
+
 def text_may_match(source: bytes) -> bool:
-    """Whether the bytes show a query call and a loop."""
-    return b"for " in source and any(word in source for word in _QUERY_WORDS)
+    """Whether the bytes show a query call, and a loop or a route's response schema."""
+    if not any(word in source for word in _QUERY_WORDS):
+        return False
+    return b"for " in source or any(word in source for word in _ROUTE_WORDS)
+
+
+def _route(unit: ast.AST) -> bool:
+    """A function with a route decorator (`@router.get(...)`) and a response schema."""
+    if not isinstance(unit, _FUNCTIONS):
+        return False
+    for decorator in unit.decorator_list:
+        func = decorator.func if isinstance(decorator, ast.Call) else None
+        if isinstance(func, ast.Attribute) and func.attr in _ROUTE_METHODS:
+            keywords = {k.arg for k in decorator.keywords}  # type: ignore[union-attr]
+            return "response_model" in keywords or unit.returns is not None
+    return False
 
 
 def _per_row(target: ast.expr, body: list[ast.AST]) -> bool:
@@ -51,8 +69,8 @@ def _loops(unit: ast.AST) -> bool:
 
 
 def candidates(tree: ast.Module, text: str) -> dict[str, frozenset[str] | None] | None:
-    """Units (`f`, `Class.method`) that hold a loop reading its rows, kept whole, with the
-    module functions they call; None when there is none."""
+    """Units (`f`, `Class.method`) that hold a loop reading its rows, or are routes with
+    a response schema, kept whole, with the module functions they call; None if none."""
     functions = {s.name for s in tree.body if isinstance(s, _FUNCTIONS)}
     needed: dict[str, frozenset[str] | None] = {}
     for statement in tree.body:
@@ -64,7 +82,7 @@ def candidates(tree: ast.Module, text: str) -> dict[str, frozenset[str] | None] 
                 if isinstance(member, _FUNCTIONS):
                     units.append((f"{statement.name}.{member.name}", member))
         for name, unit in units:
-            if not _loops(unit):
+            if not _loops(unit) and not _route(unit):
                 continue
             needed[name] = None
             for node in ast.walk(unit):
