@@ -207,7 +207,7 @@ class Resolver:
     ) -> Source | LeftAlone:
         """A chain on a variable or a function call; `module.function(...)` included."""
         base = self._built(root, legacy)
-        foreign_ok = self._finished or not legacy
+        foreign_ok = self._finished or self.loading or not legacy
         if isinstance(base, LeftAlone) and links and isinstance(root, cst.Name) and foreign_ok:
             foreign = self._foreign(links[0], legacy)
             if isinstance(foreign, Source):
@@ -223,7 +223,7 @@ class Resolver:
             found = self._follow(root, legacy)
             if not isinstance(found, LeftAlone) or not found.reason.startswith("not a function"):
                 return found
-        if legacy and not self._finished:
+        if legacy and not (self._finished or self.loading):  # a loop runs it: finished
             return LeftAlone("a query from another module, not finished here with .all()")
         return self._foreign(root, legacy)
 

@@ -88,3 +88,37 @@ def test_precheck_names_only_functions_reading_their_rows() -> None:
     assert prefilter.text_may_match(source.encode())
     assert prefilter.candidates(ast.parse(source), source) == {"a": None, "q": None}
     assert not prefilter.text_may_match(b"def f():\n    return [x.y for x in z]\n")
+
+
+SERVICE = """\
+from app.models import Author
+
+
+def get_all(session):
+    return session.query(Author).filter(Author.id > 0)
+
+
+def get_loaded(session, options):
+    return session.query(Author).options(*options)
+"""
+CALLER = """\
+from app import service
+
+
+def titles(session):
+    return [len(a.books) for a in service.get_all(session)]
+
+
+def loaded(session):
+    return [len(a.books) for a in service.get_loaded(session, [])]
+"""
+
+
+def test_a_query_built_in_another_module_is_reported_without_a_fix(project: Path) -> None:
+    write(project, "app/__init__.py", "")
+    write(project, "app/models.py", MODELS)
+    write(project, "app/service.py", SERVICE)
+    write(project, "app/views.py", CALLER)
+    code, out, _ = optimize("--check", "--select", "FE103", ".")
+    assert code == 1 and out.count("FE103") == 1 and "app/views.py:5:" in out
+    assert "no fix: the query is built by `service.get_all()` in another module" in out

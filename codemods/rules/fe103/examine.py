@@ -59,8 +59,9 @@ class _Rows:
     source: Source
     model: ModelInfo
     entity: str  # the class as the query names it
-    statement: cst.BaseExpression  # where `.options(...)` goes
+    statement: cst.BaseExpression | None  # where `.options(...)` goes (None: elsewhere)
     session: str  # the receiver that ran the query, "" when unknown
+    builder: str = ""  # the function of another module that builds the query
 
 
 class Examiner:
@@ -88,6 +89,8 @@ class Examiner:
 
     def _rows(self, loop: Loop) -> _Rows | None:
         source = self.resolver.source(loop.iterable)
+        if isinstance(source, Source) and source.foreign and not source.entities:
+            return self._foreign_rows(source)
         if isinstance(source, LeftAlone) or source.problem is not None:
             return None
         if source.shape != "entity" or len(source.entities) != 1:
@@ -99,6 +102,20 @@ class Examiner:
         if statement is None:
             return None
         return _Rows(source, entity.model, code(entity.expr), statement, session)
+
+    def _foreign_rows(self, source: Source) -> _Rows | None:
+        """Rows of a query another module's function builds: reported, never fixed here."""
+        call = source.anchor
+        if not isinstance(call, cst.Call):
+            return None
+        for qualified in self.meta.qualified(call.func):
+            module, _, name = qualified.rpartition(".")
+            if not module or "<locals>" in module:
+                continue
+            model = self.resolver.models.query_model(module, name, self.resolver.path)
+            if model is not None:
+                return _Rows(source, model, model.name, None, "", code(call.func))
+        return None
 
     # -- relationships read per row ------------------------------------------------------
 
@@ -138,6 +155,8 @@ class Examiner:
             names = ", ".join(dict.fromkeys(code(read.node) for read in missing))
             detail = f"`{names}` lazy-loads once per row"
         steps = self._steps(rows, missing, settled)
+        if rows.statement is None:
+            steps = f"the query is built by `{rows.builder}()` in another module"
         statement = self.meta.statement(loop.node)
         lines = (statement,) if statement is not None else ()
         if isinstance(steps, str):
@@ -195,6 +214,8 @@ class Examiner:
     def _writes(self, loop: Loop, rows: _Rows) -> bool:
         """Whether the session may write after the query and before the loop ends: a write
         method of the session, or a function of unknown code handed the session or a row."""
+        if rows.statement is None:
+            return True  # the query runs elsewhere: what happens in between is unknown
         low = self.meta.start(rows.statement)
         high = self.meta.end(loop.node)
         function = self.meta.function(loop.node)

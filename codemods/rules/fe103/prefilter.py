@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import ast
 
+# a query call, or a session handed to a function of another module that builds one
 _QUERY_WORDS = (b"select(", b".query", b".execute(", b".scalars(", b".exec(", b".stream")
+_QUERY_WORDS += (b"session", b".all()")
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "api_route"}
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
@@ -27,14 +29,19 @@ def text_may_match(source: bytes) -> bool:
 
 
 def _route(unit: ast.AST) -> bool:
-    """A function with a route decorator (`@router.get(...)`) and a response schema."""
+    """A function with a route decorator (`@router.get(...)`) and a response schema that
+    returns the result of a query it runs."""
     if not isinstance(unit, _FUNCTIONS):
         return False
     for decorator in unit.decorator_list:
         func = decorator.func if isinstance(decorator, ast.Call) else None
         if isinstance(func, ast.Attribute) and func.attr in _ROUTE_METHODS:
             keywords = {k.arg for k in decorator.keywords}  # type: ignore[union-attr]
-            return "response_model" in keywords or unit.returns is not None
+            if "response_model" not in keywords and unit.returns is None:
+                return False
+            assigned = _assigned(unit)  # rows of a query the route runs itself
+            returns = [n.value for n in ast.walk(unit) if isinstance(n, ast.Return) and n.value]
+            return any(_from_database(v, assigned, handed=False) for v in returns)  # type: ignore[arg-type]
     return False
 
 
@@ -53,9 +60,49 @@ def _per_row(target: ast.expr, body: list[ast.AST]) -> bool:
     return False
 
 
-def _loops(unit: ast.AST) -> bool:
+_RUNS = {"query", "scalars", "execute", "exec", "all", "fetchall", "stream", "stream_scalars"}
+
+
+def _from_database(
+    iterable: ast.expr, assigned: dict[str, list[ast.expr]], handed: bool = True
+) -> bool:
+    """Whether a loop's iterable, or what its name is assigned, shows a query call, or a
+    call handed a session (a function of another module that builds a query)."""
+    origins = (
+        [iterable, *assigned.get(iterable.id, [])] if isinstance(iterable, ast.Name) else [iterable]
+    )
+    for origin in origins:
+        for node in ast.walk(origin):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in _RUNS:
+                return True
+            if isinstance(func, ast.Name) and func.id == "select":
+                return True
+            values = [*node.args, *(k.value for k in node.keywords)] if handed else []
+            if any(isinstance(v, ast.Name) and ("session" in v.id or v.id == "db") for v in values):
+                return True
+    return False
+
+
+def _assigned(unit: ast.AST) -> dict[str, list[ast.expr]]:
+    assigned: dict[str, list[ast.expr]] = {}
     for node in ast.walk(unit):
-        if isinstance(node, ast.For | ast.AsyncFor) and _per_row(node.target, list(node.body)):
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets = [node.target]
+        for target in targets:
+            if isinstance(target, ast.Name):
+                assigned.setdefault(target.id, []).append(node.value)  # type: ignore[attr-defined]
+    return assigned
+
+
+def _loops(unit: ast.AST) -> bool:
+    assigned = _assigned(unit)
+    for node in ast.walk(unit):
+        loop = isinstance(node, ast.For | ast.AsyncFor)
+        if loop and _per_row(node.target, list(node.body)) and _from_database(node.iter, assigned):  # type: ignore[attr-defined]
             return True
         if isinstance(node, _COMPREHENSIONS):
             parts: list[ast.AST] = (
@@ -63,7 +110,7 @@ def _loops(unit: ast.AST) -> bool:
             )
             generator = node.generators[0]
             parts += [*generator.ifs, *node.generators[1:]]
-            if _per_row(generator.target, parts):
+            if _per_row(generator.target, parts) and _from_database(generator.iter, assigned):
                 return True
     return False
 
