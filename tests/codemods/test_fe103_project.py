@@ -90,6 +90,15 @@ def test_precheck_names_only_functions_reading_their_rows() -> None:
     assert not prefilter.text_may_match(b"def f():\n    return [x.y for x in z]\n")
 
 
+def test_precheck_follows_a_query_built_in_steps() -> None:
+    source = (
+        "def a(flag):\n    q = Author.query\n    if flag:\n        q = q.filter(Author.x)\n"
+        "    for r in q:\n        print(r.books)\n\n\n"
+        "def b(rows):\n    for r in rows:\n        print(r.books)\n"
+    )
+    assert prefilter.candidates(ast.parse(source), source) == {"a": None}
+
+
 SERVICE = """\
 from app.models import Author
 

@@ -61,6 +61,7 @@ def _per_row(target: ast.expr, body: list[ast.AST]) -> bool:
 
 
 _RUNS = {"query", "scalars", "execute", "exec", "all", "fetchall", "stream", "stream_scalars"}
+_RUNS |= {"filter", "filter_by", "where", "order_by", "join", "options", "limit"}  # a chain
 
 
 def _from_database(
@@ -73,6 +74,8 @@ def _from_database(
     )
     for origin in origins:
         for node in ast.walk(origin):
+            if isinstance(node, ast.Attribute) and node.attr == "query":  # Model.query
+                return True
             if not isinstance(node, ast.Call):
                 continue
             func = node.func
