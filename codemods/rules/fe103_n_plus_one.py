@@ -77,8 +77,9 @@ from libcst.metadata import ProviderT
 
 from fe_gen.codemods.analysis import meta
 from fe_gen.codemods.analysis.queries import Resolver
+from fe_gen.codemods.analysis.rows import Loop
 from fe_gen.codemods.rules.base import Invalid, Rule, RuleContext, Valid
-from fe_gen.codemods.rules.fe103.examine import Examiner, Loop
+from fe_gen.codemods.rules.fe103.examine import Examiner
 
 _M = """\
 from sqlalchemy import ForeignKey, select

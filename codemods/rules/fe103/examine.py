@@ -6,7 +6,6 @@ knows; what the body reads of them); `_fix` only builds the `.options(...)` to a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import libcst as cst
@@ -14,12 +13,12 @@ import libcst as cst
 from fe_gen.codemods.analysis.meta import Meta, code, names_in
 from fe_gen.codemods.analysis.queries import (
     SELECTS,
-    LeftAlone,
     Resolver,
     Source,
     method,
     unchain,
 )
+from fe_gen.codemods.analysis.rows import Loop, Rows, append_options, local_rows
 from fe_gen.codemods.models_index import ModelInfo
 from fe_gen.codemods.rules.base import Applicability, Edit, Fix
 from fe_gen.codemods.rules.fe103.batch import Get, batch_fix, find_get
@@ -27,7 +26,6 @@ from fe_gen.codemods.rules.fe103.loaders import Path, Step, chain, settled_paths
 from fe_gen.codemods.rules.fe103.reads import Read, relationship_reads
 from fe_gen.codemods.rules.fe103.routes import response, schema_reads, schema_ref
 
-_EXECUTORS = {"execute", "scalars", "exec", "stream", "stream_scalars"}
 _PER_ROW_QUERIES = {"execute", "scalars", "scalar", "exec", "stream", "stream_scalars"}
 _GETS = {"get", "get_one"}
 _WRITES = {"add", "add_all", "flush", "commit", "execute", "merge", "delete", "refresh"}
@@ -37,31 +35,11 @@ _NO_JOIN = {"distinct", "group_by", "having"}  # a joined eager load adds column
 
 
 @dataclass(frozen=True)
-class Loop:
-    """A loop over rows: `for row in iterable: <parts>` or a comprehension."""
-
-    node: cst.CSTNode
-    row: cst.BaseExpression
-    iterable: cst.BaseExpression
-    parts: Sequence[cst.CSTNode]
-
-
-@dataclass(frozen=True)
 class Verdict:
     node: cst.CSTNode
     detail: str
     fix: Fix | None
     lines: tuple[cst.CSTNode, ...] = ()
-
-
-@dataclass(frozen=True)
-class _Rows:
-    source: Source
-    model: ModelInfo
-    entity: str  # the class as the query names it
-    statement: cst.BaseExpression | None  # where `.options(...)` goes (None: elsewhere)
-    session: str  # the receiver that ran the query, "" when unknown
-    builder: str = ""  # the function of another module that builds the query
 
 
 class Examiner:
@@ -87,23 +65,13 @@ class Examiner:
 
     # -- where the rows come from --------------------------------------------------------
 
-    def _rows(self, loop: Loop) -> _Rows | None:
+    def _rows(self, loop: Loop) -> Rows | None:
         source = self.resolver.source(loop.iterable)
         if isinstance(source, Source) and source.foreign and not source.entities:
             return self._foreign_rows(source)
-        if isinstance(source, LeftAlone) or source.problem is not None:
-            return None
-        if source.shape != "entity" or len(source.entities) != 1:
-            return None
-        entity = source.entities[0]
-        if entity.model is None:
-            return None
-        statement, session = _statement(source, loop.iterable)
-        if statement is None:
-            return None
-        return _Rows(source, entity.model, code(entity.expr), statement, session)
+        return local_rows(self.resolver, loop)
 
-    def _foreign_rows(self, source: Source) -> _Rows | None:
+    def _foreign_rows(self, source: Source) -> Rows | None:
         """Rows of a query another module's function builds: reported, never fixed here."""
         call = source.anchor
         if not isinstance(call, cst.Call):
@@ -114,7 +82,7 @@ class Examiner:
                 continue
             model = self.resolver.models.query_model(module, name, self.resolver.path)
             if model is not None:
-                return _Rows(source, model, model.name, None, "", code(call.func))
+                return Rows(source, model, model.name, None, "", code(call.func))
         return None
 
     # -- relationships read per row ------------------------------------------------------
@@ -140,7 +108,7 @@ class Examiner:
                 verdicts.append(verdict)
         return verdicts
 
-    def _loads(self, loop: Loop, rows: _Rows, reads: list[Read], what: str = "") -> Verdict | None:
+    def _loads(self, loop: Loop, rows: Rows, reads: list[Read], what: str = "") -> Verdict | None:
         settled = settled_paths(rows.source.links, self.meta)
         if settled is None:
             return None  # options fe-gen cannot read: maybe they load it
@@ -167,7 +135,7 @@ class Examiner:
             first.node, f"{detail}; load it with the query: `.options({options})`", fix, lines
         )
 
-    def _steps(self, rows: _Rows, reads: list[Read], settled: set[Path]) -> list[list[Step]] | str:
+    def _steps(self, rows: Rows, reads: list[Read], settled: set[Path]) -> list[list[Step]] | str:
         """One loader chain per longest missing path, or why there can be none."""
         by_path = {read.path: read for read in reads}
         longest = [p for p in by_path if not any(q[: len(p)] == p and q != p for q in by_path)]
@@ -190,12 +158,12 @@ class Examiner:
             chains.append(steps)
         return chains
 
-    def _fix(self, rows: _Rows, steps: list[list[Step]], writes: bool) -> Fix:
+    def _fix(self, rows: Rows, steps: list[list[Step]], writes: bool) -> Fix:
         options = [chain(s) for s in steps]
 
         def rebuild(updated: cst.CSTNode) -> cst.CSTNode:
             assert isinstance(updated, cst.BaseExpression)
-            return _append_options(updated, options)
+            return append_options(updated, options)
 
         loaders = sorted({step.loader for s in steps for step in s})
         note = ""
@@ -211,7 +179,7 @@ class Examiner:
             note=note,
         )
 
-    def _writes(self, loop: Loop, rows: _Rows) -> bool:
+    def _writes(self, loop: Loop, rows: Rows) -> bool:
         """Whether the session may write after the query and before the loop ends: a write
         method of the session, or a function of unknown code handed the session or a row."""
         if rows.statement is None:
@@ -258,7 +226,7 @@ class Examiner:
 
     # -- queries run per row -------------------------------------------------------------
 
-    def _per_row_queries(self, loop: Loop, rows: _Rows) -> list[Verdict]:
+    def _per_row_queries(self, loop: Loop, rows: Rows) -> list[Verdict]:
         if not isinstance(loop.row, cst.Name):
             return []
         row = loop.row.value
@@ -295,7 +263,7 @@ class Examiner:
             part.visit(_Calls())
         return self._batches(loop, rows, gets) + found
 
-    def _batches(self, loop: Loop, rows: _Rows, gets: list[Get]) -> list[Verdict]:
+    def _batches(self, loop: Loop, rows: Rows, gets: list[Get]) -> list[Verdict]:
         """One finding per (session, model, key) read with `get` per row."""
         groups: dict[tuple[str, str, str], list[Get]] = {}
         for get in gets:
@@ -383,53 +351,6 @@ def _session_like(call: cst.Call, session: str) -> bool:
         return False
     receiver = code(call.func.value)
     return receiver == session or receiver.endswith(("session", "db"))
-
-
-def _statement(
-    source: Source, iterable: cst.BaseExpression
-) -> tuple[cst.BaseExpression | None, str]:
-    """The expression to add `.options(...)` to, and the session's code when known."""
-    call = source.executed_at
-    if call is None:  # a Query iterated by the loop itself
-        while isinstance(iterable, cst.Await):
-            iterable = iterable.expression
-        return iterable, _legacy_session(iterable)
-    if not isinstance(call, cst.Call) or not call.args:
-        if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute):
-            statement = call.func.value  # `query.all()`
-            return statement, _legacy_session(statement)
-        return None, ""
-    if isinstance(call.func, cst.Attribute) and method(call) in _EXECUTORS:
-        return call.args[0].value, code(call.func.value)
-    if isinstance(call.func, cst.Name):  # list(query)
-        statement = call.args[0].value
-        return statement, _legacy_session(statement)
-    return None, ""
-
-
-def _legacy_session(query: cst.BaseExpression) -> str:
-    root, links = unchain(query)
-    if links and method(links[0]) == "query":
-        return code(root)
-    return ""
-
-
-def _append_options(statement: cst.BaseExpression, options: list[cst.Call]) -> cst.Call:
-    """`statement.options(...)`, the statement parenthesised when it needs it."""
-    if not isinstance(statement, cst.Name | cst.Attribute | cst.Call | cst.Subscript):
-        statement = statement.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
-    dot = cst.Dot()
-    func = statement.func if isinstance(statement, cst.Call) else None
-    if isinstance(func, cst.Attribute) and isinstance(
-        func.dot.whitespace_before, cst.ParenthesizedWhitespace
-    ):
-        dot = func.dot  # a chain written one call a line: one more line
-    attribute = cst.Attribute(value=statement, attr=cst.Name("options"), dot=dot)
-    args = [
-        cst.Arg(o, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-        for o in options[:-1]
-    ]
-    return cst.Call(func=attribute, args=[*args, cst.Arg(options[-1])])
 
 
 def _top_level_names(statement: cst.CSTNode) -> list[tuple[str, str | None, str]]:
