@@ -48,6 +48,15 @@ ALL_RULES: tuple[RuleEntry, ...] = (
         precheck=prefilter.candidates,
     ),
     RuleEntry(
+        code="FE102",
+        name="over-fetching",
+        module="fe_gen.codemods.rules.fe102_over_fetching",
+        cls="OverFetching",
+        # the same cheap tests as FE103: a loop over the rows of a query, reading them
+        prefilter=fe103_prefilter.text_may_match,
+        precheck=fe103_prefilter.candidates,
+    ),
+    RuleEntry(
         code="FE103",
         name="n-plus-one",
         module="fe_gen.codemods.rules.fe103_n_plus_one",

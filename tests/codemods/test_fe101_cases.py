@@ -7,7 +7,18 @@ from __future__ import annotations
 
 import pytest
 
-from tests.codemods.conftest import check, fix
+from tests.codemods import conftest
+
+_RULE = conftest.only("FE101")
+
+
+def check(source: str, **options: object) -> conftest.FileOutcome:
+    return conftest.check(source, **_RULE, **options)
+
+
+def fix(source: str, **options: object) -> str:
+    return conftest.fix(source, **_RULE, **options)  # type: ignore[arg-type]
+
 
 MODELS = """\
 from sqlalchemy import ForeignKey, String, select
