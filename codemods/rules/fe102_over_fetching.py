@@ -25,7 +25,9 @@ When the rows escape: a row passed to a function, returned, appended, compared, 
 to, read in a nested function or lambda or after the loop, or read for anything but a
 known column (a relationship, a property, a method); when the rows' list is used
 anywhere else; when the query already has loader options, or DISTINCT / GROUP BY; when
-every column is read. Rows of a query built in another module are not analysed.
+every column is read, or the columns left out are all narrow (numbers, booleans, dates,
+keys): the saving is too small to be worth a change. Rows of a query built in another
+module are not analysed, nor Alembic migrations.
 
 ## Fix safety
 Safe in synchronous code: the columns left out are deferred, and nothing in the function
@@ -90,6 +92,10 @@ _VALID: list[Valid] = [
         "def f(session):\n    return [(a.id, a.name, a.bio) for a in"
         " session.scalars(select(Author))]\n",
         "every-column-read",
+    ),
+    _valid(
+        "def f(session):\n    return [(a.name, a.bio) for a in session.scalars(select(Author))]\n",
+        "only-the-key-left-out",
     ),
     _valid(
         "def f(session):\n    return [show(a) for a in session.scalars(select(Author))]\n",
@@ -186,8 +192,14 @@ class OverFetching(Rule):
         self._meta = meta.Meta(self, context.module)
         resolver = Resolver(self._meta, context.models, context.path, loading=True)
         self._examiner = Examiner(self._meta, resolver)
+        self._migration = False
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._migration = meta.is_migration(node)
 
     def _check(self, loop: Loop) -> None:
+        if self._migration:
+            return
         found = self._examiner.examine(loop)
         if found is not None:
             node, detail, fix = found

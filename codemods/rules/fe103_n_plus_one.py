@@ -567,7 +567,7 @@ class NPlusOne(Rule):
         self._migration = False
 
     def visit_Module(self, node: cst.Module) -> None:
-        self._migration = _is_migration(node)
+        self._migration = meta.is_migration(node)
 
     def _check(self, loop: Loop) -> None:
         if self._migration:
@@ -600,20 +600,3 @@ class NPlusOne(Rule):
 
     def visit_DictComp(self, node: cst.DictComp) -> None:
         self._comprehension(node, node.for_in, [node.key, node.value])
-
-
-def _is_migration(module: cst.Module) -> bool:
-    """An Alembic revision (`revision = ...`, `down_revision = ...`): it runs once, and a
-    migration that has run is not edited."""
-    names = set()
-    for statement in module.body:
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if isinstance(small, cst.Assign | cst.AnnAssign):
-                    targets = (
-                        [t.target for t in small.targets]
-                        if isinstance(small, cst.Assign)
-                        else [small.target]
-                    )
-                    names.update(t.value for t in targets if isinstance(t, cst.Name))
-    return {"revision", "down_revision"} <= names

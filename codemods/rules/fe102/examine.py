@@ -16,6 +16,7 @@ from fe_gen.codemods.analysis.rows import Loop, Rows, append_options, local_rows
 from fe_gen.codemods.models_index import ModelInfo
 from fe_gen.codemods.rules.base import Applicability, Edit, Fix
 
+_WIDE = {"str", "json", "bytes", "unknown"}  # columns whose leaving out saves something
 _ROW_CHANGING = {"distinct", "group_by", "having", "union", "union_all"}
 
 
@@ -33,8 +34,11 @@ class Examiner:
             return None
         used = _columns_read(loop.row.value, loop.parts, rows.model, self.meta)
         columns = [n for n, d in rows.model.attrs.items() if d.kind == "column"]
-        if not used or set(columns) <= used:
+        if not used:
             return None
+        left_out = [rows.model.column(name) for name in columns if name not in used]
+        if not any(c is not None and c.kind in _WIDE for c in left_out):
+            return None  # nothing left out, or only numbers, dates, flags: not worth it
         chosen = [name for name in columns if name in used]
         loader = cst.parse_expression(
             f"load_only({', '.join(f'{rows.entity}.{name}' for name in chosen)})"
