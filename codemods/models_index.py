@@ -281,7 +281,7 @@ class ModelsIndex:
         if not isinstance(found, _ClassRef):
             return None
         fields: dict[str, tuple[SchemaRef, bool]] = {}
-        stack, seen = [found], set()
+        stack, seen = [found], set[tuple[Path, str]]()
         while stack:
             ref = stack.pop(0)
             if (ref.path, ref.decl.name) in seen or len(seen) > _MAX_DEPTH:

@@ -25,7 +25,7 @@ _RUFF_FILES = ("ruff.toml", ".ruff.toml")
 
 def _ruff() -> str | None:
     try:
-        from ruff.__main__ import find_ruff_bin
+        from ruff.__main__ import find_ruff_bin  # type: ignore[import-untyped]
     except ImportError:
         return None
     try:

@@ -172,7 +172,7 @@ def code(node: cst.CSTNode) -> str:
 def is_migration(module: cst.Module) -> bool:
     """An Alembic revision (`revision = ...`, `down_revision = ...`): it runs once, and a
     migration that has run is not edited."""
-    names = set()
+    names: set[str] = set()
     for statement in module.body:
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:

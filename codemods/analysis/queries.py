@@ -340,13 +340,13 @@ class Resolver:
             roots.append(found)
         if len(roots) != 1:
             return LeftAlone(f"`{name.value}` is built from more than one query")
-        root = roots[0]
+        first = roots[0]
         return replace(
-            root,
+            first,
             anchor=name,
             executed_at=None,
-            ordered=root.ordered or ordered,
-            links=(*root.links, *more),
+            ordered=first.ordered or ordered,
+            links=(*first.links, *more),
         )
 
     def _follow(self, call: cst.Call, legacy: bool) -> Source | LeftAlone:

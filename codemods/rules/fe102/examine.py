@@ -8,6 +8,8 @@ quiet: it cannot know what the rest of the program reads.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import libcst as cst
 
 from fe_gen.codemods.analysis.meta import Meta, code
@@ -100,7 +102,7 @@ class Examiner:
 
 
 def _columns_read(
-    row: str, parts: list[cst.CSTNode] | tuple[cst.CSTNode, ...], model: ModelInfo, meta: Meta
+    row: str, parts: Sequence[cst.CSTNode], model: ModelInfo, meta: Meta
 ) -> set[str] | None:
     """The columns of `row` the parts read, None when the row is used any other way."""
     used: set[str] = set()

@@ -172,6 +172,7 @@ class Examiner:
                 "the session writes between the query and the reads: a lazy load would"
                 " see those writes, a load with the query does not"
             )
+        assert rows.statement is not None  # a query of this module: where the options go
         return Fix(
             edits=(Edit(rows.statement, rebuild),),
             applicability=Applicability.UNSAFE if writes else Applicability.SAFE,

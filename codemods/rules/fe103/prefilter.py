@@ -11,8 +11,8 @@ from __future__ import annotations
 import ast
 
 # a query call, or a session handed to a function of another module that builds one
-_QUERY_WORDS = (b"select(", b".query", b".execute(", b".scalars(", b".exec(", b".stream")
-_QUERY_WORDS += (b"session", b".all()")
+_QUERY_WORDS: tuple[bytes, ...] = (b"select(", b".query", b".execute(", b".scalars(")
+_QUERY_WORDS += (b".exec(", b".stream", b"session", b".all()")
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _ROUTE_METHODS = {"get", "post", "put", "patch", "delete", "api_route"}
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
@@ -34,14 +34,16 @@ def _route(unit: ast.AST) -> bool:
     if not isinstance(unit, _FUNCTIONS):
         return False
     for decorator in unit.decorator_list:
-        func = decorator.func if isinstance(decorator, ast.Call) else None
+        if not isinstance(decorator, ast.Call):
+            continue
+        func = decorator.func
         if isinstance(func, ast.Attribute) and func.attr in _ROUTE_METHODS:
-            keywords = {k.arg for k in decorator.keywords}  # type: ignore[union-attr]
+            keywords = {k.arg for k in decorator.keywords}
             if "response_model" not in keywords and unit.returns is None:
                 return False
             assigned = _assigned(unit)  # rows of a query the route runs itself
-            returns = [n.value for n in ast.walk(unit) if isinstance(n, ast.Return) and n.value]
-            return any(_from_database(v, assigned, handed=False) for v in returns)  # type: ignore[arg-type]
+            returns = [n.value for n in ast.walk(unit) if isinstance(n, ast.Return)]
+            return any(_from_database(v, assigned, handed=False) for v in returns if v)
     return False
 
 
