@@ -18,6 +18,9 @@ from fe_gen.codemods.analysis.rows import Loop, Rows, append_options, local_rows
 from fe_gen.codemods.models_index import ModelInfo
 from fe_gen.codemods.rules.base import Applicability, Edit, Fix
 
+# methods of containers and values that do not look objects up
+_PURE_METHODS = {"append", "add", "extend", "update", "setdefault", "get", "format", "join"}
+_PURE_METHODS |= {"lower", "upper", "strip", "isoformat", "startswith", "endswith", "split"}
 _WIDE = {"str", "json", "bytes", "unknown"}  # columns whose leaving out saves something
 _ROW_CHANGING = {"distinct", "group_by", "having", "union", "union_all"}
 
@@ -130,6 +133,20 @@ def _columns_read(
             node.value.visit(self)  # `row.name`: the attribute's own Name is not the row
             return False
 
+        def visit_Call(self, node: cst.Call) -> None:
+            """A column value handed to unknown code (`delete_file(f.id)`): that code may
+            load the same object by its key, through the identity map, and read a column
+            left out, one query each."""
+            nonlocal escaped
+            func = node.func
+            if isinstance(func, cst.Attribute):
+                known = func.attr.value in _PURE_METHODS or not _mentions(func.value, "")
+            else:
+                builtin = any(n.startswith("builtins.") for n in meta.qualified(func))
+                known = builtin or (isinstance(func, cst.Name) and func.value[:1].isupper())
+            if not known and any(_mentions(arg.value, row) for arg in node.args):
+                escaped = True
+
         def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
             nonlocal escaped
             escaped = escaped or any(n.value == row for n in _names(node))
@@ -154,3 +171,8 @@ def _names(node: cst.CSTNode) -> list[cst.Name]:
 
     node.visit(_All())
     return found
+
+
+def _mentions(node: cst.CSTNode, row: str) -> bool:
+    """Whether `node` reads the name `row` (any name when `row` is empty)."""
+    return any(name.value == row or not row for name in _names(node))
