@@ -123,6 +123,8 @@ def _loops(unit: ast.AST) -> bool:
 def candidates(tree: ast.Module, text: str) -> dict[str, frozenset[str] | None] | None:
     """Units (`f`, `Class.method`) that hold a loop reading its rows, or are routes with
     a response schema, kept whole, with the module functions they call; None if none."""
+    if _migration(tree):
+        return None
     functions = {s.name for s in tree.body if isinstance(s, _FUNCTIONS)}
     needed: dict[str, frozenset[str] | None] = {}
     for statement in tree.body:
@@ -142,3 +144,17 @@ def candidates(tree: ast.Module, text: str) -> dict[str, frozenset[str] | None] 
                 if isinstance(func, ast.Name) and func.id in functions:
                     needed[func.id] = None
     return needed or None
+
+
+def _migration(tree: ast.Module) -> bool:
+    """An Alembic revision (`revision = ...`, `down_revision = ...`), which the rules skip."""
+    names = {
+        target.id
+        for statement in tree.body
+        if isinstance(statement, ast.Assign | ast.AnnAssign)
+        for target in (
+            statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+        )
+        if isinstance(target, ast.Name)
+    }
+    return {"revision", "down_revision"} <= names
