@@ -69,7 +69,7 @@ def _add_imports(module: cst.Module, imports: Sequence[tuple[str, str]]) -> cst.
     rest: list[tuple[str, str]] = []
     for module_name, names in needed.items():
         inserted = (
-            None
+            _merge_into(placed, module_name, names)
             if _imports_from(module, module_name)
             else _insert_beside(placed, module_name, names)
         )
@@ -114,6 +114,40 @@ def _imports_from(module: cst.Module, module_name: str) -> bool:
     )
 
 
+def _third_party_anchors(module: cst.Module, module_name: str) -> list[tuple[int, bool]]:
+    """The first group of imports (lines with no blank line between) that imports
+    something neither of the standard library nor relative: the third-party section, where
+    isort puts the new import (before the first `from` of a module that sorts after it)."""
+    import sys
+
+    groups: list[list[tuple[int, cst.Import | cst.ImportFrom]]] = []
+    previous = -2
+    for index, node in _top_level_imports(module):
+        statement = module.body[index]
+        assert isinstance(statement, cst.SimpleStatementLine)
+        if index != previous + 1 or statement.leading_lines:
+            groups.append([])
+        if index != previous:
+            groups[-1].append((index, node))
+        previous = index
+    for group in groups:
+        tops = [_top(node) for _, node in group]
+        if any(top and top not in sys.stdlib_module_names for top in tops):
+            return [
+                (index, isinstance(node, cst.ImportFrom) and _from_module(node) > module_name)
+                for index, node in group
+            ]
+    return []
+
+
+def _top(node: cst.Import | cst.ImportFrom) -> str:
+    """The top-level package an import names ('' for a relative one, or several)."""
+    if isinstance(node, cst.ImportFrom):
+        return _from_module(node).partition(".")[0]
+    names = {dotted(alias.name).partition(".")[0] for alias in node.names}
+    return names.pop() if len(names) == 1 else ""
+
+
 def _insert_beside(module: cst.Module, module_name: str, names: list[str]) -> cst.Module | None:
     """`module` with `from module_name import names` before the first `from package.sub
     import` of the same package (where isort puts it), else after its last import; None
@@ -128,6 +162,8 @@ def _insert_beside(module: cst.Module, module_name: str, names: list[str]) -> cs
         elif any(dotted(alias.name).partition(".")[0] == package for alias in node.names):
             anchors.append((index, False))
     if not anchors:
+        anchors = _third_party_anchors(module, module_name)
+    if not anchors:
         return None
     statement = cst.parse_statement(f"from {module_name} import {', '.join(sorted(names))}\n")
     body = list(module.body)
@@ -140,3 +176,49 @@ def _insert_beside(module: cst.Module, module_name: str, names: list[str]) -> cs
         body[after] = anchor.with_changes(leading_lines=())
         body.insert(after, statement.with_changes(leading_lines=anchor.leading_lines))
     return module.with_changes(body=body)
+
+
+def _member_key(name: str) -> tuple[int, str, str]:
+    """isort's order-by-type, as ruff has it: CONSTANTS, then Classes, then the rest."""
+    kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
+    return (kind, name.lower(), name)
+
+
+def _merge_into(module: cst.Module, module_name: str, names: list[str]) -> cst.Module | None:
+    """`names` added to the first `from module_name import ...`, each before the first name
+    that sorts after it (a list that was sorted stays sorted), in the list's own layout."""
+    for index, statement in enumerate(module.body):
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if (
+                isinstance(small, cst.ImportFrom)
+                and _from_module(small) == module_name
+                and not isinstance(small.names, cst.ImportStar)
+            ):
+                merged = small.with_changes(names=_with_names(list(small.names), names))
+                body = [merged if part is small else part for part in statement.body]
+                new_body = list(module.body)
+                new_body[index] = statement.with_changes(body=body)
+                return module.with_changes(body=new_body)
+    return None
+
+
+def _with_names(aliases: list[cst.ImportAlias], names: list[str]) -> list[cst.ImportAlias]:
+    present = {dotted(alias.name) for alias in aliases if alias.asname is None}
+    separator = next(
+        (a.comma for a in aliases if isinstance(a.comma, cst.Comma)),
+        cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")),
+    )
+    for name in sorted(set(names) - present, key=_member_key):
+        key = _member_key(name)
+        at = next(
+            (i for i, a in enumerate(aliases) if _member_key(dotted(a.name)) > key), len(aliases)
+        )
+        if at == len(aliases):  # the new last name takes the old last one's ending
+            last = aliases[-1]
+            aliases[-1] = last.with_changes(comma=separator)
+            aliases.append(cst.ImportAlias(name=cst.Name(name), comma=last.comma))
+        else:
+            aliases.insert(at, cst.ImportAlias(name=cst.Name(name), comma=separator))
+    return aliases

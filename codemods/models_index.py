@@ -50,6 +50,22 @@ class ColumnInfo:
 
 
 @dataclass(frozen=True)
+class RelationshipInfo:
+    """A relationship attribute: `uselist` None when fe-gen cannot tell the direction;
+    `lazy` the configured strategy ("select" by default), None when it is not a literal."""
+
+    name: str
+    target: str
+    uselist: bool | None
+    lazy: str | None
+
+    @property
+    def loads_per_row(self) -> bool:
+        """Whether reading it on each of N rows runs a query each time (lazy="select")."""
+        return self.lazy == "select"
+
+
+@dataclass(frozen=True)
 class ModelInfo:
     """A mapped class: where it is defined and its attributes (columns and everything else)."""
 
@@ -64,6 +80,18 @@ class ModelInfo:
             return None
         return ColumnInfo(attr, decl.nullable, decl.sql_kind, decl.unique)
 
+    def primary_key(self) -> ColumnInfo | None:
+        """The one primary-key column (None when it is composite, or not declared here)."""
+        keys = [name for name, decl in self.attrs.items() if decl.primary]
+        return self.column(keys[0]) if len(keys) == 1 else None
+
+    def relationship(self, attr: str) -> RelationshipInfo | None:
+        """The relationship mapped under `attr`, or None for anything else."""
+        decl = self.attrs.get(attr)
+        if decl is None or decl.kind != "relationship":
+            return None
+        return RelationshipInfo(attr, decl.target, decl.uselist, decl.lazy)
+
 
 class SourceSet:
     """The files a lookup may read: the scanned ones first, then the project's on a miss."""
@@ -77,6 +105,7 @@ class SourceSet:
         self._more = more
         self._defining: dict[str, list[Path]] | None = None
         self._expanded = False
+        self._module_files: dict[tuple[str, Path | None], Path | None] = {}
 
     def defining(self, name: str) -> list[Path]:
         """Files that define `name` as a class or a declarative base (by a text search)."""
@@ -91,6 +120,7 @@ class SourceSet:
 
     def _add(self, items: Iterable[tuple[Path, bytes]]) -> None:
         assert self._defining is not None
+        self._module_files.clear()  # more files: a module may now be found
         for path, data in items:
             self._files.setdefault(path, data)
             for name in _defined(data):
@@ -98,8 +128,11 @@ class SourceSet:
 
     def module_file(self, module: str, from_path: Path) -> Path | None:
         """The one known file of `module` (absolute, or relative to `from_path`)."""
-        found = [path for path in self._files if module_matches(path, module, from_path)]
-        return found[0] if len(found) == 1 else None
+        key = (module, from_path.parent if module.startswith(".") else None)
+        if key not in self._module_files:
+            found = [path for path in self._files if module_matches(path, module, from_path)]
+            self._module_files[key] = found[0] if len(found) == 1 else None
+        return self._module_files[key]
 
     def text(self, path: Path) -> str | None:
         data = self._files.get(path)
@@ -145,6 +178,19 @@ def module_matches(path: Path, module: str, from_path: Path) -> bool:
 
 
 @dataclass(frozen=True)
+class SchemaRef:
+    """A class named by a schema's field: its name, module (if imported) and the file
+    that names it, as `ModelsIndex.schema_fields` takes them back."""
+
+    name: str
+    module: str | None
+    path: Path
+
+
+_SCHEMA_ROOTS = {"BaseModel", "SQLModel", "Generic", "object"}
+
+
+@dataclass(frozen=True)
 class _Root:
     """A declarative base; `cls` is the class passed as `declarative_base(cls=...)`."""
 
@@ -166,15 +212,13 @@ class ModelsIndex:
         self._sources = sources
         self._decls: dict[Path, FileDecls | None] = {}
         self._models: dict[tuple[str, str | None, Path], ModelInfo | None] = {}
+        self._trees: dict[Path, ast.Module | None] = {}
 
     def returns_query(self, module: str, name: str, from_path: Path) -> bool:
         """Whether `module.name` is an undecorated function of the project whose every
         `return` is a SQLAlchemy query (`x.query(...)...` or `select(...)...`)."""
         path = self._sources.module_file(module, from_path)
-        text = self._sources.text(path) if path is not None else None
-        if text is None:
-            return False
-        tree = parse_tolerant(text)
+        tree = self._tree(path) if path is not None else None
         if tree is None:
             return False
         for node in tree.body:
@@ -182,6 +226,28 @@ class ModelsIndex:
                 returns = [r.value for r in ast.walk(node) if isinstance(r, ast.Return)]
                 return bool(returns) and not node.decorator_list and all(map(is_query, returns))
         return False
+
+    def query_model(self, module: str, name: str, from_path: Path) -> ModelInfo | None:
+        """The mapped class of the rows of the query `module.name` returns, when every
+        `return` is such a query of one class (`x.query(M)...`, `select(M)...`) that sets
+        no loader options; None otherwise."""
+        path = self._sources.module_file(module, from_path)
+        tree = self._tree(path) if path is not None else None
+        decls = self._file(path) if path is not None else None
+        if tree is None or decls is None or path is None:
+            return None
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
+                returns = [r.value for r in ast.walk(node) if isinstance(r, ast.Return)]
+                if node.decorator_list or not returns or not all(map(is_query, returns)):
+                    return None
+                entities = {_query_entity(value) for value in returns}
+                if len(entities) != 1 or "" in entities:
+                    return None
+                entity = entities.pop()
+                module_name, original = decls.imports.get(entity, (None, entity))
+                return self.lookup(original or entity, module_name, path)
+        return None
 
     def lookup(self, name: str, module: str | None, from_path: Path) -> ModelInfo | None:
         """The mapped class `name` (imported from `module`, if known) as seen from a file."""
@@ -193,6 +259,56 @@ class ModelsIndex:
                 model = self._build(found)
             self._models[key] = model
         return self._models[key]
+
+    def target(self, model: ModelInfo, relationship: RelationshipInfo) -> ModelInfo | None:
+        """The mapped class a relationship of `model` leads to, as its file names it."""
+        module, _, name = relationship.target.rpartition(".")
+        if not name:
+            return None
+        decls = self._file(model.path)
+        if not module and decls is not None and name in decls.imports:
+            module, name = decls.imports[name]
+            name = name or relationship.target
+        return self.lookup(name, module or None, model.path)
+
+    def schema_fields(
+        self, name: str, module: str | None, from_path: Path
+    ) -> dict[str, tuple[SchemaRef, bool]] | None:
+        """The fields of class `name` (a response schema, own and inherited) that hold
+        another class: field -> (where that class is, whether the field holds several).
+        None when the class cannot be found or one of its bases cannot be read."""
+        found = self._find(name, module, from_path)
+        if not isinstance(found, _ClassRef):
+            return None
+        fields: dict[str, tuple[SchemaRef, bool]] = {}
+        stack, seen = [found], set[tuple[Path, str]]()
+        while stack:
+            ref = stack.pop(0)
+            if (ref.path, ref.decl.name) in seen or len(seen) > _MAX_DEPTH:
+                continue
+            seen.add((ref.path, ref.decl.name))
+            for field_name, (held, many) in ref.decl.holds.items():
+                module_name, _, leaf = held.rpartition(".")
+                if not module_name and leaf in ref.decls.imports:
+                    module_name, original = ref.decls.imports[leaf]
+                    leaf = original or leaf
+                fields.setdefault(
+                    field_name, (SchemaRef(leaf, module_name or None, ref.path), many)
+                )
+            for base in ref.decl.bases:
+                resolved = self._resolve_base(base, ref)
+                if isinstance(resolved, _ClassRef):
+                    stack.append(resolved)
+                elif resolved is None and base.rsplit(".", 1)[-1] not in _SCHEMA_ROOTS:
+                    return None
+        return fields
+
+    def _tree(self, path: Path) -> ast.Module | None:
+        """A module's stdlib AST, parsed once (functions that return queries are read there)."""
+        if path not in self._trees:
+            text = self._sources.text(path)
+            self._trees[path] = parse_tolerant(text) if text is not None else None
+        return self._trees[path]
 
     def _file(self, path: Path) -> FileDecls | None:
         if path not in self._decls:
@@ -304,6 +420,20 @@ class ModelsIndex:
             for name, attr in decl.attrs.items():
                 attrs.setdefault(name, AttrDecl("other") if blocked else attr)
         return ModelInfo(ref.decl.name, ref.path, attrs)
+
+
+def _query_entity(value: ast.expr | None) -> str:
+    """`M` of `x.query(M)...` / `select(M)...` without `.options(...)`; '' otherwise."""
+    while isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute):
+        if value.func.attr == "options":
+            return ""
+        if value.func.attr == "query":
+            break
+        value = value.func.value
+    if not isinstance(value, ast.Call) or len(value.args) != 1 or value.keywords:
+        return ""
+    entity = value.args[0]
+    return entity.id if isinstance(entity, ast.Name) else ""
 
 
 def _all_bases(order: list[ClassDecl | None]) -> Iterable[str]:

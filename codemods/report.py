@@ -136,7 +136,7 @@ def summary(outcomes: Sequence[FileOutcome], settings: Settings, seconds: float)
         by_rule = ", ".join(f"{rule}: {n}" for rule, n in sorted(found.items()))
         notes = []
         if safe and settings.mode is Mode.CHECK:
-            notes.append(f"{safe} fixed by running `fe-gen optimize`")
+            notes.append(f"{safe} fixable by running `fe-gen optimize`")
         if unsafe and not settings.unsafe_fixes:
             notes.append(f"{unsafe} more with --unsafe-fixes")
         tail = f" ({'; '.join(notes)})" if notes else ""

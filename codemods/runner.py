@@ -235,6 +235,10 @@ def _process_text(
         outcome.fixed.update(finding.code for finding in applied)
         outcome.findings = []
         current = new_code
+    if current != text:
+        from fe_gen.codemods.tidy import tidy
+
+        current = tidy(path, text, current)
     outcome.new_text = current
     if current != text:
         outcome.new_data = current.encode(prepared.encoding)

@@ -18,12 +18,18 @@ AttrKind = Literal["column", "relationship", "other"]
 
 @dataclass(frozen=True)
 class AttrDecl:
-    """One class-body attribute: a column (with nullability and kind) or something else."""
+    """One class-body attribute: a column (with nullability and kind), a relationship (with
+    its target class as written, whether it holds a list, and its configured loading), or
+    something else."""
 
     kind: AttrKind
     nullable: bool = True
     sql_kind: str = "unknown"
     unique: bool = False  # a primary key, or `unique=True`: no two rows share a value
+    target: str = ""  # a relationship's class, as written (`"Author"`, `models.Author`)
+    uselist: bool | None = None  # None: the direction decides, and fe-gen cannot tell
+    lazy: str | None = "select"  # the `lazy=` strategy; None when it is not a literal
+    primary: bool = False  # `primary_key=True`
 
 
 @dataclass
@@ -36,6 +42,9 @@ class ClassDecl:
     decorators: list[str]
     attrs: dict[str, AttrDecl] = field(default_factory=dict)
     abstract: bool = False
+    # field -> (the class a field holds, as written; whether it holds several), for the
+    # fields annotated with a class name (`author: AuthorRead`, `books: list["BookRead"]`)
+    holds: dict[str, tuple[str, bool]] = field(default_factory=dict)
 
 
 @dataclass

@@ -167,3 +167,20 @@ def has_comments(*nodes: cst.CSTNode) -> bool:
 
 def code(node: cst.CSTNode) -> str:
     return cst.Module([]).code_for_node(node)
+
+
+def is_migration(module: cst.Module) -> bool:
+    """An Alembic revision (`revision = ...`, `down_revision = ...`): it runs once, and a
+    migration that has run is not edited."""
+    names: set[str] = set()
+    for statement in module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign | cst.AnnAssign):
+                    targets = (
+                        [t.target for t in small.targets]
+                        if isinstance(small, cst.Assign)
+                        else [small.target]
+                    )
+                    names.update(t.value for t in targets if isinstance(t, cst.Name))
+    return {"revision", "down_revision"} <= names

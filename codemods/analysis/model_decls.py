@@ -160,8 +160,9 @@ def _column_attr(call: cst.Call, annotation: cst.BaseExpression | None, sqlmodel
     sql_kind = _sql_kind(call) if func != "Field" else "unknown"
     if sql_kind in {"unknown", "key"} and _py_kind(inner) != "unknown":
         sql_kind = _py_kind(inner)  # the annotation says more than a bare ForeignKey
-    unique = bool(_bool_kwarg(call, "primary_key") or _bool_kwarg(call, "unique"))
-    return AttrDecl("column", nullable, sql_kind, unique)
+    primary = bool(_bool_kwarg(call, "primary_key"))
+    unique = primary or bool(_bool_kwarg(call, "unique"))
+    return AttrDecl("column", nullable, sql_kind, unique, primary=primary)
 
 
 def _attr_from_value(
@@ -174,7 +175,7 @@ def _attr_from_value(
         if func in _COLUMN_CALLS and (func != "Field" or sqlmodel):
             return _column_attr(value, annotation, sqlmodel)
         if func in _RELATIONSHIP_CALLS:
-            return AttrDecl("relationship")
+            return _relationship_attr(value, func, annotation, sqlmodel)
         return AttrDecl("other")
     if annotation is None:
         return AttrDecl("other")
@@ -187,6 +188,105 @@ def _attr_from_value(
     if kind == "unknown":  # Mapped[list[X]], Mapped["Author"], enums...: not provably a column
         return AttrDecl("other")
     return AttrDecl("column", optional, kind)
+
+
+_COLLECTIONS = {"list", "List", "set", "Set", "Sequence", "MutableSequence", "Collection"}
+_COLLECTIONS |= {"WriteOnlyMapped", "DynamicMapped", "dict", "Dict", "MutableSet", "FrozenSet"}
+_LAZY_CONSTANTS = {"True": "select", "False": "joined", "None": "noload"}
+
+
+def _relationship_attr(
+    call: cst.Call, func: str, annotation: cst.BaseExpression | None, sqlmodel: bool
+) -> AttrDecl:
+    """A relationship: its target, whether it holds a collection, how it loads."""
+    target_expr = _kwarg(call, "argument")
+    if target_expr is None and call.args and call.args[0].keyword is None:
+        target_expr = call.args[0].value
+    target = _target_name(target_expr)
+    uselist = _bool_kwarg(call, "uselist")
+    kind_of = _annotated_target(annotation, sqlmodel)
+    if kind_of is not None:
+        annotated, many = kind_of
+        target = target or annotated
+        uselist = many if uselist is None else uselist
+    if uselist is None and _kwarg(call, "secondary") is not None:
+        uselist = True
+    lazy: str | None = "dynamic" if func == "dynamic_loader" else _lazy(_kwarg(call, "lazy"))
+    extra = _kwarg(call, "sa_relationship_kwargs")
+    if extra is not None:
+        lazy = _lazy(_dict_item(extra, "lazy")) if isinstance(extra, cst.Dict) else None
+    return AttrDecl("relationship", target=target, uselist=uselist, lazy=lazy)
+
+
+def _target_name(node: cst.BaseExpression | None) -> str:
+    if isinstance(node, cst.Lambda):
+        node = node.body
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) and value.replace(".", "").isidentifier() else ""
+    return dotted(node) if isinstance(node, cst.Name | cst.Attribute) else ""
+
+
+def _annotated_target(
+    annotation: cst.BaseExpression | None, sqlmodel: bool
+) -> tuple[str, bool] | None:
+    """(target, is a collection) from `Mapped[list["B"]]`, `Mapped["B | None"]`, SQLModel's
+    bare `list["B"]`; None when the annotation says nothing."""
+    if annotation is None:
+        return None
+    node = _unwrap_annotation(annotation)
+    if isinstance(node, cst.Subscript) and _last(dotted(node.value)) == "Mapped":
+        args = _subscript_args(node)
+        node = args[0] if len(args) == 1 else node
+    elif not sqlmodel:
+        return None
+    inner, _ = split_optional(node)
+    if isinstance(inner, cst.Subscript):
+        head = _last(dotted(inner.value))
+        args = _subscript_args(inner)
+        if head in _COLLECTIONS and args:
+            return _target_name(split_optional(args[-1])[0]), True
+        return None
+    return (_target_name(inner), False) if inner is not None else None
+
+
+def _lazy(value: cst.BaseExpression | None) -> str | None:
+    if value is None:
+        return "select"
+    if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str):
+        return value.evaluated_value
+    if isinstance(value, cst.Name):
+        return _LAZY_CONSTANTS.get(value.value)
+    return None
+
+
+def _dict_item(node: cst.Dict, key: str) -> cst.BaseExpression | None:
+    for element in node.elements:
+        if not isinstance(element, cst.DictElement):
+            return cst.Name("unknown")  # `**other`: it may set anything
+        if isinstance(element.key, cst.SimpleString) and element.key.evaluated_value == key:
+            return element.value
+    return None
+
+
+def _declared_relationship(function: cst.FunctionDef) -> AttrDecl:
+    """A `@declared_attr` method that returns `relationship(...)`: the relationship."""
+    if not any(
+        _last(dotted(d.decorator)) in {"declared_attr", "cascading"} for d in function.decorators
+    ):
+        return AttrDecl("other")
+    returns: list[cst.BaseExpression | None] = []
+
+    class _Returns(cst.CSTVisitor):
+        def visit_Return(self, node: cst.Return) -> None:
+            returns.append(node.value)
+
+    function.body.visit(_Returns())
+    value = returns[0] if len(returns) == 1 else None
+    annotation = function.returns.annotation if function.returns is not None else None
+    if isinstance(value, cst.Call) and _last(dotted(value.func)) in _RELATIONSHIP_CALLS:
+        return _relationship_attr(value, _last(dotted(value.func)), annotation, False)
+    return AttrDecl("other")
 
 
 def _class_decl(node: cst.ClassDef) -> ClassDecl:
@@ -210,7 +310,7 @@ def _class_decl(node: cst.ClassDef) -> ClassDecl:
 
 def _read_statement(statement: cst.BaseStatement, decl: ClassDecl, sqlmodel: bool) -> None:
     if isinstance(statement, cst.FunctionDef):
-        decl.attrs[statement.name.value] = AttrDecl("other")
+        decl.attrs[statement.name.value] = _declared_relationship(statement)
         return
     if not isinstance(statement, cst.SimpleStatementLine):
         return
@@ -229,6 +329,10 @@ def _read_statement(statement: cst.BaseStatement, decl: ClassDecl, sqlmodel: boo
             decl.abstract = isinstance(value, cst.Name) and value.value == "True"
         if target.value not in _IGNORED:
             decl.attrs[target.value] = _attr_from_value(value, annotation, sqlmodel)
+        if annotation is not None and target.value not in _IGNORED:
+            held = _annotated_target(annotation, sqlmodel=True)
+            if held is not None and held[0]:
+                decl.holds[target.value] = held
 
 
 def read_class(source: str) -> ClassDecl | None:

@@ -48,6 +48,12 @@ _CHANGE_ROWS = {
     "subquery", "cte", "scalar_subquery", "exists", "with_statement_hint", "prefix_with",
     "suffix_with", "first", "one", "one_or_none", "scalar", "get", "count",
 }  # fmt: skip
+# What a query may do before loader options are added: which rows come back does not matter
+# to them, what a row is does (a column list, a subquery, a count are not instances).
+_KEEP_INSTANCES = {
+    "limit", "offset", "slice", "fetch", "distinct", "group_by", "having", "with_for_update",
+    "with_statement_hint", "prefix_with", "suffix_with",
+}  # fmt: skip
 _BEFORE_CRITERIA = {"select_from", "join", "outerjoin", "reset_joinpoint"}
 _TERMINAL = {"all", "fetchall", "unique", "scalars", "execute", "scalar_one", "one_or_none"}
 _CONSUMERS = {"builtins.list", "builtins.tuple"}
@@ -82,6 +88,7 @@ class Source:
     foreign: bool = False  # built in another function of the module
     problem: str | None = None  # a query, but no fix can be offered
     ordered: bool = False  # has an ORDER BY (which row comes first does not depend on a WHERE)
+    links: tuple[cst.Call, ...] = ()  # every method call of the chain(s), variables included
 
 
 def unchain(expr: cst.BaseExpression) -> tuple[cst.BaseExpression, list[cst.Call]]:
@@ -101,10 +108,15 @@ def method(call: cst.Call) -> str:
 class Resolver:
     """Answers `source(iterable)` for one module; see the module docstring."""
 
-    def __init__(self, meta: Meta, models: ModelsIndex, path: Path) -> None:
+    def __init__(
+        self, meta: Meta, models: ModelsIndex, path: Path, *, loading: bool = False
+    ) -> None:
+        """`loading`: the question is where loader options go (FE103), not where a WHERE
+        goes: LIMIT, DISTINCT & co. are fine, and the rows may be used more than once."""
         self.meta = meta
         self.models = models
         self.path = path
+        self.loading = loading
         self._following: set[str] = set()
         self._finished = False  # resolving what the caller finishes with .all()
 
@@ -158,7 +170,7 @@ class Resolver:
                 return LeftAlone(f"`{name.value}` is not assigned a value")
             found = self.source(value)
             if isinstance(found, Source) and found.executed_at is not None:
-                if len(assignments[0].references) != 1:
+                if len(assignments[0].references) != 1 and not self.loading:
                     return LeftAlone(f"the unfiltered `{name.value}` is used elsewhere")
                 return replace(found, consumed=(*found.consumed, name))
         return self.query_object(name)
@@ -195,7 +207,7 @@ class Resolver:
     ) -> Source | LeftAlone:
         """A chain on a variable or a function call; `module.function(...)` included."""
         base = self._built(root, legacy)
-        foreign_ok = self._finished or not legacy
+        foreign_ok = self._finished or self.loading or not legacy
         if isinstance(base, LeftAlone) and links and isinstance(root, cst.Name) and foreign_ok:
             foreign = self._foreign(links[0], legacy)
             if isinstance(foreign, Source):
@@ -211,7 +223,7 @@ class Resolver:
             found = self._follow(root, legacy)
             if not isinstance(found, LeftAlone) or not found.reason.startswith("not a function"):
                 return found
-        if legacy and not self._finished:
+        if legacy and not (self._finished or self.loading):  # a loop runs it: finished
             return LeftAlone("a query from another module, not finished here with .all()")
         return self._foreign(root, legacy)
 
@@ -245,6 +257,10 @@ class Resolver:
         shape = "tuple" if legacy and len(entities) > 1 else "entity"  # query(A, B): Rows
         return Source(entities, legacy=legacy, anchor=call, problem=problem, shape=shape)
 
+    def model_of(self, expr: cst.BaseExpression) -> ModelInfo | None:
+        """The mapped class `expr` (a name or an attribute chain) names, if any."""
+        return self._entity(expr).model
+
     def mapped(self, expr: cst.BaseExpression) -> bool:
         """Whether `expr` (a name or an attribute chain) is a mapped class."""
         return self._entity(expr).model is not None
@@ -255,8 +271,9 @@ class Resolver:
         model = None
         for qualified in self.meta.qualified(expr) or {name}:
             module, _, leaf = qualified.rpartition(".")
-            if leaf == name and "<locals>" not in qualified:
-                model = self.models.lookup(name, module or None, self.path)
+            # `from models import Provider as ProviderModel`: the class is `Provider`
+            if (leaf == name or module) and "<locals>" not in qualified:
+                model = self.models.lookup(leaf, module or None, self.path)
                 if model is not None:
                     break
         return Entity(expr, name, model)
@@ -270,6 +287,8 @@ class Resolver:
         for link in links:
             name = method(link)
             ordered = ordered or name == "order_by"
+            if self.loading and name in _KEEP_INSTANCES:
+                continue
             if name in _CHANGE_ROWS:
                 return LeftAlone(f"the query uses `.{name}()`, which a moved condition changes")
             if name in _TERMINAL:
@@ -292,6 +311,7 @@ class Resolver:
             anchor=anchor,
             problem=problem,
             ordered=ordered,
+            links=(*base.links, *links),
         )
 
     def _variable_query(self, name: cst.Name, legacy: bool) -> Source | LeftAlone:
@@ -301,6 +321,7 @@ class Resolver:
             return LeftAlone(f"`{name.value}` comes from elsewhere")
         roots: list[Source] = []
         ordered = False  # `stmt = stmt.order_by(...)` somewhere
+        more: list[cst.Call] = []
         for assignment in assignments:
             value = self.meta.assigned_value(assignment)
             if value is None:
@@ -311,6 +332,7 @@ class Resolver:
                 if isinstance(checked, LeftAlone):
                     return checked
                 ordered = ordered or checked.ordered
+                more.extend(checked.links)
                 continue
             found = self.query_object(value) if legacy else self.statement(value)
             if isinstance(found, LeftAlone):
@@ -318,7 +340,14 @@ class Resolver:
             roots.append(found)
         if len(roots) != 1:
             return LeftAlone(f"`{name.value}` is built from more than one query")
-        return replace(roots[0], anchor=name, executed_at=None, ordered=roots[0].ordered or ordered)
+        first = roots[0]
+        return replace(
+            first,
+            anchor=name,
+            executed_at=None,
+            ordered=first.ordered or ordered,
+            links=(*first.links, *more),
+        )
 
     def _follow(self, call: cst.Call, legacy: bool) -> Source | LeftAlone:
         """A call to a function of this module that returns a query or a statement."""

@@ -13,7 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from fe_gen.codemods.analysis import prefilter
+from fe_gen.codemods.rules.fe101 import prefilter
+from fe_gen.codemods.rules.fe103 import prefilter as fe103_prefilter
 
 if TYPE_CHECKING:
     from fe_gen.codemods.rules.base import Rule
@@ -45,5 +46,22 @@ ALL_RULES: tuple[RuleEntry, ...] = (
         cls="ClientSideFilter",
         prefilter=prefilter.text_may_match,
         precheck=prefilter.candidates,
+    ),
+    RuleEntry(
+        code="FE102",
+        name="over-fetching",
+        module="fe_gen.codemods.rules.fe102_over_fetching",
+        cls="OverFetching",
+        # the same cheap tests as FE103: a loop over the rows of a query, reading them
+        prefilter=fe103_prefilter.text_may_match,
+        precheck=fe103_prefilter.candidates,
+    ),
+    RuleEntry(
+        code="FE103",
+        name="n-plus-one",
+        module="fe_gen.codemods.rules.fe103_n_plus_one",
+        cls="NPlusOne",
+        prefilter=fe103_prefilter.text_may_match,
+        precheck=fe103_prefilter.candidates,
     ),
 )

@@ -28,9 +28,10 @@ admins = list(users)
 Queries with LIMIT, OFFSET, DISTINCT, GROUP BY, a window or FOR UPDATE (a condition moved
 before them changes which rows come back); rows also used unfiltered elsewhere; a list
 filtered once per pass of a loop (one query per group would be worse); a condition the
-query already applies; rows from anything that is not a visible query. A query built by a
-function of the same module gets its criteria at the call site; one built in another
-module and finished here with `.all()` is reported without a fix.
+query already applies; rows from anything that is not a visible query; a condition that
+only calls methods of the row (`if not e.can_display(user)`), which no query can take
+over. A query built by a function of the same module gets its criteria at the call site;
+one built in another module and finished here with `.all()` is reported without a fix.
 
 ## Fix safety
 The fix is offered only when SQL selects exactly the rows Python kept, NULL included;
@@ -77,10 +78,11 @@ from typing import ClassVar
 import libcst as cst
 from libcst.metadata import ProviderT
 
-from fe_gen.codemods.analysis import meta, sites
-from fe_gen.codemods.analysis.fe101 import Examiner
+from fe_gen.codemods.analysis import meta
 from fe_gen.codemods.analysis.queries import Resolver
 from fe_gen.codemods.rules.base import Invalid, Rule, RuleContext, Valid
+from fe_gen.codemods.rules.fe101 import sites
+from fe_gen.codemods.rules.fe101.examine import Examiner
 
 _M = """\
 from sqlalchemy import select
@@ -120,6 +122,11 @@ def _invalid(code: str, expected: str | None, id: str, unsafe: bool = False) -> 
 
 
 _VALID: list[Valid] = [
+    _valid(
+        "def f(session, viewer):\n"
+        "    return [u for u in session.scalars(select(User)) if not u.can_see(viewer)]\n",
+        "only-a-method-of-the-row-is-called",
+    ),
     _valid(
         "def f(session):\n"
         "    users = session.scalars(select(User)).all()\n"
@@ -220,8 +227,10 @@ _INVALID: list[Invalid] = [
         "def f(session, names):\n"
         "    return [u for u in session.scalars(select(User)) if u.email not in names]\n",
         "def f(session, names):\n"
-        "    return list(session.scalars(select(User).where(or_(User.email.is_(None),"
-        " User.email.not_in(names)))))\n",
+        "    return list(\n"
+        "        session.scalars(select(User).where(or_(User.email.is_(None),"
+        " User.email.not_in(names))))\n"
+        "    )\n",
         "in-a-name-that-may-be-a-string-is-unsafe",
         unsafe=True,
     ),

@@ -11,6 +11,13 @@ from fe_gen.codemods.engine import optimize_source
 from fe_gen.codemods.runner import FileOutcome
 
 
+def only(code: str) -> dict[str, object]:
+    """Options that run one rule: its cases and behaviour tests pin that rule's output."""
+    from fe_gen.codemods.rules import ALL_RULES
+
+    return {"rules": [entry for entry in ALL_RULES if entry.code == code]}
+
+
 def check(source: str, **options: object) -> FileOutcome:
     return optimize_source(source, mode=Mode.CHECK, **options)  # type: ignore[arg-type]
 

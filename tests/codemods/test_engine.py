@@ -342,7 +342,7 @@ def test_query_built_in_another_module_is_reported_without_fix(project: Path) ->
 def test_an_internal_error_in_one_file_is_reported_and_exits_2(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from fe_gen.codemods.analysis import fe101
+    from fe_gen.codemods.rules.fe101 import examine as fe101
 
     def boom(*args: object) -> None:
         raise RuntimeError("rule bug")

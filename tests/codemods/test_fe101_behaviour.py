@@ -14,7 +14,18 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
 from sqlalchemy.orm import Session
 
-from tests.codemods.conftest import check, fix
+from tests.codemods import conftest
+
+_RULE = conftest.only("FE101")
+
+
+def check(source: str, **options: object) -> conftest.FileOutcome:
+    return conftest.check(source, **_RULE, **options)
+
+
+def fix(source: str, **options: object) -> str:
+    return conftest.fix(source, **_RULE, **options)  # type: ignore[arg-type]
+
 
 MODELS = """\
 from sqlalchemy import select

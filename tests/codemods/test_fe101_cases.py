@@ -7,7 +7,18 @@ from __future__ import annotations
 
 import pytest
 
-from tests.codemods.conftest import check, fix
+from tests.codemods import conftest
+
+_RULE = conftest.only("FE101")
+
+
+def check(source: str, **options: object) -> conftest.FileOutcome:
+    return conftest.check(source, **_RULE, **options)
+
+
+def fix(source: str, **options: object) -> str:
+    return conftest.fix(source, **_RULE, **options)  # type: ignore[arg-type]
+
 
 MODELS = """\
 from sqlalchemy import ForeignKey, String, select
@@ -36,7 +47,9 @@ class User(Base):
 
 
 def _with(*names: str) -> str:
-    return MODELS.replace("import ForeignKey", f"import {', '.join(names)}, ForeignKey")
+    """MODELS importing `names` too, in the order ruff's isort gives (classes first)."""
+    merged = sorted({"ForeignKey", "String", "select", *names}, key=lambda n: (n.islower(), n))
+    return MODELS.replace("import ForeignKey, String, select", f"import {', '.join(merged)}")
 
 
 _TEAM = 'class Team(Base):\n    __tablename__ = "teams"\n\n    id: Mapped[int] = mapped_column(primary_key=True)\n\n\n'
@@ -362,19 +375,19 @@ FIXES = [
     ),
     pytest.param(
         'def f(session):\n    return {u.id: u for u in session.scalars(select(User)) if not (u.role == "a" or u.email is None)}\n',
-        'def f(session):\n    return {u.id: u for u in session.scalars(select(User).where(User.role != "a", User.email.is_not(None)))}\n',
+        'def f(session):\n    return {\n        u.id: u\n        for u in session.scalars(select(User).where(User.role != "a", User.email.is_not(None)))\n    }\n',
         (),
         id="de-morgan-with-null-guard",
     ),
     pytest.param(
         "def f(session):\n    return [u for u in session.scalars(select(User)) if u.verified is True or u.age == None]\n",
-        "def f(session):\n    return list(session.scalars(select(User).where(or_(User.verified.is_(True), User.age.is_(None)))))\n",
+        "def f(session):\n    return list(\n        session.scalars(select(User).where(or_(User.verified.is_(True), User.age.is_(None))))\n    )\n",
         ("or_",),
         id="is-true-or-eq-none",
     ),
     pytest.param(
         "def f(session, banned: list[int]):\n    return [u for u in session.scalars(select(User)) if u.team_id not in banned]\n",
-        "def f(session, banned: list[int]):\n    return list(session.scalars(select(User).where(or_(User.team_id.is_(None), User.team_id.not_in(banned)))))\n",
+        "def f(session, banned: list[int]):\n    return list(\n        session.scalars(\n            select(User).where(or_(User.team_id.is_(None), User.team_id.not_in(banned)))\n        )\n    )\n",
         ("or_",),
         id="not-in-on-a-nullable-column",
     ),
@@ -440,7 +453,7 @@ FIXES = [
     ),
     pytest.param(
         "def f(session):\n    return [u for u in session.scalars(select(User).execution_options(yield_per=9)) if u.active]\n",
-        "def f(session):\n    return list(session.scalars(select(User).where(User.active.is_(True)).execution_options(yield_per=9)))\n",
+        "def f(session):\n    return list(\n        session.scalars(select(User).where(User.active.is_(True)).execution_options(yield_per=9))\n    )\n",
         (),
         id="yield-per",
     ),

@@ -40,3 +40,33 @@ CASES = [
 def test_a_new_import_goes_beside_its_package(source: str, expected: str) -> None:
     module = cst.parse_module(source)
     assert _add_imports(module, [("sqlalchemy", "and_")]).code == expected
+
+
+ORM_CASES = [
+    pytest.param(
+        "from sqlalchemy.orm import aliased, Session\n",
+        "from sqlalchemy.orm import aliased, Session, selectinload\n",
+        id="merged-before-the-first-name-that-sorts-after-it",
+    ),
+    pytest.param(
+        "from sqlalchemy.orm import (\n    Session,\n    aliased,\n)\n",
+        "from sqlalchemy.orm import (\n    Session,\n    aliased,\n    selectinload,\n)\n",
+        id="merged-into-a-parenthesised-list-in-its-layout",
+    ),
+    pytest.param(
+        "from sqlalchemy.orm import Session, selectinload\n",
+        "from sqlalchemy.orm import Session, selectinload\n",
+        id="already-imported",
+    ),
+    pytest.param(
+        "import os\n\nimport click\nfrom zope import x\n\nfrom app import db\n",
+        "import os\n\nimport click\nfrom sqlalchemy.orm import selectinload\nfrom zope import x\n\nfrom app import db\n",
+        id="in-the-third-party-group-when-the-package-is-not-imported",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), ORM_CASES)
+def test_a_loader_import_goes_where_isort_would_put_it(source: str, expected: str) -> None:
+    module = cst.parse_module(source)
+    assert _add_imports(module, [("sqlalchemy.orm", "selectinload")]).code == expected

@@ -12,8 +12,8 @@ import re
 
 import pytest
 
-from fe_gen.codemods.analysis import prefilter
 from fe_gen.codemods.fileio import split_lines
+from fe_gen.codemods.rules.fe101 import prefilter
 from tests.codemods.conftest import check
 
 QUERY_WORDS = (b"select(", b".query", b".execute(", b".scalars(", b".exec(", b".stream", b").all()")

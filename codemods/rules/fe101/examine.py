@@ -14,7 +14,10 @@ import libcst as cst
 from libcst.metadata import ClassScope, ImportAssignment
 
 from fe_gen.codemods.analysis import sqlbuild as sb
-from fe_gen.codemods.analysis.conditions import (
+from fe_gen.codemods.analysis.meta import COMPREHENSIONS, Meta, code, names_in
+from fe_gen.codemods.analysis.queries import LeftAlone, Resolver, Source
+from fe_gen.codemods.rules.base import Applicability, Edit, Fix
+from fe_gen.codemods.rules.fe101.conditions import (
     Col,
     Fail,
     Reader,
@@ -22,10 +25,7 @@ from fe_gen.codemods.analysis.conditions import (
     literal_items,
     translate,
 )
-from fe_gen.codemods.analysis.meta import COMPREHENSIONS, Meta, code, names_in
-from fe_gen.codemods.analysis.queries import LeftAlone, Resolver, Source
-from fe_gen.codemods.analysis.sites import Site
-from fe_gen.codemods.rules.base import Applicability, Edit, Fix
+from fe_gen.codemods.rules.fe101.sites import Site
 
 _LOOPS = (cst.For, cst.While, cst.FunctionDef, cst.Lambda, cst.ClassDef, *COMPREHENSIONS)
 _FORBIDDEN_IN_CONDITION = (cst.Await, cst.Yield, cst.NamedExpr, cst.Lambda, *COMPREHENSIONS)
@@ -55,6 +55,8 @@ class Examiner:
         source = self.resolver.source(site.iterable)
         if isinstance(source, LeftAlone) or self._placement(site, source) is not None:
             return None
+        if self._methods_only(site, source):
+            return None  # `if not e.can_display(user)`: nothing SQL could take over
         translation = self._translate(site, source)
         if isinstance(translation, Translation):
             translation.terms = [t for t in translation.terms if not _redundant(t, source)]
@@ -76,6 +78,24 @@ class Examiner:
         return self._fix(site, source, translation)
 
     # -- is the filter the only use of the rows, after the query, outside other loops? ------
+
+    def _methods_only(self, site: Site, source: Source) -> bool:
+        """Whether every condition reads the row only through calls of its methods: no
+        column of a known class is read, so there is no filter fe-gen can act on."""
+        model = source.entities[0].model if len(source.entities) == 1 else None
+        if model is None or source.shape != "entity":
+            return False
+        for condition in site.conditions:
+            for node in _walk(condition):
+                if not isinstance(node, cst.Attribute) or not isinstance(node.value, cst.Name):
+                    continue
+                if node.value.value != site.row:
+                    continue
+                parent = self.meta.parent(node)
+                called = isinstance(parent, cst.Call) and parent.func is node
+                if not called or model.column(node.attr.value) is not None:
+                    return False
+        return True
 
     def _stateful(self, site: Site) -> bool:
         """Whether the condition reads something the per-row code changes."""
