@@ -263,7 +263,8 @@ import asyncpg
 from tests.conftest import serve
 
 async def main(url: str, database: str, ping_after: str) -> None:
-    async with serve(url, pool_ping_after=float(ping_after)) as client:
+    # Uncached: the second read must reach the database.
+    async with serve(url, pool_ping_after=float(ping_after), cache=False) as client:
         assert (await client.get("/books")).status_code == 200
         admin = await asyncpg.connect(url)
         await admin.execute(
