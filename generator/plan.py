@@ -32,6 +32,7 @@ from fe_gen.generator.includes import (
     table_vars,
 )
 from fe_gen.generator.ir import Diagnostic, Model, Schema
+from fe_gen.generator.migration import statements_literal
 from fe_gen.generator.module_imports import ModuleImports, fixed_imports
 from fe_gen.generator.samples import TestPlan, plan_tests, untestable
 from fe_gen.generator.table_insert import TableInsertPlan, plan_table_insert
@@ -162,6 +163,9 @@ class ProjectPlan:
     """Distributions the models import, which the project must install too."""
     sqlite_integer_types: tuple[str, ...]
     """SQLAlchemy types of autoincrement keys that SQLite must create as INTEGER."""
+    migration_create: str = "{}"
+    """The initial migration's statements per database (a dict literal), frozen."""
+    migration_drop: str = "{}"
     diagnostics: tuple[str, ...] = field(default=())
     docs: DocsPlan | None = None
     """Where the API documentation moved when models take FastAPI's paths (`/docs`)."""
@@ -252,6 +256,12 @@ def build_plan(
         types_imports=_types_imports(namer, binary),
         model_requirements=schema.requirements,
         sqlite_integer_types=() if reason else _sqlite_integer_types(schema),
+        migration_create=statements_literal(
+            schema.ddl, extensions=_extensions(schema), schemas=schemas, drop=False
+        ),
+        migration_drop=statements_literal(
+            schema.ddl, extensions=_extensions(schema), schemas=schemas, drop=True
+        ),
         diagnostics=tuple(str(diagnostic) for diagnostic in diagnostics),
         docs=plan_docs({plan.name: plan.path for plan in plans}),
     )
@@ -382,6 +392,7 @@ _MAIN_NAMES = frozenset(
         "AsyncIterator",
         "asynccontextmanager",
         "async_sessionmaker",
+        "migrate",
     }
 )
 

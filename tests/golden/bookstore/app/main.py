@@ -14,6 +14,7 @@ from app.core.config import Settings, get_settings
 from app.core.db import create_engine, metadata_of
 from app.core.errors import integrity_error_handler, validation_error_handler
 from app.core.listing import Pager
+from app.core.migrate import migrate
 from app.core.pagination import Cursors
 from app.core.reads import Reader
 from app.core.startup import StartupErrorMiddleware, prepare_database
@@ -29,6 +30,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.migrate_on_startup:
+            await migrate(settings)
         await prepare_database(engine, METADATA, create=settings.create_tables)
         yield
         await engine.dispose()

@@ -44,9 +44,14 @@ class Settings(BaseSettings):
     server_timing: bool = True
     """Send a Server-Timing header with the request's database time and statement count
     (off by default in production)."""
-    create_tables: bool = True
-    """Create missing tables at start-up, a convenience for development (off by default in
-    production)."""
+    migrate_on_startup: bool = True
+    """Run `migrate` (core/migrate.py) at start-up: of replicas starting together on
+    PostgreSQL one migrates, the others wait for it. Off, migrate as a release step."""
+    migrate_timeout: float = Field(default=60.0, gt=0)
+    """Seconds `migrate` waits for another process's migration before it gives up."""
+    create_tables: bool = False
+    """Create the tables the migrations lack at start-up, without a migration: a convenience
+    while developing models, refused in production."""
     cursor_secret: SecretStr = Field(default_factory=lambda: SecretStr(secrets.token_urlsafe(32)))
     """Signs pagination cursors. Set it in production, so that cursors survive restarts and
     work across replicas."""
@@ -74,9 +79,10 @@ class Settings(BaseSettings):
         if self.environment == "production":
             if "cursor_secret" not in self.model_fields_set:
                 raise ValueError("CURSOR_SECRET must be set in production")
-            for switch in ("server_timing", "create_tables"):
-                if switch not in self.model_fields_set:
-                    setattr(self, switch, False)
+            if self.create_tables:
+                raise ValueError("CREATE_TABLES is for development only: migrate the database")
+            if "server_timing" not in self.model_fields_set:
+                self.server_timing = False
         return self
 
     @property

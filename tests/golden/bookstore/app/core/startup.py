@@ -4,6 +4,7 @@ An app that can't serve (its database unreachable, its tables missing) stops at 
 saying why, rather than answering its first requests with 500s.
 """
 
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -14,6 +15,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.db import create_tables
 
+_log = logging.getLogger(__name__)
+
 
 class StartupError(Exception):
     """Why the app can't serve, and what to do, in one line."""
@@ -22,10 +25,11 @@ class StartupError(Exception):
 async def prepare_database(
     engine: AsyncEngine, metadata: Sequence[MetaData], *, create: bool
 ) -> None:
-    """Create the missing tables (`create`), or check that every table exists."""
+    """Check that every table exists; with `create` (CREATE_TABLES), create those missing."""
     try:
         async with engine.begin() as connection:
             if create:
+                _log.warning("CREATE_TABLES: creating the tables missing, without a migration")
                 await create_tables(connection, metadata)
                 return
             missing = await connection.run_sync(_missing_tables, metadata)
@@ -35,8 +39,8 @@ async def prepare_database(
         raise StartupError(f"cannot use the database at {url}: {reason}") from error
     if missing:
         raise StartupError(
-            f"the database has no table {', '.join(missing)}: create the tables first "
-            "(start once with CREATE_TABLES=true, or run your migrations)"
+            f"the database has no table {', '.join(missing)}: run `migrate` (or write the "
+            "migration that creates it: alembic revision --autogenerate)"
         )
 
 
