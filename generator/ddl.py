@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from itertools import groupby
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, Dialect, MetaData, SmallInteger, Table
@@ -21,7 +22,14 @@ from sqlalchemy.dialects.postgresql.named_types import CreateEnumType, DropEnumT
 from sqlalchemy.dialects.sqlite.base import SQLiteDialect, SQLiteTypeCompiler
 from sqlalchemy.engine.mock import MockConnection
 from sqlalchemy.exc import CompileError, UnsupportedCompilationError
-from sqlalchemy.schema import AddConstraint, CreateSequence, CreateTable, DropSequence, DropTable
+from sqlalchemy.schema import (
+    AddConstraint,
+    CreateIndex,
+    CreateSequence,
+    CreateTable,
+    DropSequence,
+    DropTable,
+)
 from sqlalchemy.sql.ddl import ExecutableDDLElement
 
 from fe_gen.generator.ir import Ddl
@@ -56,18 +64,19 @@ def _ddl(metadata: tuple[MetaData, ...], database: str) -> Ddl | None:
 
 
 def _stable(created: list[ExecutableDDLElement], create: list[str]) -> tuple[str, ...]:
-    """The statements, with the foreign keys added after their tables (a cycle's) in the
-    order of their SQL: SQLAlchemy finds them in a set, whose order varies between runs."""
+    """The statements, with each run of a table's indexes, or of the foreign keys added after
+    the tables (a cycle's), in the order of their SQL: SQLAlchemy keeps them in sets, whose
+    order varies from one run to the next."""
     ordered: list[str] = []
-    added: list[str] = []
-    for element, statement in zip(created, create, strict=True):
-        if isinstance(element, AddConstraint):
-            added.append(statement)
-            continue
-        ordered += sorted(added)
-        added = []
-        ordered.append(statement)
-    return (*ordered, *sorted(added))
+    for kind, run in groupby(zip(created, create, strict=True), key=_unordered_kind):
+        statements = [statement for _element, statement in run]
+        ordered += sorted(statements) if kind is not None else statements
+    return tuple(ordered)
+
+
+def _unordered_kind(pair: tuple[ExecutableDDLElement, str]) -> type | None:
+    element = pair[0]
+    return type(element) if isinstance(element, AddConstraint | CreateIndex) else None
 
 
 def _drops(created: list[ExecutableDDLElement], dialect: Dialect) -> tuple[str, ...]:

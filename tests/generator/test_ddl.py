@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from fe_gen.generator.ir import Ddl
@@ -95,3 +100,22 @@ def test_postgresql_first_gets_the_extensions_and_schemas() -> None:
             "CREATE TABLE s.a (x CITEXT)",
         )
     }
+
+
+def test_the_statements_come_in_the_same_order_whatever_the_hash_seed(tmp_path: Path) -> None:
+    """SQLAlchemy keeps a table's indexes in a set: the frozen migration must not vary."""
+    script = (
+        "from tests.generator.model_fixtures import schema_of; print(schema_of('ring_columns').ddl)"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            cwd=Path(__file__).parents[2],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1
