@@ -34,6 +34,8 @@ from fe_gen.generator.includes import (
 from fe_gen.generator.ir import Diagnostic, Model, Schema
 from fe_gen.generator.migration import statements_literal
 from fe_gen.generator.module_imports import ModuleImports, fixed_imports
+from fe_gen.generator.operations import OperationsPlan, plan_operations
+from fe_gen.generator.presets import presets_literal, presets_table
 from fe_gen.generator.samples import TestPlan, plan_tests, untestable
 from fe_gen.generator.table_insert import TableInsertPlan, plan_table_insert
 
@@ -163,12 +165,18 @@ class ProjectPlan:
     """Distributions the models import, which the project must install too."""
     sqlite_integer_types: tuple[str, ...]
     """SQLAlchemy types of autoincrement keys that SQLite must create as INTEGER."""
+    presets: str = field(default_factory=presets_literal)
+    """The settings' defaults per ENVIRONMENT (a dict literal), the README's `presets_table`."""
+    presets_table: str = field(default_factory=presets_table)
     migration_create: str = "{}"
     """The initial migration's statements per database (a dict literal), frozen."""
     migration_drop: str = "{}"
     diagnostics: tuple[str, ...] = field(default=())
     docs: DocsPlan | None = None
     """Where the API documentation moved when models take FastAPI's paths (`/docs`)."""
+    operations: OperationsPlan = field(default_factory=OperationsPlan)
+    """Where the health checks and metrics are (`/health`, `/metrics`, unless a model has
+    that path)."""
 
     def to_dict(self) -> dict[str, Any]:
         result: dict[str, Any] = _ADAPTER.dump_python(self, mode="json")
@@ -264,6 +272,7 @@ def build_plan(
         ),
         diagnostics=tuple(str(diagnostic) for diagnostic in diagnostics),
         docs=plan_docs({plan.name: plan.path for plan in plans}),
+        operations=plan_operations({plan.name: plan.path for plan in plans}),
     )
 
 
@@ -393,6 +402,15 @@ _MAIN_NAMES = frozenset(
         "asynccontextmanager",
         "async_sessionmaker",
         "migrate",
+        "health",
+        "pool_timeout_handler",
+        "PoolTimeoutError",
+        "statement_budget",
+        "Metrics",
+        "MetricsMiddleware",
+        "metrics_router",
+        "metrics",
+        "logging",
     }
 )
 

@@ -7,13 +7,17 @@ what the generated suite, inside one process, can't show.
 from __future__ import annotations
 
 import asyncio
+import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.e2e.cases import environment, render
 
@@ -159,3 +163,137 @@ async def _fetch(url: str, query: str) -> list[tuple[object, ...]]:
         return [tuple(row) for row in await connection.fetch(query)]
     finally:
         await connection.close()
+
+
+def test_readiness_fails_in_time_while_the_database_is_down_and_recovers(
+    bookstore: Path, postgres_database: str
+) -> None:
+    migrated = subprocess.run(
+        MIGRATE,
+        cwd=bookstore,
+        env=environment("bookstore", DATABASE_URL=postgres_database),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert migrated.returncode == 0, migrated.stderr
+    result = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("readiness_outage.py")), postgres_database],
+        cwd=bookstore,
+        env=environment("bookstore", PYTHONPATH=str(bookstore)),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    probes = [line.split(" ", 3) for line in result.stdout.splitlines()]
+    assert probes[0] == ["up", "200", probes[0][2], '{"database": "ok"}']
+    phase, status, seconds, checks = probes[1]
+    assert (phase, status) == ("down", "503") and float(seconds) < 1.5, probes[1]
+    assert checks != '{"database": "ok"}'
+    assert [probe[:2] for probe in probes[2:]][-1] == ["back", "200"], probes
+
+
+POOL_EXHAUSTED = """
+import asyncio, sys, time
+import httpx
+from app.core.config import Settings
+from app.main import create_app
+
+async def main(url: str) -> None:
+    settings = Settings(
+        environment="test", database_url=url, pool_size=1, max_overflow=0, pool_timeout=0.5
+    )
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        async with app.state.engine.connect():  # the pool's one connection, held
+            started = time.monotonic()
+            response = await client.get("/books")
+            waited = time.monotonic() - started
+        print(response.status_code, response.headers["retry-after"], f"{waited:.2f}")
+    await app.state.engine.dispose()
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+def test_a_request_that_gets_no_pooled_connection_in_time_is_answered_503(
+    bookstore: Path, postgres_database: str
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", POOL_EXHAUSTED, postgres_database],
+        cwd=bookstore,
+        env=environment("bookstore"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    status, retry_after, waited = result.stdout.split()
+    assert (status, retry_after) == ("503", "1")
+    assert 0.5 <= float(waited) < 2
+
+
+def test_metrics_add_up_the_workers_of_a_production_server(
+    bookstore: Path, postgres_database: str, tmp_path: Path
+) -> None:
+    """Two uvicorn workers, in production, migrating an empty database at start-up: the
+    metrics count every request's statements whichever worker served it or answers."""
+    server = start(
+        [sys.executable, "-m", "uvicorn", "app.main:app", "--workers", "2", "--port", "0"],
+        bookstore,
+        ENVIRONMENT="production",
+        CURSOR_SECRET="secret",
+        DATABASE_URL=postgres_database,
+        SERVER_TIMING="true",
+        PROMETHEUS_MULTIPROC_DIR=str(tmp_path),
+    )
+    try:
+        url = _listening(server)
+        with httpx.Client(base_url=url, timeout=10) as client:
+            _wait_ready(client, workers=2)
+            ran = [_statements(client.get("/books")) for _ in range(20)]
+            scrapes = [client.get("/metrics").text for _ in range(4)]
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
+    for text in scrapes:
+        samples = {
+            (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+        }
+        route = (("method", "GET"), ("route", "/books"))
+        assert samples[("db_statements_total", route)] == sum(ran)
+        assert samples[("http_request_duration_seconds_count", (*route, ("status", "200")))] == 20
+
+
+def _listening(server: subprocess.Popen[str]) -> str:
+    assert server.stderr is not None
+    for line in server.stderr:
+        found = re.search(r"Uvicorn running on (http://\S+)", line)
+        if found:
+            return found.group(1)
+    raise AssertionError("uvicorn did not start")
+
+
+def _wait_ready(client: httpx.Client, workers: int) -> None:
+    """Until readiness answers 200 several times in a row (every worker started)."""
+    ready = 0
+    for _ in range(300):
+        try:
+            ready = ready + 1 if client.get("/health/ready").status_code == 200 else 0
+        except httpx.TransportError:
+            ready = 0
+        if ready >= 4 * workers:
+            return
+        time.sleep(0.1)
+    raise AssertionError("the server never became ready")
+
+
+def _statements(response: httpx.Response) -> int:
+    assert response.status_code == 200, response.text
+    found = re.search(r'desc="(\d+) quer', response.headers["server-timing"])
+    assert found, response.headers
+    return int(found.group(1))

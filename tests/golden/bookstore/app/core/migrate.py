@@ -45,7 +45,8 @@ def main() -> None:
 
 async def migrate(settings: Settings) -> None:
     """Upgrade the database to the newest revision, holding the lock on PostgreSQL."""
-    engine = create_engine(settings)
+    # A migration may rightly run longer than the app's statements may.
+    engine = create_engine(settings.model_copy(update={"statement_timeout": 0}))
     try:
         async with engine.connect() as connection:
             if connection.dialect.name != "postgresql":

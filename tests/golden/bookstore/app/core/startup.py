@@ -32,7 +32,7 @@ async def prepare_database(
                 _log.warning("CREATE_TABLES: creating the tables missing, without a migration")
                 await create_tables(connection, metadata)
                 return
-            missing = await connection.run_sync(_missing_tables, metadata)
+            missing = await connection.run_sync(missing_tables, metadata)
     except (OSError, DBAPIError) as error:
         url = engine.url.render_as_string(hide_password=True)
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]
@@ -44,14 +44,15 @@ async def prepare_database(
         )
 
 
-def _missing_tables(connection: Connection, metadata: Sequence[MetaData]) -> list[str]:
+def missing_tables(connection: Connection, metadata: Sequence[MetaData]) -> list[str]:
+    """The models' tables the database lacks (a query per schema, however many tables)."""
     inspector = inspect(connection)
-    return [
-        table.fullname
-        for each in metadata
-        for table in each.tables.values()
-        if not inspector.has_table(table.name, schema=table.schema)
-    ]
+    tables = [table for each in metadata for table in each.tables.values()]
+    present = {
+        schema: set(inspector.get_table_names(schema=schema))
+        for schema in {table.schema for table in tables}
+    }
+    return [table.fullname for table in tables if table.name not in present[table.schema]]
 
 
 class StartupErrorMiddleware:
