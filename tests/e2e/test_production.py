@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -297,3 +298,51 @@ def _statements(response: httpx.Response) -> int:
     found = re.search(r'desc="(\d+) quer', response.headers["server-timing"])
     assert found, response.headers
     return int(found.group(1))
+
+
+async def _shutdown_mid_request(server: subprocess.Popen[str], url: str, database: str) -> int:
+    """A request blocked on a locked table while the server gets SIGTERM; the lock is let go
+    a second later. The request's status."""
+    admin = await asyncpg.connect(database)
+    try:
+        async with httpx.AsyncClient(base_url=url, timeout=30) as client:
+            transaction = admin.transaction()
+            await transaction.start()
+            await admin.execute("LOCK TABLE books IN ACCESS EXCLUSIVE MODE")
+            request = asyncio.create_task(client.get("/books"))
+            await asyncio.sleep(1)  # the request waits on the lock
+            server.terminate()
+            await asyncio.sleep(1)
+            await transaction.rollback()
+            response = await request
+        return response.status_code
+    finally:
+        await admin.close()
+
+
+def test_shutdown_lets_the_requests_in_flight_finish_then_closes_the_pool(
+    bookstore: Path, postgres_database: str
+) -> None:
+    server = start(
+        [sys.executable, "-m", "uvicorn", "app.main:app", "--port", "0"],
+        bookstore,
+        ENVIRONMENT="production",
+        CURSOR_SECRET="secret",
+        DATABASE_URL=postgres_database,
+    )
+    url = _listening(server)
+    with httpx.Client(base_url=url, timeout=10) as client:
+        _wait_ready(client, workers=1)
+    status = asyncio.run(_shutdown_mid_request(server, url, postgres_database))
+    _, log = server.communicate(timeout=30)
+    # uvicorn re-raises the signal it stopped on, once it has shut down.
+    assert (status, server.returncode) == (200, -signal.SIGTERM)
+    assert "Application shutdown complete." in log
+    left = asyncio.run(
+        _fetch(
+            postgres_database,
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+            " AND pid <> pg_backend_pid()",
+        )
+    )
+    assert left == [(0,)]
