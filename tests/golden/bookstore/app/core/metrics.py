@@ -10,6 +10,7 @@ worker answers. A new metric is one attribute of `Metrics` and an `.inc()` where
 
 import os
 from time import perf_counter
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import (
@@ -21,6 +22,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from prometheus_client.metrics import MetricWrapperBase
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import QueuePool
@@ -75,14 +77,25 @@ class Metrics:
             registry=self.registry,
             multiprocess_mode="livesum",
         )
+        # The series of each metric and label set, found once: `labels()` checks its
+        # arguments and takes a lock at every call.
+        self._series: dict[tuple[object, ...], Any] = {}
+
+    def series(self, metric: MetricWrapperBase, *labels: str) -> Any:
+        """`metric.labels(*labels)`, looked up once."""
+        key = (id(metric), *labels)
+        found = self._series.get(key)
+        if found is None:
+            found = self._series[key] = metric.labels(*labels)
+        return found
 
     def observe_statements(self, scope: Scope, stats: QueryStats) -> None:
         """A request's statements (an Observer of core/timing.py)."""
         labels = (scope["method"], route_of(scope))
-        self.statements.labels(*labels).inc(stats.statements)
-        self.statement_seconds.labels(*labels).inc(stats.seconds)
+        self.series(self.statements, *labels).inc(stats.statements)
+        self.series(self.statement_seconds, *labels).inc(stats.seconds)
         if stats.slow:
-            self.slow_statements.labels(*labels).inc(stats.slow)
+            self.series(self.slow_statements, *labels).inc(stats.slow)
 
     def watch_pool(self, engine: AsyncEngine) -> None:
         """Keep the pool's gauges current from its events (a collector that asked the pool
@@ -147,4 +160,4 @@ class MetricsMiddleware:
             await self.app(scope, receive, send_status)
         finally:
             labels = (scope["method"], route_of(scope), str(status))
-            self.metrics.requests.labels(*labels).observe(perf_counter() - started)
+            self.metrics.series(self.metrics.requests, *labels).observe(perf_counter() - started)
