@@ -25,6 +25,7 @@ from sqlalchemy.sql.elements import BinaryExpression, ColumnElement
 from fe_gen.generator import introspect_columns as cols
 from fe_gen.generator import introspect_relations as rels
 from fe_gen.generator.column_types import type_ref
+from fe_gen.generator.ddl import ddl
 from fe_gen.generator.errors import FeGenError
 from fe_gen.generator.ir import (
     Diagnostic,
@@ -114,12 +115,14 @@ def introspect(
     )
     models = _without_outside_targets(models, diagnostics)
     ddl_scripts = _ddl_scripts(mappers, diagnostics)
+    metadata_found = (_metadata_of(mapper) for mapper in mappers)
     return Schema(
         source=source,
         bases=tuple(dict.fromkeys(ref for ref in bases.values())),
         models=models,
         diagnostics=tuple(diagnostics),
         ddl_scripts=ddl_scripts,
+        ddl=ddl(dict.fromkeys(each for each in metadata_found if each is not None)),
     )
 
 

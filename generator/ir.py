@@ -319,6 +319,16 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Ddl:
+    """What creating the models' tables runs on one database, and what drops them again."""
+
+    database: str
+    """`postgresql` or `sqlite`."""
+    create: tuple[str, ...]
+    drop: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Schema:
     """Everything fe-gen read from one set of models."""
 
@@ -331,6 +341,8 @@ class Schema:
     """DDL hooks of the tables or their MetaData run several SQL statements at once."""
     requirements: tuple[str, ...] = ()
     """Distributions the models' own code imports (`python-slugify>=8.0.4`)."""
+    ddl: tuple[Ddl, ...] = ()
+    """The models' DDL on each database that can create their tables (generator/ddl.py)."""
 
     def model(self, name: str) -> Model:
         for model in self.models:

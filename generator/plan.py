@@ -33,7 +33,10 @@ from fe_gen.generator.includes import (
     table_vars,
 )
 from fe_gen.generator.ir import Diagnostic, Model, Schema, Source, TypeRef
+from fe_gen.generator.migration import statements_literal
 from fe_gen.generator.module_imports import ModuleImports, fixed_imports
+from fe_gen.generator.operations import OperationsPlan, plan_operations
+from fe_gen.generator.presets import presets_literal, presets_table
 from fe_gen.generator.samples import TestPlan, plan_tests, untestable
 from fe_gen.generator.table_insert import TableInsertPlan, plan_table_insert
 
@@ -169,9 +172,18 @@ class ProjectPlan:
     """SQLAlchemy types of autoincrement keys that SQLite must create as INTEGER."""
     sqlite_uuid: bool
     """Columns of the SQL UUID type, which SQLite must create as CHAR(32), as it does Uuid."""
+    presets: str = field(default_factory=presets_literal)
+    """The settings' defaults per ENVIRONMENT (a dict literal), the README's `presets_table`."""
+    presets_table: str = field(default_factory=presets_table)
+    migration_create: str = "{}"
+    """The initial migration's statements per database (a dict literal), frozen."""
+    migration_drop: str = "{}"
     diagnostics: tuple[str, ...] = field(default=())
     docs: DocsPlan | None = None
     """Where the API documentation moved when models take FastAPI's paths (`/docs`)."""
+    operations: OperationsPlan = field(default_factory=OperationsPlan)
+    """Where the health checks and metrics are (`/health`, `/metrics`, unless a model has
+    that path)."""
 
     def to_dict(self) -> dict[str, Any]:
         result: dict[str, Any] = _ADAPTER.dump_python(self, mode="json")
@@ -263,8 +275,15 @@ def build_plan(
         sqlite_integer_types=() if reason else _sqlite_integer_types(schema),
         sqlite_uuid=reason is None
         and any(column.type.sql_uuid for model in schema.models for column in model.columns),
+        migration_create=statements_literal(
+            schema.ddl, extensions=_extensions(schema), schemas=schemas, drop=False
+        ),
+        migration_drop=statements_literal(
+            schema.ddl, extensions=_extensions(schema), schemas=schemas, drop=True
+        ),
         diagnostics=tuple(str(diagnostic) for diagnostic in diagnostics),
         docs=plan_docs({plan.name: plan.path for plan in plans}),
+        operations=plan_operations({plan.name: plan.path for plan in plans}),
     )
 
 
@@ -398,6 +417,16 @@ _MAIN_NAMES = frozenset(
         "CacheMiddleware",
         "ResponseCache",
         "_cache",
+        "migrate",
+        "health",
+        "pool_timeout_handler",
+        "PoolTimeoutError",
+        "statement_budget",
+        "Metrics",
+        "MetricsMiddleware",
+        "metrics_router",
+        "metrics",
+        "logging",
     }
 )
 

@@ -1,5 +1,6 @@
 """The application factory; `uvicorn app.main:app` serves `create_app()`."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -7,14 +8,24 @@ from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from app.api.router import READS, ROUTERS
+from app.core import health
+from app.core.budget import statement_budget
 from app.core.cache import CacheMiddleware, ResponseCache
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, metadata_of
-from app.core.errors import integrity_error_handler, validation_error_handler
+from app.core.errors import (
+    integrity_error_handler,
+    pool_timeout_handler,
+    validation_error_handler,
+)
 from app.core.listing import Pager
+from app.core.metrics import Metrics, MetricsMiddleware
+from app.core.metrics import router as metrics_router
+from app.core.migrate import migrate
 from app.core.pagination import Cursors
 from app.core.reads import Reader
 from app.core.startup import StartupErrorMiddleware, prepare_database
@@ -26,10 +37,15 @@ METADATA = metadata_of(Author, Book, Tag, Review)
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    # The app's own records (migrations, statement budget, slow statements) at INFO, unless
+    # the server or the tests configured logging already.
+    logging.basicConfig(level=logging.INFO)
     engine = create_engine(settings)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if settings.migrate_on_startup:
+            await migrate(settings)
         await prepare_database(engine, METADATA, create=settings.create_tables)
         yield
         await engine.dispose()
@@ -47,15 +63,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_page_size=settings.max_page_size,
     )
     app.state.cache = _cache(settings, engine)
+    app.state.readiness = health.Readiness(
+        {"database": health.database_check(engine, METADATA)}, timeout=settings.health_timeout
+    )
     app.add_exception_handler(IntegrityError, integrity_error_handler(METADATA))
     app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(PoolTimeoutError, pool_timeout_handler)
     if settings.cache:
         app.add_middleware(
             CacheMiddleware, cache=app.state.cache, server_timing=settings.server_timing
         )
-    if settings.server_timing:
-        app.add_middleware(ServerTimingMiddleware)
+    app.state.metrics = metrics = Metrics()
+    metrics.watch_pool(engine)
+    app.add_middleware(
+        ServerTimingMiddleware,
+        header=settings.server_timing,
+        observers=[statement_budget(settings.statement_budget), metrics.observe_statements],
+    )
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
     app.add_middleware(StartupErrorMiddleware)
+    app.include_router(health.router)
+    app.include_router(metrics_router)
     for router in ROUTERS:
         app.include_router(router)
     return app
@@ -68,8 +96,8 @@ def _cache(settings: Settings, engine: AsyncEngine) -> ResponseCache:
         max_bytes=settings.cache_max_bytes,
         ttl=settings.cache_ttl,
     )
-    for path, (resource, key_parts) in READS.items():
-        cache.register(path, resource, key_parts, settings.cache_ttls.get(path, settings.cache_ttl))
+    for path, (resource, row_route) in READS.items():
+        cache.register(path, resource, row_route, settings.cache_ttls.get(path, settings.cache_ttl))
     cache.watch(engine)
     return cache
 

@@ -15,7 +15,8 @@ import os
 import re
 import secrets
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -71,12 +72,27 @@ async def serve_app(
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The URL of a database this test session made, dropped when the session ends."""
+    with _scratch_database(tmp_path_factory.mktemp("db")) as url:
+        yield url
+
+
+@pytest.fixture
+def empty_database_url(tmp_path: Path) -> Iterator[str]:
+    """The URL of a database of this test's own, without tables."""
+    with _scratch_database(tmp_path) as url:
+        yield url
+
+
+@contextmanager
+def _scratch_database(folder: Path) -> Iterator[str]:
+    """A new database: next to the one TEST_DATABASE_URL (or else DATABASE_URL) names on
+    PostgreSQL, dropped at the end; else on SQLite in `folder`."""
     named = os.environ.get("TEST_DATABASE_URL") or os.environ.get("DATABASE_URL") or ""
     server = (
         make_url(Settings(environment="test", database_url=named).database_url) if named else None
     )
     if server is None or server.get_backend_name() != "postgresql":
-        yield f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        yield f"sqlite+aiosqlite:///{folder / 'test.db'}"
         return
     scratch = re.sub(r"\W", "_", f"{server.database or 'postgres'}_test_{secrets.token_hex(4)}")
     asyncio.run(_administer(server, f'CREATE DATABASE "{scratch}"'))

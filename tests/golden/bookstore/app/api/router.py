@@ -13,10 +13,10 @@ from app.queries import tag as tag_queries
 
 ROUTERS = (author.router, book.router, tag.router, review.router)
 
-READS: dict[str, tuple[Resource, int]] = {
-    "/authors": (author_queries.RESOURCE, 1),
-    "/books": (book_queries.RESOURCE, 1),
-    "/tags": (tag_queries.RESOURCE, 1),
-    "/reviews": (review_queries.RESOURCE, 1),
+READS: dict[str, tuple[Resource, str]] = {
+    "/authors": (author_queries.RESOURCE, "/authors/{id}"),
+    "/books": (book_queries.RESOURCE, "/books/{id}"),
+    "/tags": (tag_queries.RESOURCE, "/tags/{id}"),
+    "/reviews": (review_queries.RESOURCE, "/reviews/{id}"),
 }
-"""Each model's path, what its reads serve, and how many path segments its key takes."""
+"""Each model's path, what its reads serve, and the route of one of its rows."""

@@ -65,13 +65,18 @@ class Entry:
 
 @dataclass
 class CachedPath:
-    """A model's list path, and how many path segments its key takes."""
+    """A model's list path, the route of one of its rows (`/books/{id}`), and how many path
+    segments its key takes."""
 
     path: str
+    row_route: str
     tables: frozenset[str]
-    key_parts: int
     ttl: float
     generation: int = 0
+
+    @property
+    def key_parts(self) -> int:
+        return self.row_route.count("/") - self.path.count("/")
 
 
 @dataclass
@@ -105,13 +110,13 @@ class ResponseCache:
     """Moved on by a write to a table SQLAlchemy can't name: every stamp changes."""
     _results: dict[Hashable, tuple[Hashable, float, Any]] = field(default_factory=dict)
 
-    def register(self, path: str, resource: Resource, key_parts: int, ttl: float) -> None:
-        """Cache the reads of `path` (and of `path/<key>`); `ttl` 0 leaves them uncached."""
+    def register(self, path: str, resource: Resource, row_route: str, ttl: float) -> None:
+        """Cache the reads of `path` and of its rows; `ttl` 0 leaves them uncached."""
         if ttl <= 0:
             return
-        cached = CachedPath(path, tables_read(resource), key_parts, ttl)
+        cached = CachedPath(path, row_route, tables_read(resource), ttl)
         self._paths[path] = cached
-        self._key_parts.add(key_parts)
+        self._key_parts.add(cached.key_parts)
         for table in cached.tables:
             self._readers.setdefault(table, []).append(cached)
 
@@ -316,6 +321,8 @@ class CacheMiddleware:
         if cached is None:
             await self.app(scope, receive, send)
             return
+        # What metrics label a read the router never sees with.
+        scope["route_template"] = cached.path if scope["path"] == cached.path else cached.row_route
         key = _key(scope)
         entry = self.cache.get(key, cached)
         if entry is not None:

@@ -2,37 +2,83 @@
 
 import secrets
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+PRESETS: dict[str, dict[str, Any]] = {
+    "development": {
+        "pool_size": 5,
+        "max_overflow": 0,
+        "pool_timeout": 10.0,
+        "pool_recycle": 1800,
+        "pool_ping_after": 10.0,
+        "statement_timeout": 0.0,
+        "max_page_size": 500,
+        "server_timing": True,
+        "statement_budget": 10,
+        "slow_statement": 0.1,
+    },
+    "production": {
+        "pool_size": 20,
+        "max_overflow": 0,
+        "pool_timeout": 10.0,
+        "pool_recycle": 1800,
+        "pool_ping_after": 10.0,
+        "statement_timeout": 30.0,
+        "max_page_size": 500,
+        "server_timing": False,
+        "statement_budget": 20,
+        "slow_statement": 0.5,
+    },
+    "high-traffic": {
+        "pool_size": 40,
+        "max_overflow": 10,
+        "pool_timeout": 3.0,
+        "pool_recycle": 1800,
+        "pool_ping_after": 10.0,
+        "statement_timeout": 5.0,
+        "max_page_size": 200,
+        "server_timing": False,
+        "statement_budget": 20,
+        "slow_statement": 0.2,
+    },
+}
+"""The defaults of each ENVIRONMENT (the README's table); a setting given overrides its
+preset's. `test` takes development's, whose values are the fields' defaults."""
+_DEVELOPMENT = PRESETS["development"]
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
-    environment: Literal["development", "test", "production"] = "development"
+    environment: Literal["development", "test", "production", "high-traffic"] = "development"
     database_url: str = "sqlite+aiosqlite:///./shop.db"
     """`postgresql://...` URLs are served by asyncpg; SQLite by aiosqlite."""
     echo_sql: bool = False
 
-    pool_size: int = Field(default=20, ge=1)
+    pool_size: int = Field(default=_DEVELOPMENT["pool_size"], ge=1)
     """PostgreSQL connections kept open. Size it for the requests served at once at busy
     times (per process): a request beyond it waits for a connection, or takes an overflow one."""
-    max_overflow: int = Field(default=0, ge=0)
+    max_overflow: int = Field(default=_DEVELOPMENT["max_overflow"], ge=0)
     """Connections opened beyond POOL_SIZE in a burst. SQLAlchemy closes each as soon as it
     is given back, so under steady load past POOL_SIZE every such request pays a new
     connection (at 32 concurrent gets, 10 + 10 serves half of what 20 + 0 does)."""
-    pool_timeout: float = 10.0
-    pool_recycle: int = 1800
-    pool_ping_after: float = Field(default=10.0, ge=0)
+    pool_timeout: float = Field(default=_DEVELOPMENT["pool_timeout"], gt=0)
+    """Seconds a request waits for a pooled connection; then it is answered 503."""
+    pool_recycle: int = _DEVELOPMENT["pool_recycle"]
+    pool_ping_after: float = Field(default=_DEVELOPMENT["pool_ping_after"], ge=0)
     """Seconds a pooled PostgreSQL connection may sit idle before it is pinged when lent
     (0: at every checkout). A read on a connection that died anyway runs once more."""
+    statement_timeout: float = Field(default=_DEVELOPMENT["statement_timeout"], ge=0)
+    """Seconds PostgreSQL lets a statement of the app run before it cancels it (0: no limit);
+    `migrate` runs without it."""
 
     page_size: int = Field(default=50, ge=1)
-    max_page_size: int = Field(default=500, ge=1)
+    max_page_size: int = Field(default=_DEVELOPMENT["max_page_size"], ge=1)
     max_bulk_rows: int = Field(default=1000, ge=1)
     max_related: int = Field(default=100, ge=1)
     """Rows a to-many include serves at most per row (`<include>_more` says if there are more):
@@ -52,15 +98,33 @@ class Settings(BaseSettings):
     `CACHE_TTLS='{"/books": 5, "/reviews": 0}'`."""
     cache_max_entries: int = Field(default=10_000, ge=1)
     cache_max_bytes: int = Field(default=64 * 2**20, ge=1)
-    server_timing: bool = True
-    """Send a Server-Timing header with the request's database time and statement count
-    (off by default in production)."""
-    create_tables: bool = True
-    """Create missing tables at start-up, a convenience for development (off by default in
-    production)."""
+    server_timing: bool = _DEVELOPMENT["server_timing"]
+    """Send a Server-Timing header with the request's database time and statement count."""
+    statement_budget: int = Field(default=_DEVELOPMENT["statement_budget"], ge=1)
+    """Statements a request may run before a warning names it (core/budget.py)."""
+    slow_statement: float = Field(default=_DEVELOPMENT["slow_statement"], ge=0)
+    """Seconds from which a statement is logged, with its SQL (0: none)."""
+    health_timeout: float = Field(default=2.0, gt=0)
+    """Seconds each readiness check (core/health.py) may take before it counts as failed."""
+    migrate_on_startup: bool = True
+    """Run `migrate` (core/migrate.py) at start-up: of replicas starting together on
+    PostgreSQL one migrates, the others wait for it. Off, migrate as a release step."""
+    migrate_timeout: float = Field(default=60.0, gt=0)
+    """Seconds `migrate` waits for another process's migration before it gives up."""
+    create_tables: bool = False
+    """Create the tables the migrations lack at start-up, without a migration: a convenience
+    while developing models, refused in production."""
     cursor_secret: SecretStr = Field(default_factory=lambda: SecretStr(secrets.token_urlsafe(32)))
     """Signs pagination cursors. Set it in production, so that cursors survive restarts and
     work across replicas."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _preset(cls, given: Any) -> Any:
+        """The ENVIRONMENT's preset under the settings given."""
+        if not isinstance(given, dict):
+            return given
+        return PRESETS.get(given.get("environment", "development"), _DEVELOPMENT) | given
 
     @field_validator("database_url")
     @classmethod
@@ -82,12 +146,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _production(self) -> "Settings":
-        if self.environment == "production":
+        if self.environment in ("production", "high-traffic"):
             if "cursor_secret" not in self.model_fields_set:
-                raise ValueError("CURSOR_SECRET must be set in production")
-            for switch in ("server_timing", "create_tables"):
-                if switch not in self.model_fields_set:
-                    setattr(self, switch, False)
+                raise ValueError(f"CURSOR_SECRET must be set in {self.environment}")
+            if self.create_tables:
+                raise ValueError("CREATE_TABLES is for development only: migrate the database")
         return self
 
     @property

@@ -31,13 +31,20 @@ def create_engine(settings: Settings) -> AsyncEngine:
             max_overflow=settings.max_overflow,
             pool_timeout=settings.pool_timeout,
             pool_recycle=settings.pool_recycle,
-            # PostgreSQL writes the JSON of reads (core/postgres.py) in the session's time
-            # zone: UTC, as the Core path writes datetimes.
-            connect_args={"server_settings": {"timezone": "UTC"}},
+            connect_args={"server_settings": _server_settings(settings)},
         )
         _ping_when_idle(engine, settings.pool_ping_after)
-    count_statements(engine)
+    count_statements(engine, slow=settings.slow_statement)
     return engine
+
+
+def _server_settings(settings: Settings) -> dict[str, str]:
+    # PostgreSQL writes the JSON of reads (core/postgres.py) in the session's time zone:
+    # UTC, as the Core path writes datetimes.
+    server = {"timezone": "UTC"}
+    if settings.statement_timeout:
+        server["statement_timeout"] = f"{settings.statement_timeout * 1000:.0f}"
+    return server
 
 
 def _ping_when_idle(engine: AsyncEngine, seconds: float) -> None:

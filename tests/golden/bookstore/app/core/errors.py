@@ -105,6 +105,13 @@ def integrity_error_handler(
     return handle
 
 
+async def pool_timeout_handler(_request: Request, _error: Exception) -> JSONResponse:
+    """A 503 when no pooled connection came free within POOL_TIMEOUT: the service is
+    overloaded, and the client (or the load balancer) had better retry than wait on."""
+    detail = "no database connection came free in time: the service is overloaded"
+    return JSONResponse({"detail": detail}, status_code=503, headers={"Retry-After": "1"})
+
+
 def not_found(model: str, key: Any) -> HTTPException:
     return HTTPException(404, f"{model} {key} not found")
 

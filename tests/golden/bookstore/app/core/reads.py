@@ -68,7 +68,7 @@ class ReadConnection:
                 raise ConnectionLost() from error
             raise
         finally:
-            record_statement(perf_counter() - started)
+            record_statement(perf_counter() - started, sql)
             lent.close()
 
     async def core(self) -> AsyncConnection:

@@ -4,6 +4,7 @@ An app that can't serve (its database unreachable, its tables missing) stops at 
 saying why, rather than answering its first requests with 500s.
 """
 
+import logging
 import sys
 from collections.abc import Sequence
 
@@ -14,6 +15,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.db import create_tables
 
+_log = logging.getLogger(__name__)
+
 
 class StartupError(Exception):
     """Why the app can't serve, and what to do, in one line."""
@@ -22,32 +25,34 @@ class StartupError(Exception):
 async def prepare_database(
     engine: AsyncEngine, metadata: Sequence[MetaData], *, create: bool
 ) -> None:
-    """Create the missing tables (`create`), or check that every table exists."""
+    """Check that every table exists; with `create` (CREATE_TABLES), create those missing."""
     try:
         async with engine.begin() as connection:
             if create:
+                _log.warning("CREATE_TABLES: creating the tables missing, without a migration")
                 await create_tables(connection, metadata)
                 return
-            missing = await connection.run_sync(_missing_tables, metadata)
+            missing = await connection.run_sync(missing_tables, metadata)
     except (OSError, DBAPIError) as error:
         url = engine.url.render_as_string(hide_password=True)
         reason = str(getattr(error, "orig", None) or error).splitlines()[0]
         raise StartupError(f"cannot use the database at {url}: {reason}") from error
     if missing:
         raise StartupError(
-            f"the database has no table {', '.join(missing)}: create the tables first "
-            "(start once with CREATE_TABLES=true, or run your migrations)"
+            f"the database has no table {', '.join(missing)}: run `migrate` (or write the "
+            "migration that creates it: alembic revision --autogenerate)"
         )
 
 
-def _missing_tables(connection: Connection, metadata: Sequence[MetaData]) -> list[str]:
+def missing_tables(connection: Connection, metadata: Sequence[MetaData]) -> list[str]:
+    """The models' tables the database lacks (a query per schema, however many tables)."""
     inspector = inspect(connection)
-    return [
-        table.fullname
-        for each in metadata
-        for table in each.tables.values()
-        if not inspector.has_table(table.name, schema=table.schema)
-    ]
+    tables = [table for each in metadata for table in each.tables.values()]
+    present = {
+        schema: set(inspector.get_table_names(schema=schema))
+        for schema in {table.schema for table in tables}
+    }
+    return [table.fullname for table in tables if table.name not in present[table.schema]]
 
 
 class StartupErrorMiddleware:
