@@ -52,6 +52,21 @@ PRESETS = (
         "statements a request may run before a warning names it (N+1)",
     ),
     Preset(
+        "cache_ttl",
+        ("1.0", "1.0", "1.0"),
+        "seconds a cached read lives: how stale another replica may serve it after a write",
+    ),
+    Preset(
+        "cache_max_entries",
+        ("10_000", "10_000", "100_000"),
+        "cached reads each process keeps at most (the oldest go first)",
+    ),
+    Preset(
+        "cache_max_bytes",
+        ("64 * 2**20", "64 * 2**20", "256 * 2**20"),
+        "bytes of cached responses each process keeps at most",
+    ),
+    Preset(
         "slow_statement",
         ("0.1", "0.5", "0.2"),
         "seconds from which a statement is logged with its SQL (0: none)",

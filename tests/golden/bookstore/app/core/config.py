@@ -20,6 +20,9 @@ PRESETS: dict[str, dict[str, Any]] = {
         "max_page_size": 500,
         "server_timing": True,
         "statement_budget": 10,
+        "cache_ttl": 1.0,
+        "cache_max_entries": 10_000,
+        "cache_max_bytes": 64 * 2**20,
         "slow_statement": 0.1,
     },
     "production": {
@@ -32,6 +35,9 @@ PRESETS: dict[str, dict[str, Any]] = {
         "max_page_size": 500,
         "server_timing": False,
         "statement_budget": 20,
+        "cache_ttl": 1.0,
+        "cache_max_entries": 10_000,
+        "cache_max_bytes": 64 * 2**20,
         "slow_statement": 0.5,
     },
     "high-traffic": {
@@ -44,6 +50,9 @@ PRESETS: dict[str, dict[str, Any]] = {
         "max_page_size": 200,
         "server_timing": False,
         "statement_budget": 20,
+        "cache_ttl": 1.0,
+        "cache_max_entries": 100_000,
+        "cache_max_bytes": 256 * 2**20,
         "slow_statement": 0.2,
     },
 }
@@ -89,15 +98,15 @@ class Settings(BaseSettings):
     (core/postgres.py); off, they read rows and write the JSON in Python, as on SQLite."""
     cache: bool = True
     """Keep the responses of reads in process (core/cache.py); a write invalidates them."""
-    cache_ttl: float = Field(default=1.0, gt=0)
+    cache_ttl: float = Field(default=_DEVELOPMENT["cache_ttl"], gt=0)
     """Seconds a cached read lives: how stale another process or replica (which doesn't see
     this one's writes) or a write made outside the app may leave it. Exact in the process
     that wrote."""
     cache_ttls: dict[str, float] = {}
     """TTL by model path, overriding CACHE_TTL; 0 leaves a model uncached:
     `CACHE_TTLS='{"/books": 5, "/reviews": 0}'`."""
-    cache_max_entries: int = Field(default=10_000, ge=1)
-    cache_max_bytes: int = Field(default=64 * 2**20, ge=1)
+    cache_max_entries: int = Field(default=_DEVELOPMENT["cache_max_entries"], ge=1)
+    cache_max_bytes: int = Field(default=_DEVELOPMENT["cache_max_bytes"], ge=1)
     server_timing: bool = _DEVELOPMENT["server_timing"]
     """Send a Server-Timing header with the request's database time and statement count."""
     statement_budget: int = Field(default=_DEVELOPMENT["statement_budget"], ge=1)
