@@ -63,7 +63,7 @@ PRESETS = (
     ),
     Preset(
         "cache_max_bytes",
-        ("64 * 2**20", "64 * 2**20", "256 * 2**20"),
+        ("67_108_864", "67_108_864", "268_435_456"),
         "bytes of cached responses each process keeps at most",
     ),
     Preset(

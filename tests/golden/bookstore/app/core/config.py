@@ -22,7 +22,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "statement_budget": 10,
         "cache_ttl": 1.0,
         "cache_max_entries": 10_000,
-        "cache_max_bytes": 64 * 2**20,
+        "cache_max_bytes": 67_108_864,
         "slow_statement": 0.1,
     },
     "production": {
@@ -37,7 +37,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "statement_budget": 20,
         "cache_ttl": 1.0,
         "cache_max_entries": 10_000,
-        "cache_max_bytes": 64 * 2**20,
+        "cache_max_bytes": 67_108_864,
         "slow_statement": 0.5,
     },
     "high-traffic": {
@@ -52,7 +52,7 @@ PRESETS: dict[str, dict[str, Any]] = {
         "statement_budget": 20,
         "cache_ttl": 1.0,
         "cache_max_entries": 100_000,
-        "cache_max_bytes": 256 * 2**20,
+        "cache_max_bytes": 268_435_456,
         "slow_statement": 0.2,
     },
 }
