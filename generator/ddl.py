@@ -114,7 +114,7 @@ def _dialect(metadata: tuple[MetaData, ...], database: str) -> Dialect:
         postgresql.server_version_info = POSTGRESQL_VERSION
         postgresql.supports_virtual_generated_columns = False  # as connecting to 15 sets it
         return postgresql
-    return _SQLiteIntegerKeys() if _integer_keys(metadata) else SQLiteDialect()
+    return _SQLiteIntegerKeys() if _integer_keys(metadata) else _SQLite()
 
 
 @contextmanager
@@ -164,12 +164,23 @@ def _numbers_rows(table: Table, column: Column[Any]) -> bool:
     )
 
 
-class _IntegerTypeCompiler(SQLiteTypeCompiler):
+class _TypeCompiler(SQLiteTypeCompiler):
+    def visit_UUID(self, type_: Any, **kw: Any) -> str:
+        """The SQL UUID type as the project creates it on SQLite (`sqlite_uuid` in plan.py):
+        CHAR(32), not UUID, whose numeric affinity turns a hex of digits into a number."""
+        return "CHAR(32)"
+
+
+class _IntegerTypeCompiler(_TypeCompiler):
     def visit_BIGINT(self, type_: Any, **kw: Any) -> str:
         return "INTEGER"
 
     def visit_SMALLINT(self, type_: Any, **kw: Any) -> str:
         return "INTEGER"
+
+
+class _SQLite(SQLiteDialect):
+    type_compiler_cls = _TypeCompiler
 
 
 class _SQLiteIntegerKeys(SQLiteDialect):

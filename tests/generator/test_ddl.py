@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import UUID, Column, Integer, MetaData, Table
 
+from fe_gen.generator.ddl import ddl
 from fe_gen.generator.ir import Ddl
 from fe_gen.generator.migration import statements_literal
 from tests.generator.model_fixtures import schema_of
@@ -119,3 +121,14 @@ def test_the_statements_come_in_the_same_order_whatever_the_hash_seed(tmp_path: 
         for seed in ("1", "2", "3")
     }
     assert len(outputs) == 1
+
+
+def test_the_sql_uuid_type_is_created_on_sqlite_as_the_project_creates_it() -> None:
+    """CHAR(32), as core/db.py's hook makes it: a column declared UUID would have numeric
+    affinity there, and the migrated table would differ from the created one."""
+    metadata = MetaData()
+    Table("things", metadata, Column("id", Integer, primary_key=True), Column("ref", UUID()))
+    sqlite = next(each for each in ddl([metadata]) if each.database == "sqlite")
+    postgresql = next(each for each in ddl([metadata]) if each.database == "postgresql")
+    assert "ref CHAR(32)" in sqlite.create[0]
+    assert "ref UUID" in postgresql.create[0]
