@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,19 @@ def only(code: str) -> dict[str, object]:
     from fe_gen.codemods.rules import ALL_RULES
 
     return {"rules": [entry for entry in ALL_RULES if entry.code == code]}
+
+
+def pinned(code: str) -> tuple[Callable[..., FileOutcome], Callable[..., str]]:
+    """`check` and `fix` with one rule only: its cases and behaviour tests pin its output."""
+    rules = only(code)
+
+    def check_one(source: str, **options: object) -> FileOutcome:
+        return check(source, **rules, **options)
+
+    def fix_one(source: str, **options: object) -> str:
+        return fix(source, **rules, **options)  # type: ignore[arg-type]
+
+    return check_one, fix_one
 
 
 def check(source: str, **options: object) -> FileOutcome:

@@ -16,15 +16,7 @@ from sqlalchemy.orm import Session
 
 from tests.codemods import conftest
 
-_RULE = conftest.only("FE101")
-
-
-def check(source: str, **options: object) -> conftest.FileOutcome:
-    return conftest.check(source, **_RULE, **options)
-
-
-def fix(source: str, **options: object) -> str:
-    return conftest.fix(source, **_RULE, **options)  # type: ignore[arg-type]
+check, fix = conftest.pinned("FE101")
 
 
 MODELS = """\

@@ -15,15 +15,7 @@ from sqlalchemy.orm import Session
 from tests.codemods import conftest
 from tests.codemods.test_fe101_behaviour import _module
 
-_RULE = conftest.only("FE103")
-
-
-def check(source: str, **options: object) -> conftest.FileOutcome:
-    return conftest.check(source, **_RULE, **options)
-
-
-def fix(source: str, **options: object) -> str:
-    return conftest.fix(source, **_RULE, **options)  # type: ignore[arg-type]
+check, fix = conftest.pinned("FE103")
 
 
 MODELS = """\

@@ -166,6 +166,35 @@ class ResponseCache:
             self._drop(next(iter(self._entries)))
             self.stats.evictions += 1
 
+    async def joined(self, key: str, cached: CachedPath) -> Entry | None:
+        """The entry of the same read another request is running, when it started on the
+        current generation (one started before a write would give the old rows)."""
+        inflight = self._inflight.get(key)
+        if inflight is None or inflight[0] != cached.generation:
+            return None
+        return await asyncio.shield(inflight[1])
+
+    def start(self, key: str, cached: CachedPath) -> "asyncio.Future[Entry | None]":
+        """Note a read of `key` in flight, which requests for it join until it is finished."""
+        done: asyncio.Future[Entry | None] = asyncio.get_running_loop().create_future()
+        self._inflight[key] = (cached.generation, done)
+        return done
+
+    def finish(
+        self,
+        key: str,
+        cached: CachedPath,
+        done: "asyncio.Future[Entry | None]",
+        entry: Entry | None,
+    ) -> None:
+        """End a read: keep its entry unless a write came since it started, and hand it to
+        the requests that joined it (None: they read for themselves)."""
+        if self._inflight.get(key, (None, None))[1] is done:
+            del self._inflight[key]
+        if entry is not None and entry.generation == cached.generation:
+            self.put(key, entry)
+        done.set_result(entry)
+
     async def remember(
         self,
         key: Hashable,
@@ -329,20 +358,12 @@ class CacheMiddleware:
             self.cache.stats.hits += 1
             await self._send(send, entry, "hit-l1")
             return
-        entry = await self._join(key, cached)
+        entry = await self.cache.joined(key, cached)
         if entry is not None:
             self.cache.stats.coalesced += 1
             await self._send(send, entry, "coalesced")
             return
         await self._read(scope, receive, send, key, cached)
-
-    async def _join(self, key: str, cached: CachedPath) -> Entry | None:
-        """The entry of the same read another request is running, when it started on the
-        current generation (one started before a write would give the old rows)."""
-        inflight = self.cache._inflight.get(key)
-        if inflight is None or inflight[0] != cached.generation:
-            return None
-        return await asyncio.shield(inflight[1])
 
     async def _read(
         self, scope: Scope, receive: Receive, send: Send, key: str, cached: CachedPath
@@ -350,8 +371,7 @@ class CacheMiddleware:
         """Run the read, send its response, and keep it when it is a complete `200`."""
         self.cache.stats.misses += 1
         generation = cached.generation
-        done: asyncio.Future[Entry | None] = asyncio.get_running_loop().create_future()
-        self.cache._inflight[key] = (generation, done)
+        done = self.cache.start(key, cached)
         status = 0
         headers: list[tuple[bytes, bytes]] = []
         chunks: list[bytes] = []
@@ -380,12 +400,8 @@ class CacheMiddleware:
             if status == 200 and complete:
                 body = b"".join(chunks)
                 entry = Entry(generation, time.monotonic() + cached.ttl, headers, body)
-                if generation == cached.generation:
-                    self.cache.put(key, entry)
         finally:
-            if self.cache._inflight.get(key, (None, None))[1] is done:
-                del self.cache._inflight[key]
-            done.set_result(entry)
+            self.cache.finish(key, cached, done, entry)
 
     async def _send(self, send: Send, entry: Entry, outcome: str) -> None:
         headers = entry.headers
