@@ -59,7 +59,8 @@ ENVIRONMENT = {"package": {"SHOP_DATABASE_URL": "sqlite://"}}
 def environment(case: str, **overrides: str) -> dict[str, str]:
     """The environment a case's project runs in: ours without the project's own settings,
     plus the case's."""
-    unset = ("DATABASE_URL", "TEST_DATABASE_URL", "ENVIRONMENT", "CURSOR_SECRET")
+    unset = ("DATABASE_URL", "TEST_DATABASE_URL", "REDIS_URL", "TEST_REDIS_URL")
+    unset += ("ENVIRONMENT", "CURSOR_SECRET")
     env = {key: value for key, value in os.environ.items() if key not in unset}
     return env | ENVIRONMENT.get(case, {}) | overrides
 

@@ -1,7 +1,8 @@
 """End to end: `fe-gen new` on models files, then the generated project's own checks.
 
 Each case renders a project with the real command line, then runs what the generated
-README tells its owner to run: the test suite on SQLite and on PostgreSQL, ruff, and mypy.
+README tells its owner to run: the test suite on SQLite and on PostgreSQL (both caching
+through the Redis on this machine too), ruff, and mypy.
 The generated project's dependencies come with fe-gen's test extra: nothing is installed.
 """
 
@@ -65,8 +66,10 @@ def suite(project: Path, **environment: str) -> str:
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_generated_suite_passes_on_sqlite(case: str, generated: dict[str, Path]) -> None:
-    output = suite(generated[case])
+def test_generated_suite_passes_on_sqlite(
+    case: str, generated: dict[str, Path], redis_url: str
+) -> None:
+    output = suite(generated[case], TEST_REDIS_URL=redis_url)
     _, needs_postgresql = CASES[case]
     if needs_postgresql:
         assert "skipped" in output and "passed" not in output  # and says why, in its reason
@@ -76,9 +79,9 @@ def test_generated_suite_passes_on_sqlite(case: str, generated: dict[str, Path])
 
 @pytest.mark.parametrize("case", ON_POSTGRESQL)
 def test_generated_suite_passes_on_postgresql(
-    case: str, generated: dict[str, Path], postgres_database: str
+    case: str, generated: dict[str, Path], postgres_database: str, redis_url: str
 ) -> None:
-    output = suite(generated[case], DATABASE_URL=postgres_database)
+    output = suite(generated[case], DATABASE_URL=postgres_database, TEST_REDIS_URL=redis_url)
     assert "passed" in output and "skipped" not in output and "failed" not in output
 
 

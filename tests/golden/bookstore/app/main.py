@@ -1,5 +1,6 @@
 """The application factory; `uvicorn app.main:app` serves `create_app()`."""
 
+import hashlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -7,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from orjson import OPT_SORT_KEYS, dumps
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -15,6 +17,7 @@ from app.api.router import READS, ROUTERS
 from app.core import health
 from app.core.budget import statement_budget
 from app.core.cache import CacheMiddleware, ResponseCache
+from app.core.cache_redis import RedisLayer, connect
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, metadata_of
 from app.core.errors import (
@@ -49,6 +52,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await prepare_database(engine, METADATA, create=settings.create_tables)
         yield
         await engine.dispose()
+        if cache.redis is not None:
+            await cache.published()
+            await cache.redis.close()
 
     app = FastAPI(title="shop", lifespan=lifespan, generate_unique_id_function=_operation_id)
     app.state.settings = settings
@@ -62,18 +68,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         page_size=settings.page_size,
         max_page_size=settings.max_page_size,
     )
-    app.state.cache = _cache(settings, engine)
+    app.state.cache = cache = _cache(settings, engine)
     app.state.readiness = health.Readiness(
-        {"database": health.database_check(engine, METADATA)}, timeout=settings.health_timeout
+        {"database": health.database_check(engine, METADATA)},
+        degrading={"redis": cache.redis.ping} if cache.redis is not None else None,
+        timeout=settings.health_timeout,
     )
     app.add_exception_handler(IntegrityError, integrity_error_handler(METADATA))
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(PoolTimeoutError, pool_timeout_handler)
+    app.state.metrics = metrics = Metrics()
     if settings.cache:
         app.add_middleware(
-            CacheMiddleware, cache=app.state.cache, server_timing=settings.server_timing
+            CacheMiddleware,
+            cache=cache,
+            server_timing=settings.server_timing,
+            observe=metrics.observe_cache,
         )
-    app.state.metrics = metrics = Metrics()
     metrics.watch_pool(engine)
     app.add_middleware(
         ServerTimingMiddleware,
@@ -86,6 +97,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(metrics_router)
     for router in ROUTERS:
         app.include_router(router)
+    if cache.redis is not None:
+        # Entries in Redis are responses: a deploy whose responses differ reads its own.
+        shape = hashlib.blake2b(dumps(app.openapi(), option=OPT_SORT_KEYS), digest_size=8)
+        cache.redis.namespace = f"{settings.cache_redis_prefix}:{shape.hexdigest()}"
     return app
 
 
@@ -99,6 +114,14 @@ def _cache(settings: Settings, engine: AsyncEngine) -> ResponseCache:
     for path, (resource, row_route) in READS.items():
         cache.register(path, resource, row_route, settings.cache_ttls.get(path, settings.cache_ttl))
     cache.watch(engine)
+    if settings.cache and settings.redis_url:
+        cache.redis = RedisLayer(
+            connect(settings.redis_url, timeout=settings.redis_timeout),
+            prefix=settings.cache_redis_prefix,
+            ttl=settings.cache_redis_ttl,
+            timeout=settings.redis_timeout,
+            on_reconnect=cache.flush,
+        )
     return cache
 
 

@@ -8,6 +8,10 @@ a database of their own next to it (`shop_test_<random>`) and drop it when they
 finish.
 The database named is only connected to, to create and drop that one; without the right to
 create databases the tests stop and say so.
+
+With TEST_REDIS_URL set (`redis://127.0.0.1:6379/0`), the apps share their cached reads
+through that Redis, each under a key prefix of its own whose keys are deleted when it stops;
+without it they cache in process alone, and the tests of the Redis layer skip.
 """
 
 import asyncio
@@ -22,6 +26,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
+from redis.asyncio import Redis
 from sqlalchemy import URL, make_url, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -48,8 +53,11 @@ async def serve_app(
     """An app on `database_url`, whose tables start empty, and a client that calls it.
 
     The tables are dropped and created the first time; databases in `made` (the session's)
-    only have their rows deleted, which is much faster for many tables.
+    only have their rows deleted, which is much faster for many tables. The app uses
+    TEST_REDIS_URL unless `redis_url` says otherwise.
     """
+    settings.setdefault("redis_url", os.environ.get("TEST_REDIS_URL"))
+    settings.setdefault("cache_redis_prefix", f"shop_test_{secrets.token_hex(4)}")
     app = create_app(
         Settings(environment="test", database_url=database_url, create_tables=False, **settings)
     )
@@ -60,6 +68,7 @@ async def serve_app(
         else:
             await drop_tables(connection, METADATA)
             await create_tables(connection, METADATA)
+    await app.state.cache.published()
     if made is not None:
         made.add(database_url)
     try:
@@ -67,6 +76,31 @@ async def serve_app(
             yield app, client
     finally:
         await engine.dispose()
+        if app.state.cache.redis is not None:
+            await app.state.cache.redis.close()
+        if test_redis := os.environ.get("TEST_REDIS_URL"):
+            # Where the keys are, whether the app reached it directly or through a proxy.
+            await _delete_keys(test_redis, settings["cache_redis_prefix"])
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The Redis TEST_REDIS_URL names, or the test is skipped."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        pytest.skip("set TEST_REDIS_URL=redis://127.0.0.1:6379/0 to test the cache's Redis layer")
+    return url
+
+
+async def _delete_keys(url: str, prefix: str) -> None:
+    """Delete the keys an app of the tests made under its `prefix`."""
+    redis = Redis.from_url(url)
+    try:
+        keys = [key async for key in redis.scan_iter(match=f"{prefix}:*", count=1000)]
+        if keys:
+            await redis.delete(*keys)
+    finally:
+        await redis.aclose()
 
 
 @pytest.fixture(scope="session")

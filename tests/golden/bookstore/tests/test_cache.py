@@ -1,11 +1,14 @@
 """The response cache (core/cache.py): hits, one read for concurrent misses, bounds, and
 no read served after a write that changes it, whoever makes the write.
 
-The other tests run with the cache on too: each of their writes is followed by reads.
+The other tests run with the cache on too (and with Redis, given TEST_REDIS_URL): each of
+their writes is followed by reads. test_cache_redis.py tests the Redis layer.
 """
 
 import asyncio
+import logging
 
+import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -95,7 +98,7 @@ async def test_a_cached_query_of_your_own_is_invalidated_by_writes_to_what_it_re
 
 
 async def test_entries_expire_after_their_ttl(database_url: str) -> None:
-    async with serve_app(database_url, cache_ttl=0.05) as (app, client):
+    async with serve_app(database_url, cache_ttl=0.05, redis_url=None) as (app, client):
         await client.get(PATH)
         await asyncio.sleep(0.1)
         await client.get(PATH)
@@ -103,7 +106,7 @@ async def test_entries_expire_after_their_ttl(database_url: str) -> None:
 
 
 async def test_the_cache_holds_at_most_its_entries(database_url: str) -> None:
-    async with serve_app(database_url, cache_max_entries=2) as (app, client):
+    async with serve_app(database_url, cache_max_entries=2, redis_url=None) as (app, client):
         for limit in (1, 2, 3, 1):
             await client.get(PATH, params={"limit": limit})
         assert (app.state.cache.stats.misses, app.state.cache.stats.evictions) == (4, 2)
@@ -119,3 +122,19 @@ async def test_a_model_or_the_whole_cache_can_be_turned_off(database_url: str) -
             assert (app.state.cache.stats.misses, app.state.cache.stats.hits) == (0, 0)
     async with serve(database_url) as client:
         assert 'cache;desc="miss"' in (await client.get(PATH)).headers["server-timing"]
+
+
+async def test_without_redis_reads_and_writes_go_on_and_one_warning_says_so(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    closed = "redis://127.0.0.1:1/0"
+    async with serve_app(database_url, redis_url=closed, cache_ttl=LONG) as (app, client):
+        for _ in range(3):
+            await factories.create_author(client)
+            assert (await client.get(PATH)).status_code == 200
+        assert len(await listed(client, PATH)) == 3
+        warnings = [
+            r for r in caplog.records if r.levelno == logging.WARNING and "Redis" in r.message
+        ]
+        assert len(warnings) == 1, warnings
+        assert app.state.cache.redis.errors == 1

@@ -11,6 +11,7 @@ from httpx import ASGITransport, AsyncClient
 from app.core.config import Settings
 from app.core.health import Readiness
 from app.main import create_app
+from tests.conftest import serve
 
 HEALTH = "/health"
 
@@ -19,10 +20,17 @@ async def test_liveness_and_readiness_of_an_app_that_serves(client: AsyncClient)
     live = await client.get(HEALTH)
     assert (live.status_code, live.json()) == (200, {"status": "ok"})
     ready = await client.get(f"{HEALTH}/ready")
-    assert (ready.status_code, ready.json()) == (
-        200,
-        {"status": "ready", "checks": {"database": "ok"}},
-    )
+    assert (ready.status_code, ready.json()["status"]) == (200, "ready")
+    checks = ready.json()["checks"]
+    assert checks == {"database": "ok"} or checks == {"database": "ok", "redis": "ok"}
+
+
+async def test_without_redis_the_app_is_ready_but_degraded(database_url: str) -> None:
+    async with serve(database_url, redis_url="redis://127.0.0.1:1/0") as client:
+        ready = await client.get(f"{HEALTH}/ready")
+        assert (ready.status_code, ready.json()["status"]) == (200, "degraded")
+        assert ready.json()["checks"]["database"] == "ok"
+        assert "127.0.0.1:1" in ready.json()["checks"]["redis"]
 
 
 @asynccontextmanager

@@ -28,3 +28,6 @@ async def test_metrics_count_the_requests_and_their_statements(client: AsyncClie
     assert samples[("db_statement_duration_seconds_total", route)] > 0
     assert samples[("http_request_duration_seconds_count", (*route, ("status", "200")))] == 3
     assert ("db_pool_checked_out_connections", ()) in samples
+    for outcome, reads in (("miss", 1), ("hit-l1", 2)):
+        labels = (("method", "GET"), ("outcome", outcome), ("route", PATH))
+        assert samples[("cache_reads_total", labels)] == reads

@@ -17,6 +17,10 @@ Entries live `ttl` seconds (1 by default): exact within this process, and the bo
 stale another process or replica may be, since it does not see this one's writes. Writes
 made outside the app (psql, another service) are bounded by the same TTL.
 
+With REDIS_URL set, a read this process misses is looked up in Redis before it runs, and
+kept there for the other processes and replicas (core/cache_redis.py); a write is published
+there before its response is sent.
+
 A small layer of its own rather than a cache library: what it needs (generations carried by
 the entries, single flight keyed on them, entries of bytes served straight from ASGI) is a
 few dozen lines, where cashews or aiocache would put a serialiser and tag bookkeeping on
@@ -26,7 +30,9 @@ the hit path.
 import asyncio
 import functools
 import time
+from collections import Counter
 from collections.abc import Awaitable, Callable, Hashable, Iterable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 from weakref import WeakKeyDictionary
@@ -38,6 +44,7 @@ from sqlalchemy.sql.selectable import Alias, FromClause, TableClause
 from sqlalchemy.sql.util import find_tables
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.cache_redis import RedisLayer
 from app.core.listing import Resource
 
 P = ParamSpec("P")
@@ -53,6 +60,8 @@ _READS = frozenset(
     | {"ROLLBACK", "SAVEPOINT", "RELEASE"}
 )
 """First words of statements that write no table (SQL SQLAlchemy runs as text)."""
+_PUBLISHING: ContextVar[list["asyncio.Task[None]"] | None] = ContextVar("publishing", default=None)
+"""The current request's writes being published to Redis, which its response waits for."""
 
 
 @dataclass
@@ -78,13 +87,20 @@ class CachedPath:
     def key_parts(self) -> int:
         return self.row_route.count("/") - self.path.count("/")
 
+    @functools.cached_property
+    def stamped(self) -> tuple[str, ...]:
+        """The tables whose versions stamp the path's entries in Redis."""
+        return (*sorted(self.tables), _EVERY_TABLE)
+
 
 @dataclass
 class Stats:
-    """Counts since the app started; `coalesced` misses were served by the same read of
-    another request, running when they came."""
+    """Counts since the app started: `hits` in process, `redis_hits`, `misses` (reads that
+    ran), and `coalesced` misses, served by the same read of another request, running when
+    they came."""
 
     hits: int = 0
+    redis_hits: int = 0
     misses: int = 0
     coalesced: int = 0
     evictions: int = 0
@@ -109,6 +125,10 @@ class ResponseCache:
     _epoch: int = 0
     """Moved on by a write to a table SQLAlchemy can't name: every stamp changes."""
     _results: dict[Hashable, tuple[Hashable, float, Any]] = field(default_factory=dict)
+    redis: RedisLayer | None = None
+    _publishing: Counter[str] = field(default_factory=Counter)
+    """Tables whose new versions are on their way to Redis: their reads don't look there."""
+    _published: set["asyncio.Task[None]"] = field(default_factory=set)
 
     def register(self, path: str, resource: Resource, row_route: str, ttl: float) -> None:
         """Cache the reads of `path` and of its rows; `ttl` 0 leaves them uncached."""
@@ -136,6 +156,36 @@ class ResponseCache:
                 if id(cached) not in paths:
                     paths.add(id(cached))
                     cached.generation += 1
+
+    def written(self, tables: set[str]) -> None:
+        """Invalidate `tables` here, and in Redis before the current response is sent."""
+        self.invalidate(tables)
+        if self.redis is None:
+            return
+        self._publishing.update(tables)
+        task = asyncio.get_running_loop().create_task(self.redis.publish(tables))
+        self._published.add(task)
+        task.add_done_callback(functools.partial(self._sent, tables))
+        request = _PUBLISHING.get()
+        if request is not None:
+            request.append(task)
+
+    def _sent(self, tables: set[str], task: "asyncio.Task[None]") -> None:
+        self._published.discard(task)
+        self._publishing.subtract(tables)
+        for table in tables:
+            if self._publishing[table] <= 0:
+                del self._publishing[table]
+
+    async def published(self) -> None:
+        """Wait until the writes seen so far have reached Redis (or failed to): a job that
+        writes through the app's engine awaits it before it exits."""
+        if self._published:
+            await asyncio.wait(set(self._published))
+
+    def flush(self) -> None:
+        """Serve nothing kept so far (Redis is back: writes published meanwhile were lost)."""
+        self.invalidate([_EVERY_TABLE])
 
     def match(self, path: str) -> CachedPath | None:
         """The cached model path that `path` lists or names a row of, if any."""
@@ -165,6 +215,30 @@ class ResponseCache:
         while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
             self._drop(next(iter(self._entries)))
             self.stats.evictions += 1
+
+    async def shared(self, key: str, cached: CachedPath) -> tuple[bytes | None, Entry | None]:
+        """Redis's entry of `key` if it is current, and the stamp to keep a read of `key`
+        under there (None: don't)."""
+        redis = self.redis
+        if redis is None or (
+            self._publishing
+            and (
+                _EVERY_TABLE in self._publishing
+                or not self._publishing.keys().isdisjoint(cached.tables)
+            )
+        ):
+            return None, None
+        generation = cached.generation
+        stamp, found = await redis.lookup(key, cached.stamped)
+        if found is None:
+            return stamp, None
+        headers, body = found
+        return stamp, Entry(generation, time.monotonic() + cached.ttl, headers, body)
+
+    async def share(self, key: str, stamp: bytes, entry: Entry) -> None:
+        """Keep a response read under `stamp` in Redis."""
+        if self.redis is not None:
+            await self.redis.store(key, stamp, entry.headers, entry.body)
 
     async def joined(self, key: str, cached: CachedPath) -> Entry | None:
         """The entry of the same read another request is running, when it started on the
@@ -245,7 +319,7 @@ class ResponseCache:
         def returned(_dbapi_connection: Any, record: Any) -> None:
             written = record.info.pop(_WRITTEN, None)
             if written:
-                self.invalidate(written)
+                self.written(written)
 
         event.listen(engine.sync_engine, "after_cursor_execute", noted)
         event.listen(engine.sync_engine, "rollback", rolled_back)
@@ -338,17 +412,30 @@ def _written_table(ctx: Any, sql: str) -> str | None:
 class CacheMiddleware:
     """Serves a model's cached reads; stores the `200`s of the rest."""
 
-    def __init__(self, app: ASGIApp, cache: ResponseCache, *, server_timing: bool) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        cache: ResponseCache,
+        *,
+        server_timing: bool,
+        observe: Callable[[Scope, str], None] = lambda _scope, _outcome: None,
+    ) -> None:
         self.app = app
         self.cache = cache
         self.server_timing = server_timing
+        self.observe = observe
+        """Told each cached read's outcome: hit-l1, hit-l2, coalesced or miss (metrics)."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        cached = None
-        if scope["type"] == "http" and scope["method"] == "GET":
-            cached = self.cache.match(scope["path"])
-        if cached is None:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        cached = self.cache.match(scope["path"]) if scope["method"] == "GET" else None
+        if cached is None:
+            if self.cache.redis is None:
+                await self.app(scope, receive, send)
+            else:
+                await self._publishing(scope, receive, send)
             return
         # What metrics label a read the router never sees with.
         scope["route_template"] = cached.path if scope["path"] == cached.path else cached.row_route
@@ -356,22 +443,34 @@ class CacheMiddleware:
         entry = self.cache.get(key, cached)
         if entry is not None:
             self.cache.stats.hits += 1
-            await self._send(send, entry, "hit-l1")
+            await self._send(scope, send, entry, "hit-l1")
             return
         entry = await self.cache.joined(key, cached)
         if entry is not None:
             self.cache.stats.coalesced += 1
-            await self._send(send, entry, "coalesced")
+            await self._send(scope, send, entry, "coalesced")
             return
-        await self._read(scope, receive, send, key, cached)
+        done = self.cache.start(key, cached)
+        entry = None
+        try:
+            stamp, entry = await self.cache.shared(key, cached)
+            if entry is not None:
+                self.cache.stats.redis_hits += 1
+                await self._send(scope, send, entry, "hit-l2")
+                return
+            entry = await self._read(scope, receive, send, cached)
+        finally:
+            self.cache.finish(key, cached, done, entry)
+        if entry is not None and stamp is not None:
+            await self.cache.share(key, stamp, entry)
 
     async def _read(
-        self, scope: Scope, receive: Receive, send: Send, key: str, cached: CachedPath
-    ) -> None:
-        """Run the read, send its response, and keep it when it is a complete `200`."""
+        self, scope: Scope, receive: Receive, send: Send, cached: CachedPath
+    ) -> Entry | None:
+        """Run the read and send its response; its entry when it is a complete `200`."""
         self.cache.stats.misses += 1
+        self.observe(scope, "miss")
         generation = cached.generation
-        done = self.cache.start(key, cached)
         status = 0
         headers: list[tuple[bytes, bytes]] = []
         chunks: list[bytes] = []
@@ -394,16 +493,29 @@ class CacheMiddleware:
                 complete = not message.get("more_body", False)
             await send(message)
 
-        entry = None
-        try:
-            await self.app(scope, receive, keep)
-            if status == 200 and complete:
-                body = b"".join(chunks)
-                entry = Entry(generation, time.monotonic() + cached.ttl, headers, body)
-        finally:
-            self.cache.finish(key, cached, done, entry)
+        await self.app(scope, receive, keep)
+        if status != 200 or not complete:
+            return None
+        return Entry(generation, time.monotonic() + cached.ttl, headers, b"".join(chunks))
 
-    async def _send(self, send: Send, entry: Entry, outcome: str) -> None:
+    async def _publishing(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Run a request that may write; its response waits until Redis has its writes."""
+        published: list[asyncio.Task[None]] = []
+        token = _PUBLISHING.set(published)
+
+        async def send_when_published(message: Message) -> None:
+            if published and message["type"] == "http.response.start":
+                await asyncio.wait(published)
+                published.clear()
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_when_published)
+        finally:
+            _PUBLISHING.reset(token)
+
+    async def _send(self, scope: Scope, send: Send, entry: Entry, outcome: str) -> None:
+        self.observe(scope, outcome)
         headers = entry.headers
         if self.server_timing:
             headers = [*headers, (b"server-timing", f'cache;desc="{outcome}"'.encode())]

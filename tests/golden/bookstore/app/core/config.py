@@ -107,6 +107,16 @@ class Settings(BaseSettings):
     `CACHE_TTLS='{"/books": 5, "/reviews": 0}'`."""
     cache_max_entries: int = Field(default=_DEVELOPMENT["cache_max_entries"], ge=1)
     cache_max_bytes: int = Field(default=_DEVELOPMENT["cache_max_bytes"], ge=1)
+    redis_url: str | None = None
+    """`redis://host:6379/0`: share cached reads between processes and replicas
+    (core/cache_redis.py). Without it each process caches for itself."""
+    redis_timeout: float = Field(default=0.25, gt=0)
+    """Seconds a request waits for Redis before it does without."""
+    cache_redis_ttl: float = Field(default=60.0, gt=0)
+    """Seconds a read lives in Redis: exact for writes through the app, the bound on how
+    stale a write made outside it (psql, another service) leaves a read."""
+    cache_redis_prefix: str = "shop"
+    """Begins the app's keys in Redis: apps sharing one Redis need prefixes of their own."""
     server_timing: bool = _DEVELOPMENT["server_timing"]
     """Send a Server-Timing header with the request's database time and statement count."""
     statement_budget: int = Field(default=_DEVELOPMENT["statement_budget"], ge=1)

@@ -3,8 +3,10 @@
 `/health` (liveness) answers as long as the process serves: it never
 touches the database, whose outage would otherwise get every replica restarted.
 `/health/ready` (readiness) runs its checks at once, each given
-HEALTH_TIMEOUT seconds: the database answers and has the models' tables. 200 when all
-pass, else 503 naming what failed: `{"status": "unavailable", "checks": {"database": ...}}`.
+HEALTH_TIMEOUT seconds: the database answers and has the models' tables, and Redis answers
+when REDIS_URL is set. 200 when all pass, else 503 naming what failed:
+`{"status": "unavailable", "checks": {"database": ...}}`. Without Redis the app serves, from
+the database and the cache in process: 200, `{"status": "degraded", ...}`, naming it.
 """
 
 import asyncio
@@ -35,16 +37,24 @@ async def ready(request: Request) -> Response:
     readiness: Readiness = request.app.state.readiness
     failures = await readiness.failures()
     checks = {name: failures.get(name, "ok") for name in readiness.checks}
-    if failures:
+    if not failures.keys() <= readiness.degrading:
         return json_response({"status": "unavailable", "checks": checks}, status_code=503)
-    return json_response({"status": "ready", "checks": checks})
+    return json_response({"status": "degraded" if failures else "ready", "checks": checks})
 
 
 class Readiness:
-    """The named checks of readiness, and how long each may take."""
+    """The named checks of readiness, and how long each may take. Those `degrading` fail
+    without making the app unready: it serves without what they check, slower."""
 
-    def __init__(self, checks: Mapping[str, Check], *, timeout: float) -> None:
-        self.checks = dict(checks)
+    def __init__(
+        self,
+        checks: Mapping[str, Check],
+        *,
+        timeout: float,
+        degrading: Mapping[str, Check] | None = None,
+    ) -> None:
+        self.checks = {**checks, **(degrading or {})}
+        self.degrading = set(degrading or ())
         self.timeout = timeout
 
     async def failures(self) -> dict[str, str]:

@@ -1,5 +1,5 @@
 """Prometheus metrics at `/metrics`: request latency by route, the
-requests' statements, the pool, slow statements.
+requests' statements, the pool, slow statements, cached reads by outcome.
 
 The metrics live in the app's own registry (`Metrics`), so each app, a test's too, counts
 its own. With several worker processes (`uvicorn --workers N`), set PROMETHEUS_MULTIPROC_DIR
@@ -65,6 +65,12 @@ class Metrics:
             by_route,
             registry=self.registry,
         )
+        self.cache = Counter(
+            "cache_reads",
+            "Cached reads by outcome: hit-l1 (in process), hit-l2 (Redis), coalesced, miss",
+            [*by_route, "outcome"],
+            registry=self.registry,
+        )
         self.pool_checked_out = Gauge(
             "db_pool_checked_out_connections",
             "Pooled connections lent out",
@@ -96,6 +102,10 @@ class Metrics:
         self.series(self.statement_seconds, *labels).inc(stats.seconds)
         if stats.slow:
             self.series(self.slow_statements, *labels).inc(stats.slow)
+
+    def observe_cache(self, scope: Scope, outcome: str) -> None:
+        """A cached read's outcome (core/cache.py)."""
+        self.series(self.cache, scope["method"], route_of(scope), outcome).inc()
 
     def watch_pool(self, engine: AsyncEngine) -> None:
         """Keep the pool's gauges current from its events (a collector that asked the pool
