@@ -22,11 +22,12 @@ import random
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
+from prometheus_client.parser import text_string_to_metric_families
 
 from benchmarks.api import check, report
 from benchmarks.api.load import Request, Result, run_python, run_wrk, wrk_available
@@ -95,22 +96,43 @@ def _measure(
     """Load each endpoint of one variant: warm-up (discarded), then the measurement."""
     name = server.variant.name
     for endpoint in args.endpoints:
+        outcomes: Counter[str] = Counter()
         for seconds, keep in ((args.warmup, False), (args.duration, True)):
             if seconds > 0:
                 args.salt += 1
+                before = _cache_reads(server)
                 result = _load(server.base_url, requests[endpoint], seconds, args, work)
                 if keep:
                     results[(name, endpoint)].append(result)
                     args.load_averages.append(os.getloadavg()[0])
+                    outcomes = _cache_reads(server) - before
         if endpoint == "create":
             asyncio.run(reset_connection(args.database_url, args.size))
         kept = results[(name, endpoint)][-1]
         errors = f"  {kept.errors} errors" if kept.errors else ""
+        cache = ""
+        if outcomes:
+            args.cache_outcomes[(name, endpoint)].append(outcomes)
+            cache = "  " + report.cache_shares(outcomes)
         print(
-            f"{label} {name:<14} {endpoint:<9} {kept.requests_per_second:9,.0f} req/s  "
-            f"p50 {kept.p50_ms:6.1f} ms  p99 {kept.p99_ms:6.1f} ms{errors}",
+            f"{label} {name:<15} {endpoint:<9} {kept.requests_per_second:9,.0f} req/s  "
+            f"p50 {kept.p50_ms:6.1f} ms  p99 {kept.p99_ms:6.1f} ms{errors}{cache}",
             flush=True,
         )
+
+
+def _cache_reads(server: Server) -> Counter[str]:
+    """The generated project's cached reads so far by outcome (hit-l1, hit-l2, coalesced,
+    miss), from its /metrics; nothing for the other variants."""
+    if not server.variant.name.startswith("generated+"):
+        return Counter()
+    reads: Counter[str] = Counter()
+    text = httpx.get(f"{server.base_url}/metrics", timeout=10).text
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "cache_reads_total":
+                reads[sample.labels["outcome"]] += int(sample.value)
+    return reads
 
 
 def run_all(
@@ -181,6 +203,7 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     args.size = SMOKE if smoke else Size()
     args.salt = 0
     args.load_averages = []
+    args.cache_outcomes = defaultdict(list)
     return args
 
 

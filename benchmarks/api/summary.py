@@ -104,6 +104,11 @@ def write_results(
         f"{report.table(rows)}\n\n{figure}"
         f"Targets of the generated read path:\n\n" + "\n".join(report.targets(rows)) + "\n"
     )
+    if args.cache_outcomes:
+        body += (
+            "\nHow the cached variants served their reads (from their `/metrics`, every "
+            f"measured round):\n\n{report.cache_table(args.cache_outcomes)}\n"
+        )
     loads = args.load_averages
     if loads:
         env += (
