@@ -115,6 +115,8 @@ class ResponseCache:
     ttl: float
     """How long the results of `cached_query` functions live, unless they say."""
     stats: Stats = field(default_factory=Stats)
+    redis: RedisLayer | None = None
+    """The layer shared with other processes and replicas, when REDIS_URL is set."""
     _paths: dict[str, CachedPath] = field(default_factory=dict)
     _readers: dict[str, list[CachedPath]] = field(default_factory=dict)
     _key_parts: set[int] = field(default_factory=set)
@@ -125,7 +127,6 @@ class ResponseCache:
     _epoch: int = 0
     """Moved on by a write to a table SQLAlchemy can't name: every stamp changes."""
     _results: dict[Hashable, tuple[Hashable, float, Any]] = field(default_factory=dict)
-    redis: RedisLayer | None = None
     _publishing: Counter[str] = field(default_factory=Counter)
     """Tables whose new versions are on their way to Redis: their reads don't look there."""
     _published: set["asyncio.Task[None]"] = field(default_factory=set)
@@ -184,7 +185,8 @@ class ResponseCache:
             await asyncio.wait(set(self._published))
 
     def flush(self) -> None:
-        """Serve nothing kept so far (Redis is back: writes published meanwhile were lost)."""
+        """Serve nothing kept so far: Redis is back after an outage, during which this
+        process saw only its own writes."""
         self.invalidate([_EVERY_TABLE])
 
     def match(self, path: str) -> CachedPath | None:
