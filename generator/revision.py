@@ -31,9 +31,25 @@ from {package}.core.migrate import main
 main()
 
 
+# The downgrade recreates what the scratch SQLite database reflects: in generic types
+# (DateTime, not SQLite's DATETIME), which every database has.
+def generic(ops):
+    for op in getattr(ops, "ops", ()):
+        generic(op)
+    columns = [ops.column] if hasattr(ops, "column") else getattr(ops, "columns", ())
+    for column in columns:
+        if hasattr(column, "type"):
+            try:
+                column.type = column.type.as_generic()
+            except NotImplementedError:
+                pass
+
+
 def skip_empty(context, revision, directives):
     if directives[0].upgrade_ops.is_empty():
         directives[:] = []
+        return
+    generic(directives[0].downgrade_ops)
 
 
 with warnings.catch_warnings(record=True) as caught:

@@ -108,7 +108,12 @@ def apply_update(update: Update) -> None:
     for change in update.writes:
         assert change.content is not None
         _write_atomically(update.project / change.path, change.content)
-    _replace_record(update.project, update.record, update.base)
+    try:
+        _replace_record(update.project, update.record, update.base)
+    except OSError as error:
+        raise FeGenError(
+            f"cannot write {update.project / RECORD_DIR}: {error.strerror or error}"
+        ) from None
 
 
 def record_changes(update: Update) -> bool:
@@ -199,13 +204,18 @@ def merge(base: bytes, ours: bytes, theirs: bytes) -> tuple[bytes, bool]:
 
 
 def _write_atomically(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode if path.exists() else None
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", delete=False) as f:
-        f.write(content)
-    if mode is not None:
-        os.chmod(f.name, mode)
-    os.replace(f.name, path)
+    """Write beside `path`, then rename over it: a reader sees the old file or the new one.
+    A new file gets the permissions `open` gives; an existing one keeps its own."""
+    temporary = path.with_name(f".{path.name}.fe-gen-{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary.write_bytes(content)
+        if path.exists():
+            shutil.copymode(path, temporary)
+        os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise FeGenError(f"cannot write {path}: {error.strerror or error}") from None
 
 
 def _replace_record(project: Path, record: Record, base: dict[str, bytes]) -> None:

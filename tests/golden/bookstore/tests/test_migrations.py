@@ -65,10 +65,11 @@ def _schema(connection: Connection) -> dict[str, Any]:
             if name == "alembic_version":
                 continue
             found[f"{schema}.{name}"] = {
-                "columns": [
+                # In any order: a revision that adds a column adds it last.
+                "columns": sorted(
                     (column["name"], str(column["type"]), column["nullable"], column["default"])
                     for column in inspector.get_columns(name, schema=schema)
-                ],
+                ),
                 "primary key": inspector.get_pk_constraint(name, schema=schema),
                 "foreign keys": _sorted(inspector.get_foreign_keys(name, schema=schema)),
                 "indexes": _sorted(inspector.get_indexes(name, schema=schema)),
