@@ -75,7 +75,11 @@ def summarize_update(
         )
     else:
         verb = "Would update" if dry_run else "Updated"
-        console.print(f"[bold green]{verb}[/] {update.project} from {models} (fe-gen {version}):")
+        names = ", ".join(model.name for model in update.plan.models)
+        console.print(
+            f"[bold green]{verb}[/] {update.project} from {escape(models)} "
+            f"({len(update.plan.models)} models: {escape(names)}; fe-gen {version}):"
+        )
         console.print("\n".join(_outcomes(update)))
     steps = _next_steps(update, migration, dry_run=dry_run)
     if steps:

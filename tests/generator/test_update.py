@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from fe_gen.generator import render
 from fe_gen.generator.cli import app
+from fe_gen.generator.revision import RevisionFailed
 from fe_gen.generator.update import Change, _change, merge
 from tests.e2e.update_scenario import (
     EDITS,
@@ -288,3 +289,23 @@ def test_bad_input_is_one_line_and_exit_2_and_writes_nothing(
     assert result.stderr.startswith("error: ") and message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert tree(project) == before
+
+
+def test_without_the_project_s_dependencies_update_says_which_command_writes_the_migration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(*arguments: object, **options: object) -> None:
+        raise RevisionFailed("ModuleNotFoundError: No module named 'alembic'")
+
+    monkeypatch.setattr("fe_gen.generator.update_report.autogenerate", fail)
+    project = tmp_path / "shop"
+    _new(project)
+    change_models(project)
+    output = _update(project)
+    assert "write their migration (ModuleNotFoundError: No module named 'alembic')" in output
+    assert f"  cd {project}\n" in output
+    assert (
+        '  migrate && alembic revision --autogenerate -m "fe-gen update: the models changed"'
+        in output
+    )
+    assert not list((project / "app" / "migrations" / "versions").glob("0002_*"))
