@@ -118,7 +118,19 @@ def new(
     summarize(result, Console(highlight=False, soft_wrap=True))
 
 
-@app.command()
+_UPDATE_HELP = (
+    "Regenerate the project from its models, keeping your edits.\n\n"
+    "Reads the models again as `fe-gen new` did (the models file copied into the project, "
+    "or the import path), renders them, and merges three-way against what fe-gen generated "
+    "last time (kept in .fe-gen/): files you never edited are replaced, files you edited are "
+    "merged line by line, and overlapping edits get conflict markers and exit status 1.\n\n"
+    "Files you deleted stay deleted; files of a removed model are reported, never deleted. "
+    "When the models' tables changed, it writes the Alembic revision (or prints the command "
+    "that does). Bad input: one line and exit status 2, nothing written."
+)
+
+
+@app.command(help=_UPDATE_HELP)
 def update(
     dest: Annotated[
         Path,
@@ -129,15 +141,7 @@ def update(
         typer.Option("--diff", help="Print what would change and write nothing."),
     ] = False,
 ) -> None:
-    """Regenerate the project from its models, keeping your edits.
-
-    Reads the models again as `fe-gen new` did (the models file copied into the project, or
-    the import path), renders them, and merges three-way against what fe-gen generated last
-    time (kept in .fe-gen/): files you never edited are replaced, files you edited are
-    merged line by line, and overlapping edits get conflict markers and exit status 1.
-    Files you deleted stay deleted; files of a removed model are reported, never deleted.
-    A change to the models' tables needs a migration: the summary says how to write it.
-    """
+    """Regenerate the project from its models, keeping your edits."""
     from fe_gen.generator.update import apply_update, prepare_update, record_changes
     from fe_gen.generator.update_report import migrate, print_diff, summarize_update
 
