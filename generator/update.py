@@ -15,6 +15,7 @@ was or, at worst, with some files updated and the old record, which the next run
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -162,6 +163,11 @@ def _changes(project: Path, base: dict[str, bytes], theirs: dict[str, bytes]) ->
     for name in sorted(base.keys() | theirs.keys()):
         path = project / name
         ours = path.read_bytes() if path.is_file() else None
+        if ours is not None and _MARKER.search(ours):
+            raise FeGenError(
+                f"{name} still has conflict markers from the last update (<<<<<<< yours): "
+                "resolve them first, then run fe-gen update again"
+            )
         change = _change(name, base.get(name), ours, theirs.get(name))
         if change is not None:
             yield change
@@ -182,6 +188,9 @@ def _change(
         return Change(name, "updated", theirs)
     merged, conflicts = merge(base or b"", ours, theirs)
     return Change(name, "conflict" if conflicts else "merged", merged)
+
+
+_MARKER = re.compile(rb"^<<<<<<< yours$", re.MULTILINE)
 
 
 def merge(base: bytes, ours: bytes, theirs: bytes) -> tuple[bytes, bool]:

@@ -184,6 +184,15 @@ def test_an_overlapping_edit_gets_markers_and_exit_1(tmp_path: Path) -> None:
     assert 'BookInclude = Literal["author", "tags", "publisher"]\n>>>>>>> fe-gen update' in text
     assert "conflict" in output and "app/schemas/book.py" in output
     assert '"subtitle",' in text  # what did not overlap is merged all the same
+    # Until they are resolved, another update refuses to merge over them.
+    result = subprocess.run(
+        [sys.executable, "-m", "fe_gen.generator", "update", str(project)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 2
+    assert "app/schemas/book.py still has conflict markers" in result.stderr
 
 
 def test_diff_shows_the_change_and_writes_nothing(tmp_path: Path) -> None:
