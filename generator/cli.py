@@ -142,8 +142,13 @@ def update(
     ] = False,
 ) -> None:
     """Regenerate the project from its models, keeping your edits."""
-    from fe_gen.generator.update import apply_update, prepare_update, record_changes
-    from fe_gen.generator.update_report import migrate, print_diff, summarize_update
+    from fe_gen.generator.update import (
+        apply_update,
+        prepare_update,
+        record_changes,
+        write_migration,
+    )
+    from fe_gen.generator.update_report import print_diff, summarize_update
 
     console = Console(highlight=False, soft_wrap=True)
     result = prepare_update(dest)
@@ -152,7 +157,7 @@ def update(
         print_diff(result, console)
     elif result.writes or record_changes(result):
         apply_update(result)
-        migration = migrate(result)
+        migration = write_migration(result)
     summarize_update(result, console, dry_run=diff, migration=migration)
     if result.of("conflict"):
         raise typer.Exit(1)

@@ -306,7 +306,7 @@ def test_without_the_project_s_dependencies_update_says_which_command_writes_the
     def fail(*arguments: object, **options: object) -> None:
         raise RevisionFailed("ModuleNotFoundError: No module named 'alembic'")
 
-    monkeypatch.setattr("fe_gen.generator.update_report.autogenerate", fail)
+    monkeypatch.setattr("fe_gen.generator.update.autogenerate", fail)
     project = tmp_path / "shop"
     _new(project)
     change_models(project)
