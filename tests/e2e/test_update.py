@@ -84,15 +84,17 @@ def test_the_updated_suite_passes_on_postgresql(bookstore: Path, postgres_databa
     assert "passed" in output and "failed" not in output and "skipped" not in output
 
 
+@pytest.mark.parametrize("fixture", ["bookstore", "package"])
 def test_the_updated_project_is_lint_format_and_type_clean(
-    bookstore: Path, tmp_path_factory: pytest.TempPathFactory
+    fixture: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
+    project: Path = request.getfixturevalue(fixture)
     ruff = [sys.executable, "-m", "ruff"]
     for command in ([*ruff, "check", "."], [*ruff, "format", "--check", "."]):
-        result = run(command, bookstore)
+        result = run(command, project)
         assert result.returncode == 0, result.stdout + result.stderr
     cache = tmp_path_factory.getbasetemp() / "mypy-cache-update"
-    result = run([sys.executable, "-m", "mypy", "--cache-dir", str(cache)], bookstore)
+    result = run([sys.executable, "-m", "mypy", "--cache-dir", str(cache)], project)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -134,3 +136,10 @@ def test_a_project_from_a_models_package_passes_after_update(package: Path) -> N
     output = suite(package, SHOP_DATABASE_URL="sqlite://")
     assert "passed" in output and "failed" not in output
     assert '"sku",\n    "-sku",' in (package / "app" / "schemas" / "product.py").read_text()
+
+
+def test_a_project_from_a_models_package_passes_after_update_on_postgresql(
+    package: Path, postgres_database: str
+) -> None:
+    output = suite(package, SHOP_DATABASE_URL="sqlite://", DATABASE_URL=postgres_database)
+    assert "passed" in output and "failed" not in output and "skipped" not in output
