@@ -106,8 +106,61 @@ def new(
     from fe_gen.generator.render import render_project, summarize
 
     schema = _load(models, path, exclude, env_file, timeout)
-    result = render_project(schema, dest, force=force, package=package, env_file=env_file)
+    result = render_project(
+        schema,
+        dest,
+        force=force,
+        package=package,
+        env_file=env_file,
+        exclude=tuple(exclude or ()),
+        timeout=timeout,
+    )
     summarize(result, Console(highlight=False, soft_wrap=True))
+
+
+_UPDATE_HELP = (
+    "Regenerate the project from its models, keeping your edits.\n\n"
+    "Reads the models again as `fe-gen new` did (the models file copied into the project, "
+    "or the import path), renders them, and merges three-way against what fe-gen generated "
+    "last time (kept in .fe-gen/): files you never edited are replaced, files you edited are "
+    "merged line by line, and overlapping edits get conflict markers and exit status 1.\n\n"
+    "Files you deleted stay deleted; files of a removed model are reported, never deleted. "
+    "When the models' tables changed, it writes the Alembic revision (or prints the command "
+    "that does). Bad input: one line and exit status 2, nothing written."
+)
+
+
+@app.command(help=_UPDATE_HELP)
+def update(
+    dest: Annotated[
+        Path,
+        typer.Argument(help="The project to update (default: the current directory)."),
+    ] = Path(),
+    diff: Annotated[
+        bool,
+        typer.Option("--diff", help="Print what would change and write nothing."),
+    ] = False,
+) -> None:
+    """Regenerate the project from its models, keeping your edits."""
+    from fe_gen.generator.update import (
+        apply_update,
+        prepare_update,
+        record_changes,
+        write_migration,
+    )
+    from fe_gen.generator.update_report import print_diff, summarize_update
+
+    console = Console(highlight=False, soft_wrap=True)
+    result = prepare_update(dest)
+    migration = None
+    if diff:
+        print_diff(result, console)
+    elif result.writes or record_changes(result):
+        apply_update(result)
+        migration = write_migration(result)
+    summarize_update(result, console, dry_run=diff, migration=migration)
+    if result.of("conflict"):
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -1,8 +1,8 @@
 """The intermediate representation: what fe-gen knows about a set of mapped classes.
 
 Plain, frozen dataclasses and no SQLAlchemy objects inside, so the IR prints as JSON
-(`fe-gen inspect`), travels into the copier answers of a generated project and reads back
-unchanged. Only `introspect.py` builds it; everything downstream reads it.
+(`fe-gen inspect`) and travels into copier, as the plan's data, unchanged. Only
+`introspect.py` builds it; everything downstream reads it.
 
 Names: a column's `key` is the attribute name on the mapped class (`Booking.from_`), its
 `name` the SQL name ("from"). Relationships and constraints refer to columns by key.

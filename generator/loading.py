@@ -83,7 +83,7 @@ def _request(spec: str, search_path: Path | None, exclude: Sequence[str]) -> _Re
             "--models is empty: pass a models file (path/models.py) or an import path "
             "(pkg.models), or leave the option out for the bundled bookstore"
         )
-    target, _, attribute = _split_attribute(spec)
+    target, _, attribute = split_attribute(spec)
     if search_path is not None and not search_path.is_dir():
         raise FeGenError(f"--path {search_path} is not a directory")
     if _looks_like_file(target):
@@ -106,7 +106,7 @@ def _request(spec: str, search_path: Path | None, exclude: Sequence[str]) -> _Re
     )
 
 
-def _split_attribute(spec: str) -> tuple[str, str, str]:
+def split_attribute(spec: str) -> tuple[str, str, str]:
     """`pkg.models:Base` -> (`pkg.models`, `:`, `Base`); a Windows drive colon stays put."""
     head, colon, tail = spec.rpartition(":")
     if colon and tail and "/" not in tail and "\\" not in tail and len(head) > 1:

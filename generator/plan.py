@@ -1,8 +1,7 @@
 """IR -> render plan: every decision about the generated code, made in Python.
 
-The plan is plain, JSON-serialisable data (it becomes the copier answer `plan`, so that
-`copier update` re-renders the same project). Templates only loop over it and substitute;
-they hold no logic of their own.
+The plan is plain, JSON-serialisable data (the one copier answer, `plan`). Templates only
+loop over it and substitute; they hold no logic of their own.
 """
 
 from __future__ import annotations

@@ -2,13 +2,13 @@
 
 Everything is written into a temporary directory beside DEST first, so a failure leaves
 nothing behind; only a finished project is moved (or, with --force, copied) into DEST, and
-no file already in DEST is ever deleted.
+no file already in DEST is ever deleted. The project keeps a `.fe-gen/` record of what was
+generated from what (generator/record.py), which `fe-gen update` merges from.
 """
 
 from __future__ import annotations
 
 import keyword
-import os
 import re
 import shutil
 import subprocess
@@ -24,8 +24,16 @@ from rich.markup import escape
 
 from fe_gen.generator.errors import FeGenError
 from fe_gen.generator.ir import Schema
+from fe_gen.generator.loading import split_attribute
 from fe_gen.generator.plan import ProjectPlan, build_plan
-from fe_gen.generator.template_repo import versioned_template
+from fe_gen.generator.record import (
+    Inputs,
+    Record,
+    fe_gen_version,
+    relative,
+    template_hash,
+    write_record,
+)
 
 
 @dataclass(frozen=True)
@@ -33,7 +41,7 @@ class RenderResult:
     dest: Path
     plan: ProjectPlan
     files: tuple[Path, ...]
-    """Files written, relative to `dest`."""
+    """Files written, relative to `dest` (not counting the `.fe-gen/` record)."""
 
 
 def render_project(
@@ -43,33 +51,80 @@ def render_project(
     force: bool = False,
     package: str = "app",
     env_file: Path | None = None,
+    exclude: tuple[str, ...] = (),
+    timeout: float = 60.0,
 ) -> RenderResult:
-    """Render the project for `schema` into `dest`.
+    """Render the project for `schema` into `dest`, with the `.fe-gen/` record of how.
 
-    `env_file` is the dotenv file the models needed to import, which the project needs too.
+    `env_file` is the dotenv file the models needed to import, which the project needs too;
+    it, `exclude` and `timeout` are recorded so that `fe-gen update` imports the models the
+    same way.
     """
     dest = dest.resolve()
     _check_destination(dest, force)
-    _check_package(schema, package)
-    plan = build_plan(
-        schema,
-        name=project_name(dest.name),
-        package=package,
-        models_path=_models_path(schema, dest),
-        env_file=Path(os.path.relpath(env_file.resolve(), dest)).as_posix() if env_file else None,
-    )
+    inputs = record_inputs(schema, dest, package, env_file, exclude, timeout)
     dest.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".{dest.name}-", dir=dest.parent) as scratch:
         staging = Path(scratch) / "project"
-        _copy_template(plan, staging)
+        plan, generated = stage_project(schema, staging, inputs)
+        record = Record(fe_gen_version(), template_hash(template_path()), inputs)
+        write_record(staging, record, generated)
+        files = tuple(sorted(Path(name) for name in generated))
         if schema.source.kind == "file":
-            shutil.copyfile(schema.source.location, staging / package / "models.py")
-        _format(staging, exclude=staging / package / "models.py")
-        files = tuple(
-            sorted(path.relative_to(staging) for path in staging.rglob("*") if path.is_file())
-        )
+            files = tuple(sorted((*files, Path(inputs.package, "models.py"))))
         _move_into_place(staging, dest)
     return RenderResult(dest=dest, plan=plan, files=files)
+
+
+def stage_project(
+    schema: Schema, staging: Path, inputs: Inputs
+) -> tuple[ProjectPlan, dict[str, bytes]]:
+    """Render the project into the new directory `staging`: its plan, and the files fe-gen
+    generated (POSIX paths relative to `staging`; not the models file it copied in)."""
+    _check_package(schema, inputs.package)
+    plan = build_plan(
+        schema,
+        name=inputs.name,
+        package=inputs.package,
+        models_path=inputs.path,
+        env_file=inputs.env_file,
+    )
+    _copy_template(plan, staging)
+    models = staging / inputs.package / "models.py"
+    _format(staging, exclude=models)
+    generated = {
+        path.relative_to(staging).as_posix(): path.read_bytes()
+        for path in sorted(staging.rglob("*"))
+        if path.is_file()
+    }
+    if schema.source.kind == "file":
+        shutil.copyfile(schema.source.location, models)
+    return plan, generated
+
+
+def record_inputs(
+    schema: Schema,
+    dest: Path,
+    package: str,
+    env_file: Path | None,
+    exclude: tuple[str, ...],
+    timeout: float,
+) -> Inputs:
+    """How `fe-gen update` finds the models again, every path relative to the project."""
+    source = schema.source
+    attribute = split_attribute(source.location)[2]
+    suffix = f":{attribute}" if attribute else ""
+    root = source.root
+    return Inputs(
+        kind=source.kind,
+        models=f"{package}/models.py{suffix}" if source.kind == "file" else source.module + suffix,
+        package=package,
+        name=project_name(dest.name),
+        path=relative(Path(root), dest) if root and _models_imported_from_path(schema) else None,
+        exclude=tuple(exclude),
+        env_file=relative(env_file, dest) if env_file else None,
+        timeout=timeout,
+    )
 
 
 def project_name(directory: str) -> str:
@@ -106,12 +161,15 @@ def _check_package(schema: Schema, package: str) -> None:
         )
 
 
-def _models_path(schema: Schema, dest: Path) -> str | None:
-    """Where models imported by import path live, relative to the project; None if installed."""
+def _models_imported_from_path(schema: Schema) -> bool:
+    """Models imported by import path from a folder of their own (not installed), which the
+    project imports from where they are."""
     root = schema.source.root
-    if schema.source.kind == "file" or root is None or "site-packages" in Path(root).parts:
-        return None
-    return Path(os.path.relpath(root, dest)).as_posix()
+    return (
+        schema.source.kind == "module"
+        and root is not None
+        and ("site-packages" not in Path(root).parts)
+    )
 
 
 def _check_destination(dest: Path, force: bool) -> None:
@@ -125,11 +183,9 @@ def _check_destination(dest: Path, force: bool) -> None:
 
 
 def _copy_template(plan: ProjectPlan, staging: Path) -> None:
-    source, version = versioned_template(template_path())
     run_copy(
-        str(source),
+        str(template_path()),
         staging,
-        vcs_ref=version,
         data={"plan": plan.to_dict()},
         defaults=True,
         overwrite=True,

@@ -26,18 +26,6 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-@pytest.fixture(scope="session", autouse=True)
-def template_repository(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Keep fe-gen's template repository in a temporary folder, not the user's data folder."""
-    previous = os.environ.get("FE_GEN_DATA_DIR")
-    os.environ["FE_GEN_DATA_DIR"] = str(tmp_path_factory.mktemp("fe-gen-data"))
-    yield
-    if previous is None:
-        del os.environ["FE_GEN_DATA_DIR"]
-    else:
-        os.environ["FE_GEN_DATA_DIR"] = previous
-
-
 def unavailable(reason: str) -> None:
     """Skip a test for want of a service, or fail it when services are required."""
     if os.environ.get("FE_GEN_REQUIRE_SERVICES") == "1":

@@ -9,7 +9,7 @@ starting point of a scenario and is never created in the stateful phase.
 
 `add_links` writes into a scratch copy of the schema what the templates should emit
 (`python -m tests.fuzz --links`), to check the result before changing the templates. For
-each model, from the project's plan (`.copier-answers.yml`) and fe-gen's IR:
+each model, from fe-gen's IR and the plan it makes of it:
 
 - `POST /{path}` 201, `POST /{path}/bulk` 201 (the first row) and `PATCH /{path}/{key}` 200
   link to `GET`, `PATCH` and `DELETE /{path}/{key}`: each key column of the response to the
@@ -29,8 +29,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from fe_gen.generator.ir import Schema
+from fe_gen.generator.plan import build_plan
 from tests.e2e.cases import CASES, environment
 
 Link = dict[str, Any]
@@ -38,7 +38,6 @@ Link = dict[str, Any]
 
 def linked_schema(case: str, project: Path, openapi: dict[str, Any]) -> dict[str, Any]:
     """A copy of the project's OpenAPI schema with the links declared."""
-    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
     options, _ = CASES[case]
     inspected = subprocess.run(
         [sys.executable, "-m", "fe_gen.generator", "inspect", *options],
@@ -50,9 +49,10 @@ def linked_schema(case: str, project: Path, openapi: dict[str, Any]) -> dict[str
         check=True,
     )
     ir = json.loads(inspected.stdout)
-    linked = name_resources(openapi, answers["plan"])
+    plan = build_plan(Schema.from_dict(ir), name=project.name, package="app").to_dict()
+    linked = name_resources(openapi, plan)
     constrain_decimals(linked, ir)
-    add_links(linked, answers["plan"], ir)
+    add_links(linked, plan, ir)
     return linked
 
 
