@@ -442,10 +442,10 @@ def test_the_create_schema_calls_a_dataclass_default_factory() -> None:
 def test_the_api_docs_move_only_when_a_model_takes_their_route() -> None:
     docs = plan_of("awkward").docs
     assert docs is not None
-    assert (docs.url, docs.arguments) == (
+    assert (docs.url, docs.redoc_url, docs.openapi_url) == (
         "/api-docs",
-        'docs_url="/api-docs", swagger_ui_oauth2_redirect_url="/api-docs/oauth2-redirect", '
-        'redoc_url="/api-redoc"',
+        "/api-redoc",
+        "/openapi.json",
     )
     assert plan_of("bookstore").docs is None
     assert "docs" not in plan_of("bookstore").to_dict()

@@ -17,6 +17,7 @@ from app.core.budget import statement_budget
 from app.core.cache import CacheMiddleware, ResponseCache
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, metadata_of
+from app.core.docs import serve_docs
 from app.core.errors import (
     integrity_error_handler,
     pool_timeout_handler,
@@ -50,7 +51,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         await engine.dispose()
 
-    app = FastAPI(title="shop", lifespan=lifespan, generate_unique_id_function=_operation_id)
+    app = FastAPI(
+        title="shop",
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+        # Swagger UI and ReDoc are served with their files (serve_docs), never from a CDN.
+        docs_url=None,
+        redoc_url=None,
+    )
+    serve_docs(app, docs_url="/docs", redoc_url="/redoc")
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
