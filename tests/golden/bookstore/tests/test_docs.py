@@ -36,12 +36,17 @@ async def test_swagger_ui_loads_its_files_from_the_app(client: AsyncClient) -> N
     assert kinds[f"{DOCS}/assets/favicon.png"] == "image/png"
     assert kinds[OPENAPI] == "application/json"
     assert (await client.get(f"{DOCS}/oauth2-redirect")).status_code == 200
+    # No validator badge from swagger.io; images from the app alone.
+    assert '"validatorUrl": null' in page.text
+    assert page.headers["content-security-policy"] == "img-src 'self' data:"
 
 
 async def test_redoc_loads_its_files_from_the_app(client: AsyncClient) -> None:
     page = await client.get(REDOC)
     assert page.status_code == 200
     assert "fonts.googleapis.com" not in page.text
+    # ReDoc's footer would show Redocly's logo from their CDN: the browser is told not to ask.
+    assert page.headers["content-security-policy"] == "img-src 'self' data:"
     kinds = await _kinds(client, _loaded(page.text))
     assert kinds[f"{DOCS}/assets/redoc.standalone.js"] in JAVASCRIPT
     assert kinds[f"{DOCS}/assets/favicon.png"] == "image/png"

@@ -20,6 +20,10 @@ from starlette.responses import HTMLResponse
 ASSETS = ("fastapi_offline", "static")
 """The package and its folder holding swagger-ui-bundle.js, swagger-ui.css and
 redoc.standalone.js."""
+IMAGES_FROM_HERE = {"Content-Security-Policy": "img-src 'self' data:"}
+"""ReDoc's footer shows Redocly's logo from their CDN (hidden when it fails to load), and
+Swagger UI a validator badge from swagger.io for a schema on a public host: the browser is
+told not to ask."""
 
 
 def serve_docs(app: FastAPI, *, docs_url: str, redoc_url: str) -> None:
@@ -34,7 +38,7 @@ def serve_docs(app: FastAPI, *, docs_url: str, redoc_url: str) -> None:
 
     async def swagger_ui(request: Request) -> HTMLResponse:
         root = _root_path(request)
-        return get_swagger_ui_html(
+        page = get_swagger_ui_html(
             openapi_url=root + openapi_url,
             title=f"{app.title} - Swagger UI",
             swagger_js_url=f"{root}{assets}/swagger-ui-bundle.js",
@@ -42,15 +46,18 @@ def serve_docs(app: FastAPI, *, docs_url: str, redoc_url: str) -> None:
             swagger_favicon_url=f"{root}{assets}/favicon.png",
             oauth2_redirect_url=root + oauth2_redirect_url,
             init_oauth=app.swagger_ui_init_oauth,
-            swagger_ui_parameters=app.swagger_ui_parameters,
+            # No validator badge: it sends the schema's URL to swagger.io.
+            swagger_ui_parameters={"validatorUrl": None, **(app.swagger_ui_parameters or {})},
         )
+        page.headers.update(IMAGES_FROM_HERE)
+        return page
 
     async def swagger_ui_redirect(_request: Request) -> HTMLResponse:
         return get_swagger_ui_oauth2_redirect_html()
 
     async def redoc(request: Request) -> HTMLResponse:
         root = _root_path(request)
-        return get_redoc_html(
+        page = get_redoc_html(
             openapi_url=root + openapi_url,
             title=f"{app.title} - ReDoc",
             redoc_js_url=f"{root}{assets}/redoc.standalone.js",
@@ -58,6 +65,8 @@ def serve_docs(app: FastAPI, *, docs_url: str, redoc_url: str) -> None:
             # Google's fonts are a CDN too: ReDoc falls back to the browser's own.
             with_google_fonts=False,
         )
+        page.headers.update(IMAGES_FROM_HERE)
+        return page
 
     app.add_route(docs_url, swagger_ui, include_in_schema=False)
     app.add_route(oauth2_redirect_url, swagger_ui_redirect, include_in_schema=False)
