@@ -1,4 +1,5 @@
-"""The application factory; `uvicorn app.main:app` serves `create_app()`."""
+"""The application factory: `granian app.main:app --interface asgi` (or uvicorn, in
+development) serves `create_app()`."""
 
 import logging
 from collections.abc import AsyncIterator
@@ -33,6 +34,7 @@ from app.core.startup import StartupErrorMiddleware, prepare_database
 from app.core.timing import ServerTimingMiddleware
 from app.models import Author, Book, Review, Tag
 
+_log = logging.getLogger(__name__)
 METADATA = metadata_of(Author, Book, Tag, Review)
 
 
@@ -49,7 +51,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await migrate(settings)
         await prepare_database(engine, METADATA, create=settings.create_tables)
         yield
+        # The server has let the requests in flight finish: the pool's connections close.
         await engine.dispose()
+        _log.info("closed the connection pool")
 
     app = FastAPI(
         title="shop",
