@@ -20,8 +20,9 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.e2e.cases import environment, render
+from tests.e2e.cases import FIXTURES, environment, render
 
+FE_GEN_NEW = [sys.executable, "-m", "fe_gen.generator", "new"]
 MIGRATE = [sys.executable, "-c", "from app.core.migrate import main; main()"]
 MIGRATED = "migrating the database from revision (none) to 0001"
 UP_TO_DATE = "the database is at revision 0001, the newest: nothing to do"
@@ -119,6 +120,35 @@ def test_migrate_gives_up_after_its_timeout(bookstore: Path, postgres_database: 
     assert asyncio.run(_fetch(postgres_database, "SELECT to_regclass('alembic_version')")) == [
         (None,)
     ]
+
+
+def test_migrate_names_why_the_models_have_no_statements_for_the_database(
+    tmp_path: Path, postgres_database: str
+) -> None:
+    """Models whose own type compiles on SQLite alone: fe-gen notes that PostgreSQL can't
+    create them, and `migrate` there stops with that reason instead of a KeyError."""
+    project = tmp_path / "sqlite_ddl"
+    generated = subprocess.run(
+        [*FE_GEN_NEW, str(project), "--models", str(FIXTURES / "sqlite_ddl.py")],
+        env=environment(""),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    why = "(in table 'places', column 'where'): the type Coordinates has no SQL for postgresql"
+    assert f"PostgreSQL can't create the tables {why}" in " ".join(generated.stdout.split())
+    result = subprocess.run(
+        MIGRATE,
+        cwd=project,
+        env=environment("", DATABASE_URL=postgres_database),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"migrate: revision 0001 has no statements for postgresql: {why}; write them in CREATE "
+        "and DROP of app/migrations/versions/0001_initial.py"
+    )
 
 
 PRODUCTION_START = """

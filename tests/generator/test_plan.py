@@ -331,6 +331,40 @@ def test_postgresql_only_types_extensions_and_schemas() -> None:
     assert not plan_of("bookstore").needs_postgresql
 
 
+MIGRATION = "app/migrations/versions/0001_initial.py"
+
+
+def test_models_sqlite_cant_create_need_postgresql_and_say_why() -> None:
+    plan = plan_of("postgresql_ddl")
+    why = "(in table 'places', column 'where'): the type Point has no SQL for sqlite"
+    assert plan.postgresql_reason == f"SQLite can't create the tables {why}"
+    assert (
+        f"initial migration: SQLite can't create the tables {why}; the project needs PostgreSQL"
+        in plan.diagnostics
+    )
+    assert eval(plan.migration_unavailable) == {"sqlite": why}
+    assert list(eval(plan.migration_create)) == ["postgresql"]
+
+
+def test_models_postgresql_cant_create_leave_it_out_of_the_migration_named() -> None:
+    plan = plan_of("sqlite_ddl")
+    why = "(in table 'places', column 'where'): the type Coordinates has no SQL for postgresql"
+    assert not plan.needs_postgresql
+    assert (
+        f"initial migration: PostgreSQL can't create the tables {why}; `migrate` on PostgreSQL "
+        f"stops saying so; write its statements in {MIGRATION}"
+    ) in plan.diagnostics
+    assert eval(plan.migration_unavailable) == {"postgresql": why}
+    assert list(eval(plan.migration_create)) == ["sqlite"]
+
+
+def test_no_note_for_sqlite_when_the_models_need_postgresql_for_a_type() -> None:
+    plan = plan_of("columns")
+    assert not [note for note in plan.diagnostics if note.startswith("initial migration")]
+    assert list(eval(plan.migration_unavailable)) == ["sqlite"]
+    assert plan_of("bookstore").migration_unavailable == "{}"
+
+
 @pytest.mark.parametrize(
     ("model", "expected"),
     [
