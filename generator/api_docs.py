@@ -1,7 +1,8 @@
 """Where the generated app serves its API documentation: FastAPI's paths, unless a model has them.
 
-FastAPI serves Swagger UI at `/docs` (and its OAuth2 redirect at `/docs/oauth2-redirect`),
-ReDoc at `/redoc` and the schema at `/openapi.json`, registered before any model's routes:
+The app serves Swagger UI at `/docs` (its OAuth2 redirect at `/docs/oauth2-redirect`, its
+files under `/docs/assets`), ReDoc at `/redoc` and the schema at `/openapi.json`, registered
+before any model's routes:
 a table called `docs` would lose `GET /docs` to Swagger UI. The model keeps its natural
 route and the documentation moves (`/api-docs`), only in that case.
 """
@@ -18,8 +19,8 @@ class DocsPlan:
 
     url: str
     """Where Swagger UI is: `/api-docs`, or still `/docs` when only ReDoc moved."""
-    arguments: str
-    """Keyword arguments of `FastAPI(...)`: `docs_url="/api-docs", ...`."""
+    redoc_url: str
+    openapi_url: str
     note: str
     """Why: `/docs is the route of model Doc, so Swagger UI is at /api-docs`."""
 
@@ -34,7 +35,7 @@ class _Route:
 
 
 _DOCS = _Route("docs_url", "/docs", "/api-docs", "Swagger UI")
-_OAUTH2_REDIRECT = "/oauth2-redirect"
+_BESIDE_DOCS = ("/oauth2-redirect", "/assets")
 _ROUTES = (
     _DOCS,
     _Route("redoc_url", "/redoc", "/api-redoc", "ReDoc"),
@@ -45,28 +46,28 @@ _ROUTES = (
 def plan_docs(paths: Mapping[str, str]) -> DocsPlan | None:
     """The documentation routes clear of the models' paths (`{"Doc": "/docs"}`); None if
     FastAPI's defaults are."""
-    arguments: list[str] = []
+    places = {route.argument: route.default for route in _ROUTES}
     notes: list[str] = []
-    url = _DOCS.default
     for route in _ROUTES:
         owner = _owner(_served(route, route.default), paths)
         if owner is None:
             continue
-        place = _free(route, paths)
-        arguments.append(f'{route.argument}="{place}"')
-        if route is _DOCS:
-            url = place
-            arguments.append(f'swagger_ui_oauth2_redirect_url="{place}{_OAUTH2_REDIRECT}"')
+        places[route.argument] = place = _free(route, paths)
         moved = f"{route.what} is at {place}"
         notes.append(f"{route.default} is the route of model {owner}, so {moved}")
-    if not arguments:
+    if not notes:
         return None
-    return DocsPlan(url=url, arguments=", ".join(arguments), note="; ".join(notes))
+    return DocsPlan(
+        url=places[_DOCS.argument],
+        redoc_url=places["redoc_url"],
+        openapi_url=places["openapi_url"],
+        note="; ".join(notes),
+    )
 
 
 def _served(route: _Route, place: str) -> tuple[str, ...]:
     """The paths a documentation route takes at `place`."""
-    return (place, place + _OAUTH2_REDIRECT) if route is _DOCS else (place,)
+    return (place, *(place + beside for beside in _BESIDE_DOCS)) if route is _DOCS else (place,)
 
 
 def _owner(served: tuple[str, ...], paths: Mapping[str, str]) -> str | None:

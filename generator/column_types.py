@@ -191,7 +191,14 @@ def _sql(type_: TypeEngine[Any]) -> str:
     for dialect in candidates:
         try:
             return str(type_.compile(dialect=dialect))
-        except (exc.CompileError, exc.UnsupportedCompilationError, NotImplementedError):
+        # AttributeError: a UserDefinedType with no get_col_spec, compiled by a @compiles
+        # rule for some databases only.
+        except (
+            exc.CompileError,
+            exc.UnsupportedCompilationError,
+            NotImplementedError,
+            AttributeError,
+        ):
             continue
     return type(type_).__name__
 

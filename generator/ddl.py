@@ -11,6 +11,7 @@ to their SQL and the models' own DDL hooks, as the project's `create_tables` mak
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from itertools import groupby
@@ -32,16 +33,34 @@ from sqlalchemy.schema import (
 )
 from sqlalchemy.sql.ddl import ExecutableDDLElement
 
-from fe_gen.generator.ir import Ddl
+from fe_gen.generator.ir import Ddl, DdlFailure
+
+DATABASES = ("postgresql", "sqlite")
+
+_CANNOT_COMPILE = (CompileError, UnsupportedCompilationError, AttributeError, NotImplementedError)
+"""What compiling DDL for a database that can't have it raises: SQLAlchemy's errors, and
+AttributeError from a UserDefinedType without get_col_spec, which a @compiles rule of the
+models renders for other databases only."""
 
 
 def ddl(metadata: Iterable[MetaData]) -> tuple[Ddl, ...]:
     """The models' DDL on each database that can create all their tables."""
-    found = (_ddl(tuple(metadata), database) for database in ("postgresql", "sqlite"))
-    return tuple(each for each in found if each is not None)
+    return ddl_and_failures(metadata)[0]
 
 
-def _ddl(metadata: tuple[MetaData, ...], database: str) -> Ddl | None:
+def ddl_and_failures(
+    metadata: Iterable[MetaData],
+) -> tuple[tuple[Ddl, ...], tuple[DdlFailure, ...]]:
+    """The models' DDL on each database that can create all their tables, and why each
+    other database can't."""
+    found = [_ddl(tuple(metadata), database) for database in DATABASES]
+    return (
+        tuple(each for each in found if isinstance(each, Ddl)),
+        tuple(each for each in found if isinstance(each, DdlFailure)),
+    )
+
+
+def _ddl(metadata: tuple[MetaData, ...], database: str) -> Ddl | DdlFailure:
     dialect = _dialect(metadata, database)
     created: list[ExecutableDDLElement] = []
     create: list[str] = []
@@ -58,8 +77,8 @@ def _ddl(metadata: tuple[MetaData, ...], database: str) -> Ddl | None:
             with _as_the_project_creates(each, database):
                 each.create_all(connection, checkfirst=False)
         drop = _drops(created, dialect)
-    except (CompileError, UnsupportedCompilationError):
-        return None
+    except _CANNOT_COMPILE as error:
+        return DdlFailure(database, _reason(error, metadata, dialect))
     return Ddl(database=database, create=_stable(created, create), drop=drop)
 
 
@@ -96,6 +115,26 @@ def _drops(created: list[ExecutableDDLElement], dialect: Dialect) -> tuple[str, 
     else:
         drops = [_compile(DropTable(table, if_exists=True), dialect) for table in reversed(tables)]
     return (*drops, *(_compile(element, dialect) for element in others))
+
+
+def _reason(error: Exception, metadata: tuple[MetaData, ...], dialect: Dialect) -> str:
+    """Why the DDL doesn't compile, in one line that is the same on every run: the column
+    whose type is at fault, or else the error without the addresses SQLAlchemy puts in."""
+    for each in metadata:
+        for table in each.tables.values():
+            for column in table.columns:
+                try:
+                    column.type.compile(dialect=dialect)
+                except _CANNOT_COMPILE:
+                    return (
+                        f"(in table '{table.name}', column '{column.key}'): the type "
+                        f"{type(column.type).__name__} has no SQL for {dialect.name}"
+                    )
+    message = _ADDRESS.sub("", " ".join(str(error).split()))
+    return message or type(error).__name__
+
+
+_ADDRESS = re.compile(r" object at 0x[0-9a-f]+")
 
 
 def _compile(element: ExecutableDDLElement, dialect: Dialect) -> str:

@@ -25,7 +25,7 @@ from sqlalchemy.sql.elements import BinaryExpression, ColumnElement
 from fe_gen.generator import introspect_columns as cols
 from fe_gen.generator import introspect_relations as rels
 from fe_gen.generator.column_types import type_ref
-from fe_gen.generator.ddl import ddl
+from fe_gen.generator.ddl import ddl_and_failures
 from fe_gen.generator.errors import FeGenError
 from fe_gen.generator.ir import (
     Diagnostic,
@@ -116,13 +116,17 @@ def introspect(
     models = _without_outside_targets(models, diagnostics)
     ddl_scripts = _ddl_scripts(mappers, diagnostics)
     metadata_found = (_metadata_of(mapper) for mapper in mappers)
+    ddl, ddl_failures = ddl_and_failures(
+        dict.fromkeys(each for each in metadata_found if each is not None)
+    )
     return Schema(
         source=source,
         bases=tuple(dict.fromkeys(ref for ref in bases.values())),
         models=models,
         diagnostics=tuple(diagnostics),
         ddl_scripts=ddl_scripts,
-        ddl=ddl(dict.fromkeys(each for each in metadata_found if each is not None)),
+        ddl=ddl,
+        ddl_failures=ddl_failures,
     )
 
 

@@ -329,6 +329,16 @@ class Ddl:
 
 
 @dataclass(frozen=True)
+class DdlFailure:
+    """A database the models' tables can't be created on, as fe-gen compiled their DDL."""
+
+    database: str
+    """`postgresql` or `sqlite`."""
+    reason: str
+    """One line, naming the table and column when one is at fault."""
+
+
+@dataclass(frozen=True)
 class Schema:
     """Everything fe-gen read from one set of models."""
 
@@ -343,6 +353,8 @@ class Schema:
     """Distributions the models' own code imports (`python-slugify>=8.0.4`)."""
     ddl: tuple[Ddl, ...] = ()
     """The models' DDL on each database that can create their tables (generator/ddl.py)."""
+    ddl_failures: tuple[DdlFailure, ...] = ()
+    """The databases left out of `ddl`, and why."""
 
     def model(self, name: str) -> Model:
         for model in self.models:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from fe_gen.generator.includes import repr_str
-from fe_gen.generator.ir import Ddl
+from fe_gen.generator.ir import Ddl, DdlFailure, Schema
+
+_NAMES = {"postgresql": "PostgreSQL", "sqlite": "SQLite"}
 
 
 def statements_literal(
@@ -33,3 +35,37 @@ def _string(sql: str) -> str:
     if "\n" not in text or "\\" in text or '"""' in text or text.endswith('"'):
         return repr_str(text).replace("\n", "\\n")
     return f'"""{text}"""'
+
+
+def unavailable_literal(failures: tuple[DdlFailure, ...]) -> str:
+    """`{"sqlite": "(in table 'places', column 'where'): ..."}`: why the initial migration has
+    no statements for a database, which it says when run there."""
+    entries = "".join(f"{repr_str(each.database)}: {repr_str(each.reason)},\n" for each in failures)
+    return "{\n" + entries + "}" if entries else "{}"
+
+
+def sqlite_ddl_reason(schema: Schema) -> str | None:
+    """Why the project needs PostgreSQL when the models' DDL compiles for it alone."""
+    failed = {each.database: each.reason for each in schema.ddl_failures}
+    if "sqlite" in failed and "postgresql" not in failed:
+        return f"SQLite can't create the tables {failed['sqlite']}"
+    return None
+
+
+def ddl_notes(schema: Schema, *, needs_postgresql_already: bool, migration: str) -> list[str]:
+    """A named note for each database the initial migration (`migration`, its path in the
+    project) has no statements for; none for SQLite in a project that needs PostgreSQL
+    already, which the app and `migrate` say when started on SQLite."""
+    notes = []
+    for failure in schema.ddl_failures:
+        name = _NAMES[failure.database]
+        if failure.database == "sqlite" and needs_postgresql_already:
+            continue
+        if sqlite_ddl_reason(schema) and failure.database == "sqlite":
+            outcome = "the project needs PostgreSQL"
+        else:
+            outcome = f"`migrate` on {name} stops saying so; write its statements in {migration}"
+        notes.append(
+            f"initial migration: {name} can't create the tables {failure.reason}; {outcome}"
+        )
+    return notes

@@ -32,7 +32,12 @@ from fe_gen.generator.includes import (
     table_vars,
 )
 from fe_gen.generator.ir import Diagnostic, Model, Schema, Source, TypeRef
-from fe_gen.generator.migration import statements_literal
+from fe_gen.generator.migration import (
+    ddl_notes,
+    sqlite_ddl_reason,
+    statements_literal,
+    unavailable_literal,
+)
 from fe_gen.generator.module_imports import ModuleImports, fixed_imports
 from fe_gen.generator.operations import OperationsPlan, plan_operations
 from fe_gen.generator.presets import presets_literal, presets_table
@@ -177,6 +182,8 @@ class ProjectPlan:
     migration_create: str = "{}"
     """The initial migration's statements per database (a dict literal), frozen."""
     migration_drop: str = "{}"
+    migration_unavailable: str = "{}"
+    """Why the initial migration has no statements for a database (a dict literal)."""
     diagnostics: tuple[str, ...] = field(default=())
     docs: DocsPlan | None = None
     """Where the API documentation moved when models take FastAPI's paths (`/docs`)."""
@@ -236,7 +243,14 @@ def build_plan(
             target = next(other for other in plans if other.name == include.target)
             responses.name(f"{package}.schemas.{target.module}", f"{target.name}Partial")
     _factories_imports(factories, plans)
-    reason = _postgresql_reason(schema)
+    column_reason = _postgresql_reason(schema)
+    reason = column_reason or sqlite_ddl_reason(schema)
+    diagnostics_text = [str(diagnostic) for diagnostic in diagnostics]
+    diagnostics_text += ddl_notes(
+        schema,
+        needs_postgresql_already=column_reason is not None,
+        migration=f"{package}/migrations/versions/0001_initial.py",
+    )
     schemas = _schemas(schema)
     binary = any(c.type.family == "binary" for m in schema.models for c in m.columns)
     return ProjectPlan(
@@ -280,7 +294,8 @@ def build_plan(
         migration_drop=statements_literal(
             schema.ddl, extensions=_extensions(schema), schemas=schemas, drop=True
         ),
-        diagnostics=tuple(str(diagnostic) for diagnostic in diagnostics),
+        migration_unavailable=unavailable_literal(schema.ddl_failures),
+        diagnostics=tuple(diagnostics_text),
         docs=plan_docs({plan.name: plan.path for plan in plans}),
         operations=plan_operations({plan.name: plan.path for plan in plans}),
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-import signal
+import socket
 import subprocess
 import sys
 import time
@@ -20,8 +20,9 @@ import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from tests.e2e.cases import environment, render
+from tests.e2e.cases import FIXTURES, environment, render
 
+FE_GEN_NEW = [sys.executable, "-m", "fe_gen.generator", "new"]
 MIGRATE = [sys.executable, "-c", "from app.core.migrate import main; main()"]
 MIGRATED = "migrating the database from revision (none) to 0001"
 UP_TO_DATE = "the database is at revision 0001, the newest: nothing to do"
@@ -119,6 +120,35 @@ def test_migrate_gives_up_after_its_timeout(bookstore: Path, postgres_database: 
     assert asyncio.run(_fetch(postgres_database, "SELECT to_regclass('alembic_version')")) == [
         (None,)
     ]
+
+
+def test_migrate_names_why_the_models_have_no_statements_for_the_database(
+    tmp_path: Path, postgres_database: str
+) -> None:
+    """Models whose own type compiles on SQLite alone: fe-gen notes that PostgreSQL can't
+    create them, and `migrate` there stops with that reason instead of a KeyError."""
+    project = tmp_path / "sqlite_ddl"
+    generated = subprocess.run(
+        [*FE_GEN_NEW, str(project), "--models", str(FIXTURES / "sqlite_ddl.py")],
+        env=environment(""),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    why = "(in table 'places', column 'where'): the type Coordinates has no SQL for postgresql"
+    assert f"PostgreSQL can't create the tables {why}" in " ".join(generated.stdout.split())
+    result = subprocess.run(
+        MIGRATE,
+        cwd=project,
+        env=environment("", DATABASE_URL=postgres_database),
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"migrate: revision 0001 has no statements for postgresql: {why}; write them in CREATE "
+        "and DROP of app/migrations/versions/0001_initial.py"
+    )
 
 
 PRODUCTION_START = """
@@ -239,11 +269,11 @@ def test_a_request_that_gets_no_pooled_connection_in_time_is_answered_503(
 def test_metrics_add_up_the_workers_of_a_production_server(
     bookstore: Path, postgres_database: str, tmp_path: Path
 ) -> None:
-    """Two uvicorn workers, in production, migrating an empty database at start-up: the
+    """Two granian workers, in production, migrating an empty database at start-up: the
     metrics count every request's statements whichever worker served it or answers."""
-    server = start(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--workers", "2", "--port", "0"],
+    server, url = serve(
         bookstore,
+        workers=2,
         ENVIRONMENT="production",
         CURSOR_SECRET="secret",
         DATABASE_URL=postgres_database,
@@ -251,7 +281,6 @@ def test_metrics_add_up_the_workers_of_a_production_server(
         PROMETHEUS_MULTIPROC_DIR=str(tmp_path),
     )
     try:
-        url = _listening(server)
         with httpx.Client(base_url=url, timeout=10) as client:
             _wait_ready(client, workers=2)
             ran = [_statements(client.get("/books")) for _ in range(20)]
@@ -270,13 +299,26 @@ def test_metrics_add_up_the_workers_of_a_production_server(
         assert samples[("http_request_duration_seconds_count", (*route, ("status", "200")))] == 20
 
 
-def _listening(server: subprocess.Popen[str]) -> str:
-    assert server.stderr is not None
-    for line in server.stderr:
-        found = re.search(r"Uvicorn running on (http://\S+)", line)
-        if found:
-            return found.group(1)
-    raise AssertionError("uvicorn did not start")
+# The README's production server and flags, on a port of the test's.
+SERVER = [
+    sys.executable,
+    "-m",
+    "granian",
+    "app.main:app",
+    "--interface",
+    "asgi",
+    "--loop",
+    "uvloop",
+]
+
+
+def serve(project: Path, workers: int, **settings: str) -> tuple[subprocess.Popen[str], str]:
+    """The production server of `project` starting; its URL."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [*SERVER, "--port", str(port), "--workers", str(workers)]
+    return start(command, project, **settings), f"http://127.0.0.1:{port}"
 
 
 def _wait_ready(client: httpx.Client, workers: int) -> None:
@@ -323,21 +365,19 @@ async def _shutdown_mid_request(server: subprocess.Popen[str], url: str, databas
 def test_shutdown_lets_the_requests_in_flight_finish_then_closes_the_pool(
     bookstore: Path, postgres_database: str
 ) -> None:
-    server = start(
-        [sys.executable, "-m", "uvicorn", "app.main:app", "--port", "0"],
+    server, url = serve(
         bookstore,
+        workers=1,
         ENVIRONMENT="production",
         CURSOR_SECRET="secret",
         DATABASE_URL=postgres_database,
     )
-    url = _listening(server)
     with httpx.Client(base_url=url, timeout=10) as client:
         _wait_ready(client, workers=1)
     status = asyncio.run(_shutdown_mid_request(server, url, postgres_database))
-    _, log = server.communicate(timeout=30)
-    # uvicorn re-raises the signal it stopped on, once it has shut down.
-    assert (status, server.returncode) == (200, -signal.SIGTERM)
-    assert "Application shutdown complete." in log
+    output, log = server.communicate(timeout=30)
+    assert (status, server.returncode) == (200, 0), output + log
+    assert "closed the connection pool" in log
     left = asyncio.run(
         _fetch(
             postgres_database,

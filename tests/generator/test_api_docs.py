@@ -6,8 +6,6 @@ import pytest
 
 from fe_gen.generator.api_docs import DocsPlan, plan_docs
 
-DOCS_MOVED = 'docs_url="/api-docs", swagger_ui_oauth2_redirect_url="/api-docs/oauth2-redirect"'
-
 
 @pytest.mark.parametrize(
     "paths",
@@ -33,7 +31,8 @@ def test_docs_stay_put(paths: dict[str, str]) -> None:
             {"Book": "/books", "Doc": "/docs"},
             DocsPlan(
                 "/api-docs",
-                DOCS_MOVED,
+                "/redoc",
+                "/openapi.json",
                 "/docs is the route of model Doc, so Swagger UI is at /api-docs",
             ),
             id="docs",
@@ -42,7 +41,8 @@ def test_docs_stay_put(paths: dict[str, str]) -> None:
             {"Redoc": "/redoc"},
             DocsPlan(
                 "/docs",
-                'redoc_url="/api-redoc"',
+                "/api-redoc",
+                "/openapi.json",
                 "/redoc is the route of model Redoc, so ReDoc is at /api-redoc",
             ),
             id="redoc-alone",
@@ -51,16 +51,28 @@ def test_docs_stay_put(paths: dict[str, str]) -> None:
             {"Redirect": "/docs/oauth2-redirect"},
             DocsPlan(
                 "/api-docs",
-                DOCS_MOVED,
+                "/redoc",
+                "/openapi.json",
                 "/docs is the route of model Redirect, so Swagger UI is at /api-docs",
             ),
             id="oauth2-redirect-moves-docs-with-it",
         ),
         pytest.param(
+            {"Asset": "/docs/assets"},
+            DocsPlan(
+                "/api-docs",
+                "/redoc",
+                "/openapi.json",
+                "/docs is the route of model Asset, so Swagger UI is at /api-docs",
+            ),
+            id="assets-move-docs-with-them",
+        ),
+        pytest.param(
             {"Doc": "/docs", "ApiDoc": "/api-docs"},
             DocsPlan(
                 "/api-docs-2",
-                'docs_url="/api-docs-2", swagger_ui_oauth2_redirect_url="/api-docs-2/oauth2-redirect"',
+                "/redoc",
+                "/openapi.json",
                 "/docs is the route of model Doc, so Swagger UI is at /api-docs-2",
             ),
             id="next-free-place",
@@ -69,7 +81,8 @@ def test_docs_stay_put(paths: dict[str, str]) -> None:
             {"Schema": "/openapi.json", "Moved": "/api-openapi.json"},
             DocsPlan(
                 "/docs",
-                'openapi_url="/api-openapi-2.json"',
+                "/redoc",
+                "/api-openapi-2.json",
                 "/openapi.json is the route of model Schema, so the OpenAPI schema is at "
                 "/api-openapi-2.json",
             ),

@@ -132,3 +132,36 @@ def test_the_sql_uuid_type_is_created_on_sqlite_as_the_project_creates_it() -> N
     postgresql = next(each for each in ddl([metadata]) if each.database == "postgresql")
     assert "ref CHAR(32)" in sqlite.create[0]
     assert "ref UUID" in postgresql.create[0]
+
+
+@pytest.mark.parametrize(
+    ("fixture", "database", "reason"),
+    [
+        pytest.param(
+            "postgresql_ddl",
+            "sqlite",
+            "(in table 'places', column 'where'): the type Point has no SQL for sqlite",
+            id="a-type-of-postgresql-alone",
+        ),
+        pytest.param(
+            "sqlite_ddl",
+            "postgresql",
+            "(in table 'places', column 'where'): the type Coordinates has no SQL for postgresql",
+            id="a-type-of-sqlite-alone",
+        ),
+        pytest.param(
+            "columns",
+            "sqlite",
+            "(in table 'pg_things', column 'labels'): the type ARRAY has no SQL for sqlite",
+            id="a-type-of-postgresqls",
+        ),
+    ],
+)
+def test_a_database_that_cant_create_the_tables_is_named_with_why(
+    fixture: str, database: str, reason: str
+) -> None:
+    schema = schema_of(fixture)
+    assert [each.database for each in schema.ddl] != [database]
+    (failure,) = schema.ddl_failures
+    assert failure.database == database
+    assert failure.reason.startswith(reason)

@@ -331,6 +331,40 @@ def test_postgresql_only_types_extensions_and_schemas() -> None:
     assert not plan_of("bookstore").needs_postgresql
 
 
+MIGRATION = "app/migrations/versions/0001_initial.py"
+
+
+def test_models_sqlite_cant_create_need_postgresql_and_say_why() -> None:
+    plan = plan_of("postgresql_ddl")
+    why = "(in table 'places', column 'where'): the type Point has no SQL for sqlite"
+    assert plan.postgresql_reason == f"SQLite can't create the tables {why}"
+    assert (
+        f"initial migration: SQLite can't create the tables {why}; the project needs PostgreSQL"
+        in plan.diagnostics
+    )
+    assert eval(plan.migration_unavailable) == {"sqlite": why}
+    assert list(eval(plan.migration_create)) == ["postgresql"]
+
+
+def test_models_postgresql_cant_create_leave_it_out_of_the_migration_named() -> None:
+    plan = plan_of("sqlite_ddl")
+    why = "(in table 'places', column 'where'): the type Coordinates has no SQL for postgresql"
+    assert not plan.needs_postgresql
+    assert (
+        f"initial migration: PostgreSQL can't create the tables {why}; `migrate` on PostgreSQL "
+        f"stops saying so; write its statements in {MIGRATION}"
+    ) in plan.diagnostics
+    assert eval(plan.migration_unavailable) == {"postgresql": why}
+    assert list(eval(plan.migration_create)) == ["sqlite"]
+
+
+def test_no_note_for_sqlite_when_the_models_need_postgresql_for_a_type() -> None:
+    plan = plan_of("columns")
+    assert not [note for note in plan.diagnostics if note.startswith("initial migration")]
+    assert list(eval(plan.migration_unavailable)) == ["sqlite"]
+    assert plan_of("bookstore").migration_unavailable == "{}"
+
+
 @pytest.mark.parametrize(
     ("model", "expected"),
     [
@@ -442,10 +476,10 @@ def test_the_create_schema_calls_a_dataclass_default_factory() -> None:
 def test_the_api_docs_move_only_when_a_model_takes_their_route() -> None:
     docs = plan_of("awkward").docs
     assert docs is not None
-    assert (docs.url, docs.arguments) == (
+    assert (docs.url, docs.redoc_url, docs.openapi_url) == (
         "/api-docs",
-        'docs_url="/api-docs", swagger_ui_oauth2_redirect_url="/api-docs/oauth2-redirect", '
-        'redoc_url="/api-redoc"',
+        "/api-redoc",
+        "/openapi.json",
     )
     assert plan_of("bookstore").docs is None
     assert "docs" not in plan_of("bookstore").to_dict()

@@ -1,4 +1,5 @@
-"""The application factory; `uvicorn app.main:app` serves `create_app()`."""
+"""The application factory: `granian app.main:app --interface asgi` (or uvicorn, in
+development) serves `create_app()`."""
 
 import hashlib
 import logging
@@ -20,6 +21,7 @@ from app.core.cache import CacheMiddleware, ResponseCache
 from app.core.cache_redis import RedisLayer, connect
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, metadata_of
+from app.core.docs import serve_docs
 from app.core.errors import (
     integrity_error_handler,
     pool_timeout_handler,
@@ -35,6 +37,7 @@ from app.core.startup import StartupErrorMiddleware, prepare_database
 from app.core.timing import ServerTimingMiddleware
 from app.models import Author, Book, Review, Tag
 
+_log = logging.getLogger(__name__)
 METADATA = metadata_of(Author, Book, Tag, Review)
 
 
@@ -51,12 +54,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await migrate(settings)
         await prepare_database(engine, METADATA, create=settings.create_tables)
         yield
+        # The server has let the requests in flight finish: the pool's connections close.
         await engine.dispose()
+        _log.info("closed the connection pool")
         if cache.redis is not None:
             await cache.published()
             await cache.redis.close()
 
-    app = FastAPI(title="shop", lifespan=lifespan, generate_unique_id_function=_operation_id)
+    app = FastAPI(
+        title="shop",
+        lifespan=lifespan,
+        generate_unique_id_function=_operation_id,
+        # Swagger UI and ReDoc are served with their files (serve_docs), never from a CDN.
+        docs_url=None,
+        redoc_url=None,
+    )
+    serve_docs(app, docs_url="/docs", redoc_url="/redoc")
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)

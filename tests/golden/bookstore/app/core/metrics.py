@@ -2,7 +2,7 @@
 requests' statements, the pool, slow statements, cached reads by outcome.
 
 The metrics live in the app's own registry (`Metrics`), so each app, a test's too, counts
-its own. With several worker processes (`uvicorn --workers N`), set PROMETHEUS_MULTIPROC_DIR
+its own. With several worker processes (`granian --workers N`), set PROMETHEUS_MULTIPROC_DIR
 to an empty directory before the server starts (and empty it at each start): prometheus-client
 then keeps every process's values in files there, and the endpoint adds them up whichever
 worker answers. A new metric is one attribute of `Metrics` and an `.inc()` where it happens.

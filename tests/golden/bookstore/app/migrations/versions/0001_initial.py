@@ -9,6 +9,8 @@ Revises:
 
 from alembic import op
 
+from app.core.migrate import MigrationError
+
 revision = "0001"
 down_revision: str | None = None
 branch_labels: str | None = None
@@ -132,6 +134,9 @@ DROP: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# The databases fe-gen could not write the statements for, and why.
+UNAVAILABLE: dict[str, str] = {}
+
 
 def upgrade() -> None:
     _run(CREATE)
@@ -144,5 +149,12 @@ def downgrade() -> None:
 def _run(statements: dict[str, tuple[str, ...]]) -> None:
     # As written: a text() statement would take `:name` in the SQL for a parameter.
     connection = op.get_bind()
-    for statement in statements[connection.dialect.name]:
+    database = connection.dialect.name
+    if database not in statements:
+        reason = UNAVAILABLE.get(database, "fe-gen writes them for PostgreSQL and SQLite")
+        raise MigrationError(
+            f"revision 0001 has no statements for {database}: {reason}; write them in "
+            "CREATE and DROP of app/migrations/versions/0001_initial.py"
+        )
+    for statement in statements[database]:
         connection.exec_driver_sql(statement)
