@@ -73,14 +73,16 @@ def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project
 
 
-def test_the_updated_suite_passes_on_sqlite(bookstore: Path) -> None:
-    output = suite(bookstore)
+def test_the_updated_suite_passes_on_sqlite(bookstore: Path, redis_url: str) -> None:
+    output = suite(bookstore, TEST_REDIS_URL=redis_url)
     assert "failed" not in output and "skipped" not in output
     assert "test_hand_written_fields_read_back" not in output  # it ran, quietly, and passed
 
 
-def test_the_updated_suite_passes_on_postgresql(bookstore: Path, postgres_database: str) -> None:
-    output = suite(bookstore, DATABASE_URL=postgres_database)
+def test_the_updated_suite_passes_on_postgresql(
+    bookstore: Path, postgres_database: str, redis_url: str
+) -> None:
+    output = suite(bookstore, DATABASE_URL=postgres_database, TEST_REDIS_URL=redis_url)
     assert "passed" in output and "failed" not in output and "skipped" not in output
 
 
@@ -139,7 +141,12 @@ def test_a_project_from_a_models_package_passes_after_update(package: Path) -> N
 
 
 def test_a_project_from_a_models_package_passes_after_update_on_postgresql(
-    package: Path, postgres_database: str
+    package: Path, postgres_database: str, redis_url: str
 ) -> None:
-    output = suite(package, SHOP_DATABASE_URL="sqlite://", DATABASE_URL=postgres_database)
+    output = suite(
+        package,
+        SHOP_DATABASE_URL="sqlite://",
+        DATABASE_URL=postgres_database,
+        TEST_REDIS_URL=redis_url,
+    )
     assert "passed" in output and "failed" not in output and "skipped" not in output
