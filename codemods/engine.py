@@ -26,6 +26,7 @@ from fe_gen.codemods import report, workers
 from fe_gen.codemods.config import Mode, Settings
 from fe_gen.codemods.discovery import Walker, git_root
 from fe_gen.codemods.fileio import write_atomic
+from fe_gen.codemods.hints import project_hints
 from fe_gen.codemods.rules import ALL_RULES, RuleEntry
 from fe_gen.codemods.runner import FileOutcome, Prepared, process
 
@@ -46,14 +47,20 @@ def _read(paths: Sequence[Path]) -> tuple[dict[Path, bytes], list[FileOutcome]]:
     return data, failed
 
 
+def _project(settings: Settings) -> tuple[Path | None, bool]:
+    """The project's root, and whether the paths given cover all of it."""
+    root = git_root(settings.cwd) or settings.project_root
+    given = [Path(os.path.abspath(p)) for p in settings.paths]
+    covered = root is None or any(p.is_dir() and (p == root or p in root.parents) for p in given)
+    return root, covered
+
+
 def _models(
     settings: Settings, walker: Walker, data: dict[Path, bytes]
 ) -> Callable[[], ModelsIndex]:
     """The index reads the scanned files, then (lazily) the rest of the project; it is
     built (and its module imported) when the LibCST phase first asks for it."""
-    root = git_root(settings.cwd) or settings.project_root
-    given = [Path(os.path.abspath(p)) for p in settings.paths]
-    covered = root is None or any(p.is_dir() and (p == root or p in root.parents) for p in given)
+    root, covered = _project(settings)
     built: list[ModelsIndex] = []
 
     def more() -> list[Path]:
@@ -105,7 +112,8 @@ def _analyst_pays(settings: Settings, to_parse: int) -> bool:
 
 
 def _run(data: dict[Path, bytes], settings: Settings, walker: Walker) -> list[FileOutcome]:
-    workers.set_state(settings, _models(settings, walker, data), data)
+    hints = project_hints(data.values(), whole=_project(settings)[1])
+    workers.set_state(settings, _models(settings, walker, data), data, hints)
     wanted = [p for p, b in data.items() if any(rule.prefilter(b) for rule in settings.rules)]
     outcomes = [FileOutcome(path, skipped=True) for path in data.keys() - set(wanted)]
     count = settings.workers  # read once: it looks at the load average
@@ -181,4 +189,5 @@ def optimize_source(
     data = text.encode("utf-8")
     path = Path(os.path.abspath(path))
     models = ModelsIndex(SourceSet({path: data}))
-    return process(path, data, rules, mode, unsafe_fixes, models)
+    hints = project_hints([data], whole=True)
+    return process(path, data, rules, mode, unsafe_fixes, models, hints)

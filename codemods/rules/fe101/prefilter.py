@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import AnyStr
 
 from fe_gen.codemods.fileio import split_lines
+from fe_gen.codemods.hints import NO_HINTS, Hints
 
 _QUERY_WORDS = (
     *(b"select(", b".query", b".execute(", b".scalars(", b".exec(", b".stream"),
@@ -356,7 +357,9 @@ def _line_offsets(text: str) -> list[int]:
     return offsets
 
 
-def candidates(tree: ast.Module, text: str) -> dict[str, frozenset[str] | None] | None:
+def candidates(
+    tree: ast.Module, text: str, hints: Hints = NO_HINTS
+) -> dict[str, frozenset[str] | None] | None:
     """What to analyse, None when nothing can match: unit name -> the names its sites use
     (the engine may blank the unit's statements that mention none of them), or None to
     keep the unit whole (a function the site's query may come from)."""
