@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 _RELATIONSHIP_WORDS = (b"relationship(", b"relation(", b"Relationship(", b"dynamic_loader(")
 # `name = relationship(`, `name: Mapped[...] = db.relationship(`, `Model.name = relationship(`
-# (a lookahead, so that an annotation over several lines cannot hide the next statement)
+# (its annotation may go on over lines that hold no `:`: the next attribute's has one)
 _RELATIONSHIP = re.compile(
-    rb"^(?=[ \t]*(?:\w+\.)*(\w+)[ \t]*(?::[^=]*?)?=[ \t]*(?:\w+\.)*"
+    rb"^(?=[ \t]*(?:\w+\.)*(\w+)[ \t]*(?::[^=\n]*(?:\n[^=:\n]*)*?)?=[ \t]*(?:\w+\.)*"
     rb"(?:relationship|relation|Relationship|dynamic_loader)\()",
     re.MULTILINE,
 )
