@@ -10,7 +10,8 @@ module functions they call (a query may be built there):
   the project's relationships), runs something that looks like a query (`.get(Model, ...)`,
   `.execute(...)`, `Model.query`...), or hands the session that ran the query to a call
   that also reads the row; or the function is a route returning rows with a response schema;
-- FE102: every use of the row reads an attribute, and no code it cannot see is handed one.
+- FE102: the query is built in the module, every use of the row reads an attribute, and no
+  code it cannot see is handed one.
 
 The loops of a module are found once for both rules (the engine asks with the same tree).
 """
@@ -197,6 +198,20 @@ def _n_plus_one(loop: _Loop, unit: _Unit, hints: Hints) -> bool:
     return False
 
 
+def _built_here(loop: _Loop, unit: _Unit, functions: set[str]) -> bool:
+    """Whether the rows' query is built in this module, as FE102 wants it (`select(...)`,
+    `session.query(...)`, `Model.query`, or a call to a module function that may build
+    one), not by code of another module handed the session."""
+    for origin in _origins(loop.iterable, unit.assigned):
+        for node in ast.walk(origin):
+            if isinstance(node, ast.Attribute) and node.attr == "query":
+                return True
+            func = node.func if isinstance(node, ast.Call) else None
+            if isinstance(func, ast.Name) and (func.id == "select" or func.id in functions):
+                return True
+    return False
+
+
 def _known_call(call: ast.Call) -> bool:
     """A call that cannot look an object up (a builtin, a class, a container's method)."""
     func = call.func
@@ -291,10 +306,11 @@ def _verdicts(tree: ast.Module, hints: Hints) -> dict[str, tuple[bool, bool]]:
     if _LAST and _LAST[0][0] is tree and _LAST[0][1] == hints:
         return _LAST[0][2]
     found: dict[str, tuple[bool, bool]] = {}
+    functions = {s.name for s in tree.body if isinstance(s, _FUNCTIONS)}
     for name, node in _units(tree):
         unit = _Unit(node)
         loops = [loop for loop in unit.loops if _from_database(loop.iterable, unit.assigned)]
-        over = any(_columns_only(loop) for loop in loops)
+        over = any(_columns_only(lp) and _built_here(lp, unit, functions) for lp in loops)
         per_row = _route(node, unit.assigned) or any(_n_plus_one(lp, unit, hints) for lp in loops)
         if over or per_row:
             found[name] = (over, per_row)
