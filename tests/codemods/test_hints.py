@@ -75,3 +75,10 @@ def test_n_plus_one_precheck(body: str, hints: Hints, expected: set[str]) -> Non
 def test_over_fetching_precheck(body: str, expected: set[str]) -> None:
     source = f"def f(s, out):\n    for r in s.scalars(select(Author)):\n        {body}\n"
     assert _units(source, "FE102", NO_HINTS) == expected
+
+
+def test_over_fetching_wants_a_query_built_in_the_module() -> None:
+    source = "def f(s):\n    for r in service.get_all(db_session=s):\n        print(r.name)\n"
+    assert _units(source, "FE102", NO_HINTS) == set()
+    built = source.replace("service.get_all(db_session=s)", "q(s)")
+    assert _units(built + "\n\ndef q(s):\n    return 1\n", "FE102", NO_HINTS) == {"f", "q"}
