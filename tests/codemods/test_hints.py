@@ -78,7 +78,7 @@ def test_over_fetching_precheck(body: str, expected: set[str]) -> None:
 
 
 def test_over_fetching_wants_a_query_built_in_the_module() -> None:
-    source = "def f(s):\n    for r in service.get_all(db_session=s):\n        print(r.name)\n"
+    source = "def f(db):\n    for r in service.get_all(db_session=db):\n        print(r.name)\n"
     assert _units(source, "FE102", NO_HINTS) == set()
-    built = source.replace("service.get_all(db_session=s)", "q(s)")
+    built = source.replace("service.get_all(db_session=db)", "q(db)")
     assert _units(built + "\n\ndef q(s):\n    return 1\n", "FE102", NO_HINTS) == {"f", "q"}
