@@ -23,6 +23,7 @@ import libcst as cst
 from libcst.metadata import GlobalScope
 
 from fe_gen.codemods.analysis.meta import Meta
+from fe_gen.codemods.analysis.reaching import Reaching
 from fe_gen.codemods.models_index import ModelInfo, ModelsIndex
 
 SELECTS = {
@@ -117,6 +118,7 @@ class Resolver:
         self.models = models
         self.path = path
         self.loading = loading
+        self.flow = Reaching(meta)
         self._following: set[str] = set()
         self._finished = False  # resolving what the caller finishes with .all()
 
@@ -161,17 +163,25 @@ class Resolver:
         return replace(stmt, shape=shape, executed_at=call)
 
     def _variable(self, name: cst.Name) -> Source | LeftAlone:
+        """Rows held in a variable: the one assignment that reaches this use, and no other
+        use of the rows it reaches (one on an exclusive branch makes the fix unsafe)."""
         assignments = self.meta.assignments(name)
         if not assignments:
             return LeftAlone(f"`{name.value}` is not assigned here")
-        if len(assignments) == 1:
-            value = self.meta.assigned_value(assignments[0])
+        reaching = self.flow.reaching(name, assignments)
+        if len(reaching) == 1:
+            value = self.meta.assigned_value(reaching[0])
             if value is None:
                 return LeftAlone(f"`{name.value}` is not assigned a value")
             found = self.source(value)
             if isinstance(found, Source) and found.executed_at is not None:
-                if len(assignments[0].references) != 1 and not self.loading:
-                    return LeftAlone(f"the unfiltered `{name.value}` is used elsewhere")
+                uses = self.flow.uses(reaching[0], assignments)
+                others = [use.node for use in uses if use.node is not name]
+                if others and not self.loading:
+                    if not all(self.flow.exclusive(other, name) for other in others):
+                        return LeftAlone(f"the unfiltered `{name.value}` is used elsewhere")
+                    problem = f"the unfiltered `{name.value}` is used on another branch"
+                    found = replace(found, problem=found.problem or problem)
                 return replace(found, consumed=(*found.consumed, name))
         return self.query_object(name)
 

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import ClassScope, ImportAssignment
+from libcst.metadata import Assignment, ClassScope, ImportAssignment
 
 from fe_gen.codemods.analysis import sqlbuild as sb
 from fe_gen.codemods.analysis.meta import COMPREHENSIONS, Meta, code, names_in
@@ -136,10 +136,15 @@ class Examiner:
         if scope is None:
             return True
         low, high = self.meta.start(loop), self.meta.end(loop)
-        for assignment in scope.assignments[target.value]:
-            for access in assignment.references:
-                if not low <= self.meta.start(access.node) <= high:
-                    return True
+        assignments = [a for a in scope.assignments[target.value] if isinstance(a, Assignment)]
+        if len(assignments) != len(scope.assignments[target.value]):
+            return True
+        own = [a for a in assignments if a.node is target]  # not a later loop reusing it
+        if len(own) != 1:
+            return True
+        for access in self.resolver.flow.uses(own[0], assignments):
+            if not low <= self.meta.start(access.node) <= high:
+                return True
         return False
 
     # -- the condition -------------------------------------------------------------------
