@@ -24,7 +24,7 @@ from libcst.metadata import GlobalScope
 
 from fe_gen.codemods.analysis.meta import Meta
 from fe_gen.codemods.analysis.reaching import Reaching
-from fe_gen.codemods.models_index import ModelInfo, ModelsIndex
+from fe_gen.codemods.models_index import ColumnInfo, ModelInfo, ModelsIndex
 
 SELECTS = {
     "sqlalchemy.select",
@@ -69,9 +69,13 @@ class LeftAlone:
 
 @dataclass(frozen=True)
 class Entity:
+    """What one argument of select(...) / query(...) selects: a mapped class (`model`), or
+    one of its columns (`column`: `select(User.email)`, `expr` then the class, `User`)."""
+
     expr: cst.BaseExpression  # as written in select(...) / query(...)
-    name: str
+    name: str  # the class's name, or the column's (the key of a Row)
     model: ModelInfo | None
+    column: ColumnInfo | None = None
 
 
 @dataclass(frozen=True)
@@ -256,16 +260,29 @@ class Resolver:
     def _entities(self, call: cst.Call, legacy: bool) -> Source | LeftAlone:
         if not call.args or any(arg.keyword is not None or arg.star for arg in call.args):
             return LeftAlone("not a plain select/query call")
-        entities = tuple(self._entity(arg.value) for arg in call.args)
+        entities = tuple(self._column_or_entity(arg.value) for arg in call.args)
         if any(isinstance(arg.value, cst.Call) for arg in call.args):
             return LeftAlone("selects an expression (a function or a window)")
-        if legacy and entities[0].model is None:
+        columns = [entity.column is not None for entity in entities]
+        if any(columns) and not all(columns):
+            return LeftAlone("selects classes and columns together")
+        if legacy and entities[0].model is None and not all(columns):
             return LeftAlone("`.query()` of something that is not a known mapped class")
         problem = None
-        if any(entity.model is None for entity in entities):
+        if not all(columns) and any(entity.model is None for entity in entities):
             problem = "the rows' class is not a mapped class fe-gen can read"
-        shape = "tuple" if legacy and len(entities) > 1 else "entity"  # query(A, B): Rows
+        # query(A, B) and query(A.x) give Rows, select(A.x) scalars under .scalars()
+        shape = "tuple" if legacy and (len(entities) > 1 or all(columns)) else "entity"
         return Source(entities, legacy=legacy, anchor=call, problem=problem, shape=shape)
+
+    def _column_or_entity(self, expr: cst.BaseExpression) -> Entity:
+        """`User.email` as a column of a known class, else what `_entity` makes of it."""
+        if isinstance(expr, cst.Attribute) and not self.loading:
+            model = self.model_of(expr.value)
+            column = model.column(expr.attr.value) if model is not None else None
+            if column is not None:
+                return Entity(expr.value, expr.attr.value, None, column)
+        return self._entity(expr)
 
     def model_of(self, expr: cst.BaseExpression) -> ModelInfo | None:
         """The mapped class `expr` (a name or an attribute chain) names, if any."""
@@ -299,6 +316,8 @@ class Resolver:
             ordered = ordered or name == "order_by"
             if self.loading and name in _KEEP_INSTANCES:
                 continue
+            if name == "distinct" and not link.args and _columns_only(base):
+                continue  # a condition on the selected values commutes with DISTINCT
             if name in _CHANGE_ROWS:
                 return LeftAlone(f"the query uses `.{name}()`, which a moved condition changes")
             if name in _TERMINAL:
@@ -409,6 +428,10 @@ class Resolver:
             if any(not isinstance(a.scope, GlobalScope) for a in scope[head.value]):
                 return False
         return True
+
+
+def _columns_only(source: Source) -> bool:
+    return bool(source.entities) and all(e.column is not None for e in source.entities)
 
 
 def _runs(found: Source | LeftAlone) -> bool:

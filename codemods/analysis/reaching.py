@@ -142,7 +142,7 @@ class Reaching:
         return next((loop for loop in self._loops(use) if id(loop) in around), None)
 
     def _loops(self, node: cst.CSTNode) -> list[cst.CSTNode]:
-        found = []
+        found: list[cst.CSTNode] = []
         for ancestor in self.meta.ancestors(node):
             if isinstance(ancestor, _SCOPES):
                 break

@@ -607,10 +607,6 @@ NO_FIX = [
         id="in-with-none-on-a-nullable-column",
     ),
     pytest.param(
-        "def f(session):\n    return [r for r in session.execute(select(User.id, User.name)) if r.name == 'x']\n",
-        id="column-rows",
-    ),
-    pytest.param(
         "def f(session):\n    return [u for u in session.scalars(select(Unknown)) if u.x == 1]\n",
         id="unknown-class",
     ),

@@ -55,7 +55,7 @@ class Examiner:
         source = self.resolver.source(site.iterable)
         if isinstance(source, LeftAlone) or self._placement(site, source) is not None:
             return None
-        if self._methods_only(site, source):
+        if self._methods_only(site, source) or not _reads_columns(site, source):
             return None  # `if not e.can_display(user)`: nothing SQL could take over
         translation = self._translate(site, source)
         if isinstance(translation, Translation):
@@ -163,6 +163,9 @@ class Examiner:
         )
 
     def _column(self, row: str, source: Source, expr: cst.BaseExpression) -> Col | Fail | None:
+        selected = _selected_column(row, source, expr)
+        if selected is not None:
+            return selected
         if not isinstance(expr, cst.Attribute):
             return Fail(f"`{code(expr)}` uses the row") if _reads(row, expr) else None
         index = _entity_index(row, source, expr.value)
@@ -319,6 +322,50 @@ def _admits_none(annotation: cst.BaseExpression) -> bool:
         if isinstance(node, cst.Attribute) and node.attr.value in _MAYBE_NONE:
             return True
     return False
+
+
+def _selected_column(row: str, source: Source, expr: cst.BaseExpression) -> Col | None:
+    """A column the query selects, read from the row: the row itself under `.scalars()`
+    (`select(User.email)`), or `row.email` / `row[0]` of a Row."""
+    entities = source.entities
+    if not entities or any(entity.column is None for entity in entities):
+        return None
+    index = None
+    if isinstance(expr, cst.Name) and expr.value == row and source.shape == "entity":
+        index = 0 if len(entities) == 1 else None
+    elif source.shape == "tuple" and isinstance(expr, cst.Attribute) and _is_row(expr.value, row):
+        names = [entity.name for entity in entities]
+        index = names.index(expr.attr.value) if names.count(expr.attr.value) == 1 else None
+    elif source.shape == "tuple" and isinstance(expr, cst.Subscript) and _is_row(expr.value, row):
+        element = expr.slice[0].slice if len(expr.slice) == 1 else None
+        if isinstance(element, cst.Index) and isinstance(element.value, cst.Integer):
+            index = int(element.value.value)
+    if index is None or index >= len(entities):
+        return None
+    entity = entities[index]
+    assert entity.column is not None
+    return Col(entity, entity.column)
+
+
+def _reads_columns(site: Site, source: Source) -> bool:
+    """Whether a condition reads what may be a column: `row.attr` (`row[0].attr`,
+    `row.Model.attr`), or, when the query selects columns, the value the row holds."""
+    for condition in site.conditions:
+        for node in _walk(condition):
+            if isinstance(node, cst.BaseExpression) and _selected_column(site.row, source, node):
+                return True
+            if not isinstance(node, cst.Attribute):
+                continue
+            holder = node.value
+            if isinstance(holder, cst.Subscript | cst.Attribute):
+                holder = holder.value
+            if _is_row(holder, site.row):
+                return True
+    return False
+
+
+def _is_row(node: cst.BaseExpression, row: str) -> bool:
+    return isinstance(node, cst.Name) and node.value == row
 
 
 def _entity_index(row: str, source: Source, holder: cst.BaseExpression) -> int | None:

@@ -144,9 +144,13 @@ def _site(node: ast.AST) -> tuple[str, ast.expr, list[ast.expr]] | None:
 
 
 def _reads_row(row: str, conditions: list[ast.expr]) -> bool:
-    """Whether a condition reads `row.attr` (or `row[0].attr`, `row.Model.attr`)."""
+    """Whether a condition reads `row.attr` (or `row[0].attr`, `row.Model.attr`), or
+    compares the row itself or `row[0]` (the value of a column the query selects)."""
     for condition in conditions:
         for node in ast.walk(condition):
+            operands = [*_operands(node), *([node] if node is condition else [])]
+            if any(_is_value(operand, row) for operand in operands):
+                return True
             if not isinstance(node, ast.Attribute):
                 continue
             holder = node.value
@@ -155,6 +159,21 @@ def _reads_row(row: str, conditions: list[ast.expr]) -> bool:
             if isinstance(holder, ast.Name) and holder.id == row:
                 return True
     return False
+
+
+def _operands(node: ast.AST) -> list[ast.expr]:
+    if isinstance(node, ast.Compare):
+        return [node.left, *node.comparators]
+    if isinstance(node, ast.BoolOp):
+        return list(node.values)
+    return [node.operand] if isinstance(node, ast.UnaryOp) else []
+
+
+def _is_value(node: ast.expr, row: str) -> bool:
+    """`row` or `row[0]`."""
+    if isinstance(node, ast.Subscript):
+        node = node.value
+    return isinstance(node, ast.Name) and node.id == row
 
 
 _CONTEXTS = (ast.Load, ast.Store, ast.Del)

@@ -107,7 +107,8 @@ def _dotted(node: ast.AST) -> str | None:
 
 def _origins(iterable: ast.expr, assigned: dict[str, list[ast.expr]]) -> list[ast.expr]:
     """The iterable and, through names, what they are assigned (a few steps deep)."""
-    found, todo, seen = [], [iterable], set()
+    found: list[ast.expr] = []
+    todo, seen = [iterable], set()
     while todo and len(found) < 32:
         expr = todo.pop()
         found.append(expr)
