@@ -121,13 +121,6 @@ NOOP = [
         id="query-from-another-module",
     ),
     pytest.param(
-        "def get_users(session):\n"
-        "    return session.query(User).all()\n\n\n"
-        "def f(session):\n"
-        "    return [u for u in get_users(session) if u.active]\n",
-        id="function-runs-the-query-itself",
-    ),
-    pytest.param(
         "def f(session):\n"
         "    out = []\n"
         "    for u in session.scalars(select(User)):\n"

@@ -135,3 +135,81 @@ def test_fe101_flow_reported_without_fix(source: str) -> None:
     assert [(f.code, f.fix) for f in findings] == [("FE101", None)]
     assert "is used on another branch" in findings[0].message
     assert fix(MODELS + source, unsafe=True) == MODELS + source
+
+
+FETCHED = [
+    pytest.param(
+        "def all_users(session):\n"
+        "    return session.scalars(select(User)).all()\n\n\n"
+        "def f(session):\n"
+        "    return [u for u in all_users(session) if u.active]\n",
+        "`all_users()`",
+        id="a-module-function",
+    ),
+    pytest.param(
+        "def get_users(session):\n"
+        "    return session.query(User).all()\n\n\n"
+        "def f(session):\n"
+        "    return [u for u in get_users(session) if u.active]\n",
+        "`get_users()`",
+        id="a-module-function-legacy",
+    ),
+    pytest.param(
+        "class Repo:\n"
+        "    @staticmethod\n"
+        "    def everyone(session):\n"
+        "        return session.query(User).all()\n\n\n"
+        "def f(session):\n"
+        "    users = Repo.everyone(session)\n"
+        "    return [u for u in users if u.score > 3]\n",
+        "`Repo.everyone()`",
+        id="a-static-method-through-a-variable",
+    ),
+    pytest.param(
+        "def f(session):\n    return [u for u in User.every(session) if u.age is None]\n",
+        "`User.every()`",
+        id="a-classmethod-of-the-mapped-class",
+    ),
+]
+_EVERY = (
+    "\n    @classmethod\n    def every(cls, session):\n"
+    "        return session.scalars(select(cls)).all()\n\n\n"
+)
+
+
+@pytest.mark.parametrize(("source", "where"), FETCHED)
+def test_rows_a_function_fetches_are_reported_without_fix(source: str, where: str) -> None:
+    models = MODELS.rstrip("\n") + _EVERY
+    findings = check(models + source).findings
+    assert [(f.code, f.fix) for f in findings] == [("FE101", None)]
+    assert f"the rows come from {where}, which runs the query itself" in findings[0].message
+    assert fix(models + source, unsafe=True) == models + source
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param(
+            "def some(session):\n    return session.scalars(select(User).limit(3)).all()\n\n\n"
+            "def f(session):\n    return [u for u in some(session) if u.active]\n",
+            id="the-function-limits-its-rows",
+        ),
+        pytest.param(
+            "def some(session):\n    return session.scalars(select(User).where(User.active)).all()\n\n\n"
+            "def f(session):\n    return [u for u in some(session) if u.active]\n",
+            id="the-function-already-filters",
+        ),
+        pytest.param(
+            "def some(session, viewer):\n    return session.scalars(select(User)).all()\n\n\n"
+            "def f(session, viewer):\n    return [u for u in some(session, viewer) if u.can(viewer)]\n",
+            id="only-a-method-of-the-row",
+        ),
+        pytest.param(
+            "def some(users):\n    return users\n\n\n"
+            "def f(users):\n    return [u for u in some(users) if u.active]\n",
+            id="not-a-query",
+        ),
+    ],
+)
+def test_rows_a_function_fetches_noop(source: str) -> None:
+    assert check(MODELS + source).findings == []

@@ -25,6 +25,7 @@ from fe_gen.codemods.rules.fe101.conditions import (
     literal_items,
     translate,
 )
+from fe_gen.codemods.rules.fe101.fetchers import fetched_by
 from fe_gen.codemods.rules.fe101.sites import Site
 
 _LOOPS = (cst.For, cst.While, cst.FunctionDef, cst.Lambda, cst.ClassDef, *COMPREHENSIONS)
@@ -53,6 +54,8 @@ class Examiner:
         if self._stateful(site):
             return None  # e.g. `if x.id not in seen: seen.append(x.id)`: not a filter SQL has
         source = self.resolver.source(site.iterable)
+        if isinstance(source, LeftAlone):
+            source = fetched_by(self.resolver, site.iterable) or source
         if isinstance(source, LeftAlone) or self._placement(site, source) is not None:
             return None
         if self._methods_only(site, source) or not _reads_columns(site, source):

@@ -161,6 +161,15 @@ def _reads_row(row: str, conditions: list[ast.expr]) -> bool:
     return False
 
 
+def _called(func: ast.expr) -> str | None:
+    """`f` for `f(...)`, `C.m` for `C.m(...)`: how the units of the module are named."""
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        return f"{func.value.id}.{func.attr}"
+    return None
+
+
 def _operands(node: ast.AST) -> list[ast.expr]:
     if isinstance(node, ast.Compare):
         return [node.left, *node.comparators]
@@ -224,12 +233,10 @@ class _Function:
             for target in targets:
                 if isinstance(target, ast.Name):
                     self.values.setdefault(target.id, []).append(node.value)
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id in self.functions
-        ):
-            self.calls.add(node.func.id)
+        elif isinstance(node, ast.Call):
+            called = _called(node.func)
+            if called is not None and called in self.functions:
+                self.calls.add(called)
 
     def queryish(self, expr: ast.expr, depth: int = 0) -> bool:
         if depth > 6:
@@ -246,9 +253,9 @@ class _Function:
                     and isinstance(func.value, ast.Call)
                 ):
                     return True
-                if isinstance(func, ast.Name) and (
-                    func.id == "select" or func.id in self.functions
-                ):
+                if isinstance(func, ast.Name) and func.id == "select":
+                    return True
+                if _called(func) in self.functions:  # `f(...)`, `Model.method(...)`
                     return True
             if isinstance(node, ast.Attribute) and node.attr == "query":
                 return True
@@ -383,6 +390,13 @@ def candidates(
     (the engine may blank the unit's statements that mention none of them), or None to
     keep the unit whole (a function the site's query may come from)."""
     functions = {s.name for s in tree.body if isinstance(s, _FUNCTIONS)}
+    functions |= {  # class- and static methods of the module's classes
+        f"{s.name}.{m.name}"
+        for s in tree.body
+        if isinstance(s, ast.ClassDef)
+        for m in s.body
+        if isinstance(m, _FUNCTIONS) and m.decorator_list
+    }
     needed: dict[str, frozenset[str] | None] = {}
     loose = [s for s in tree.body if not isinstance(s, (*_FUNCTIONS, ast.ClassDef))]
     lines = _line_offsets(text)
