@@ -3,6 +3,7 @@ from the bytes of the scanned files, that lets a rule's cheap pre-check rule out
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ _RELATIONSHIP = re.compile(
     re.MULTILINE,
 )
 _DEF = re.compile(rb"def[ \t]+(\w+)")
+_RELATIONSHIP_CALLS = {"relationship", "relation", "Relationship", "dynamic_loader"}
 
 
 @dataclass(frozen=True)
@@ -28,15 +30,35 @@ class Hints:
 
 def relationship_names(sources: Iterable[bytes]) -> frozenset[str]:
     """Names assigned a `relationship(...)` in `sources`, and, in a file that declares
-    attributes with `@declared_attr`, the name of every function (a method may return one)."""
+    attributes with `@declared_attr`, the functions that call one (a method may return it)."""
     names: set[bytes] = set()
     for source in sources:
         if not any(word in source for word in _RELATIONSHIP_WORDS):
             continue
         names.update(match.group(1) for match in _RELATIONSHIP.finditer(source))
         if b"declared_attr" in source:
-            names.update(match.group(1) for match in _DEF.finditer(source))
+            names.update(_declared(source))
     return frozenset(name.decode("ascii", "replace") for name in names)
+
+
+def _declared(source: bytes) -> set[bytes]:
+    """The functions of a file that call `relationship(...)` (a `@declared_attr` method
+    returns one); every function's name when the file does not parse."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return {match.group(1) for match in _DEF.finditer(source)}
+    found = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        for inner in ast.walk(node):
+            func = inner.func if isinstance(inner, ast.Call) else None
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if name in _RELATIONSHIP_CALLS:
+                found.add(node.name.encode())
+                break
+    return found
 
 
 def project_hints(sources: Iterable[bytes], whole: bool) -> Hints:

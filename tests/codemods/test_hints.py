@@ -26,13 +26,17 @@ class Mixin:
     @declared_attr
     def owner(cls):
         return relationship("User")
+
+    @declared_attr
+    def owner_id(cls):
+        return mapped_column(ForeignKey("users.id"))
 """
 
 
 def test_relationship_names_are_a_superset_of_what_is_declared() -> None:
     names = relationship_names([MODELS, b"x = 1\n"])
     assert {"books", "team", "friends", "owner"} <= names
-    assert "name" not in names
+    assert "name" not in names and "owner_id" not in names
 
 
 KNOWN = Hints(frozenset({"books"}))
