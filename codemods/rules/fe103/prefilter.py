@@ -269,11 +269,11 @@ def _plain_reads(loop: _Loop) -> bool:
     return names == attributes
 
 
-def _route(unit: ast.AST, assigned: dict[str, list[ast.expr]]) -> bool:
-    """A function with a route decorator (`@router.get(...)`) and a response schema that
-    returns the result of a query it runs."""
+def _route(unit: ast.AST, assigned: dict[str, list[ast.expr]]) -> list[ast.expr]:
+    """What a route (a function with a decorator `@router.get(...)` and a response schema)
+    returns of a query it runs; empty for any other function."""
     if not isinstance(unit, _FUNCTIONS):
-        return False
+        return []
     for decorator in unit.decorator_list:
         if not isinstance(decorator, ast.Call):
             continue
@@ -281,10 +281,10 @@ def _route(unit: ast.AST, assigned: dict[str, list[ast.expr]]) -> bool:
         if isinstance(func, ast.Attribute) and func.attr in _ROUTE_METHODS:
             keywords = {k.arg for k in decorator.keywords}
             if "response_model" not in keywords and unit.returns is None:
-                return False
+                return []
             returns = [n.value for n in ast.walk(unit) if isinstance(n, ast.Return)]
-            return any(_from_database(v, assigned, handed=False) for v in returns if v)
-    return False
+            return [v for v in returns if v and _from_database(v, assigned, handed=False)]
+    return []
 
 
 def _units(tree: ast.Module) -> Iterator[tuple[str, ast.AST]]:
@@ -298,41 +298,57 @@ def _units(tree: ast.Module) -> Iterator[tuple[str, ast.AST]]:
                     yield f"{statement.name}.{member.name}", member
 
 
-_LAST: list[tuple[ast.Module, Hints, dict[str, tuple[bool, bool]]]] = []  # one module's answer
+# unit name -> for FE102 and for FE103: None (nothing to find), or the module functions the
+# rows' queries call (where a query may be built, which the rules follow)
+Verdicts = dict[str, tuple[frozenset[str] | None, frozenset[str] | None]]
+_LAST: list[tuple[ast.Module, Hints, Verdicts]] = []  # one module's answer
 
 
-def _verdicts(tree: ast.Module, hints: Hints) -> dict[str, tuple[bool, bool]]:
-    """Unit name -> (FE102 may find something, FE103 may), for the units worth keeping;
-    kept for the last tree asked about, which both rules ask about in turn."""
+def _verdicts(tree: ast.Module, hints: Hints) -> Verdicts:
+    """What FE102 and FE103 may find in each unit worth keeping; kept for the last tree
+    asked about, which both rules ask about in turn."""
     if _LAST and _LAST[0][0] is tree and _LAST[0][1] == hints:
         return _LAST[0][2]
-    found: dict[str, tuple[bool, bool]] = {}
+    found: Verdicts = {}
     functions = {s.name for s in tree.body if isinstance(s, _FUNCTIONS)}
     for name, node in _units(tree):
         unit = _Unit(node)
         loops = [loop for loop in unit.loops if _from_database(loop.iterable, unit.assigned)]
-        over = any(_columns_only(lp) and _built_here(lp, unit, functions) for lp in loops)
-        per_row = _route(node, unit.assigned) or any(_n_plus_one(lp, unit, hints) for lp in loops)
+        over = [lp for lp in loops if _columns_only(lp) and _built_here(lp, unit, functions)]
+        per_row = [lp.iterable for lp in loops if _n_plus_one(lp, unit, hints)]
+        per_row += _route(node, unit.assigned)
         if over or per_row:
-            found[name] = (over, per_row)
+            found[name] = (
+                _called([lp.iterable for lp in over], unit, functions) if over else None,
+                _called(per_row, unit, functions) if per_row else None,
+            )
     _LAST[:] = [(tree, hints, found)]
     return found
+
+
+def _called(origins: list[ast.expr], unit: _Unit, functions: set[str]) -> frozenset[str]:
+    """The module functions called where the rows come from."""
+    called = set()
+    for iterable in origins:
+        for origin in _origins(iterable, unit.assigned):
+            for node in ast.walk(origin):
+                func = node.func if isinstance(node, ast.Call) else None
+                if isinstance(func, ast.Name) and func.id in functions:
+                    called.add(func.id)
+    return frozenset(called)
 
 
 def _needed(tree: ast.Module, hints: Hints, which: int) -> dict[str, frozenset[str] | None] | None:
     if _migration(tree):
         return None
-    functions = {s.name for s in tree.body if isinstance(s, _FUNCTIONS)}
     needed: dict[str, frozenset[str] | None] = {}
-    verdicts = _verdicts(tree, hints)
-    for name, node in _units(tree):
-        if name not in verdicts or not verdicts[name][which]:
+    for name, verdict in _verdicts(tree, hints).items():
+        called = verdict[which]
+        if called is None:
             continue
         needed[name] = None
-        for node_ in ast.walk(node):
-            func = node_.func if isinstance(node_, ast.Call) else None
-            if isinstance(func, ast.Name) and func.id in functions:
-                needed[func.id] = None
+        for function in called:
+            needed[function] = None
     return needed or None
 
 
