@@ -27,17 +27,31 @@ class Reaching:
         self.meta = meta
 
     def reaching(self, use: cst.Name, assignments: Sequence[Assignment]) -> list[Assignment]:
-        """The assignments among `assignments` (all of the name's) that may reach `use`."""
-        return [a for a in assignments if self.reaches(a, use, assignments)]
+        """The assignments among `assignments` (the use's referents) and the other plain
+        assignments of the name in its scope that may reach `use`."""
+        every = self._every(use.value, assignments)
+        return [a for a in every if self.reaches(a, use, every)]
 
     def uses(self, assignment: Assignment, assignments: Sequence[Assignment]) -> list[Access]:
         """The uses of the name that `assignment` may reach."""
+        every = self._every(assignment.name, [assignment, *assignments])
         return [
             access
             for access in assignment.references
-            if not isinstance(access.node, cst.Name)
-            or self.reaches(assignment, access.node, assignments)
+            if not isinstance(access.node, cst.Name) or self.reaches(assignment, access.node, every)
         ]
+
+    def _every(self, name: str, given: Sequence[Assignment]) -> list[Assignment]:
+        """`given` and every other plain assignment of `name` in their scopes (LibCST ties
+        a use to the assignments above it only, and one below may reach it round a loop,
+        or hide one above from a later use)."""
+        found = list(given)
+        for scope in {id(a.scope): a.scope for a in given}.values():
+            if name in scope.assignments:
+                for other in scope.assignments[name]:
+                    if isinstance(other, Assignment) and all(other is not a for a in found):
+                        found.append(other)
+        return found
 
     def reaches(
         self, assignment: Assignment, use: cst.Name, assignments: Sequence[Assignment]

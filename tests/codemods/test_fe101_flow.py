@@ -46,6 +46,30 @@ FIXES = [
         "    return out\n",
         id="loop-variable-reused-by-later-loops",
     ),
+    pytest.param(
+        "def f(session, flag, ids):\n"
+        "    out = []\n"
+        "    if flag:\n"
+        "        users = session.query(User).filter_by(role='a').all()\n"
+        "        for u in users:\n"
+        "            if u.id not in ids:\n"
+        "                out.append(u.id)\n"
+        "    else:\n"
+        "        users = session.query(User).filter_by(role='b').all()\n"
+        "        print(users)\n"
+        "    return out\n",
+        "def f(session, flag, ids):\n"
+        "    out = []\n"
+        "    if flag:\n"
+        "        users = session.query(User).filter_by(role='a').filter(User.id.not_in(ids)).all()\n"
+        "        for u in users:\n"
+        "            out.append(u.id)\n"
+        "    else:\n"
+        "        users = session.query(User).filter_by(role='b').all()\n"
+        "        print(users)\n"
+        "    return out\n",
+        id="the-same-name-assigned-on-each-branch",
+    ),
 ]
 
 NOOP = [
