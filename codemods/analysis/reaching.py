@@ -56,9 +56,15 @@ class Reaching:
     def reaches(
         self, assignment: Assignment, use: cst.Name, assignments: Sequence[Assignment]
     ) -> bool:
+        if self.meta.scope(use) is not assignment.scope:
+            return True  # a use in a nested scope: it may run at any time
         bound = self._bound_at(assignment)
-        if bound is None or self.meta.scope(use) is not assignment.scope:
-            return True  # a binding fe-gen does not follow, or a use in a nested scope
+        if bound is None:  # a binding fe-gen does not follow (`+=`, `with`, ...): unless
+            node = assignment.node  # it comes after the use with no loop back to it
+            if not isinstance(node, cst.CSTNode) or isinstance(node, cst.Param):
+                return True
+            after = self.meta.start(node) > self.meta.start(use)
+            return not after or self._loop_around(node, use) is not None
         before = bound <= self.meta.start(use)
         loop = self._loop_around(assignment.node, use)
         if not before and loop is None:

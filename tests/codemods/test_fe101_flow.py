@@ -70,6 +70,19 @@ FIXES = [
         "    return out\n",
         id="the-same-name-assigned-on-each-branch",
     ),
+    pytest.param(
+        "def f(session, more):\n"
+        "    users = session.scalars(select(User)).all()\n"
+        "    users = [u for u in users if u.age is None]\n"
+        "    users += more\n"
+        "    return users\n",
+        "def f(session, more):\n"
+        "    users = session.scalars(select(User).where(User.age.is_(None))).all()\n"
+        "    users = list(users)\n"
+        "    users += more\n"
+        "    return users\n",
+        id="filtered-into-the-same-name-then-extended",
+    ),
 ]
 
 NOOP = [
