@@ -152,6 +152,20 @@ class Resolver:
             return self._variable(expr)
         return self.query_object(expr)
 
+    def sources_inside(
+        self, function: cst.FunctionDef, values: list[cst.BaseExpression]
+    ) -> list[Source | LeftAlone] | None:
+        """What `values` (returned by `function`) are, None if `function` is being followed
+        already (a recursion)."""
+        name = function.name.value
+        if name in self._following:
+            return None
+        self._following.add(name)
+        try:
+            return [self.source(value) for value in values]
+        finally:
+            self._following.discard(name)
+
     def _executed(self, inner: Source | LeftAlone, call: cst.CSTNode) -> Source | LeftAlone:
         if isinstance(inner, Source) and inner.executed_at is None:
             return replace(inner, executed_at=call)

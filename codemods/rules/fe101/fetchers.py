@@ -32,14 +32,10 @@ def fetched_by(resolver: Resolver, iterable: cst.BaseExpression) -> Source | Non
         return None
     function, owner = found
     returns = _returns(function)
-    if not returns or function.name.value in resolver._following:
-        return None
-    resolver._following.add(function.name.value)
-    try:
-        sources = [resolver.source(value) for value in returns]
-    finally:
-        resolver._following.discard(function.name.value)
-    if not all(isinstance(s, Source) and s.executed_at is not None for s in sources):
+    sources = resolver.sources_inside(function, returns) if returns else None
+    if sources is None or not all(
+        isinstance(s, Source) and s.executed_at is not None for s in sources
+    ):
         return None
     first = sources[0]
     assert isinstance(first, Source)
