@@ -17,6 +17,7 @@ from fe_gen.codemods.analysis import sqlbuild as sb
 from fe_gen.codemods.analysis.meta import COMPREHENSIONS, Meta, code, names_in
 from fe_gen.codemods.analysis.queries import LeftAlone, Resolver, Source
 from fe_gen.codemods.rules.base import Applicability, Edit, Fix
+from fe_gen.codemods.rules.fe101.columns import entity_index, reads_columns, selected_column, walk
 from fe_gen.codemods.rules.fe101.conditions import (
     Col,
     Fail,
@@ -58,7 +59,7 @@ class Examiner:
             source = fetched_by(self.resolver, site.iterable) or source
         if isinstance(source, LeftAlone) or self._placement(site, source) is not None:
             return None
-        if self._methods_only(site, source) or not _reads_columns(site, source):
+        if self._methods_only(site, source) or not reads_columns(site, source):
             return None  # `if not e.can_display(user)`: nothing SQL could take over
         translation = self._translate(site, source)
         if isinstance(translation, Translation):
@@ -89,7 +90,7 @@ class Examiner:
         if model is None or source.shape != "entity":
             return False
         for condition in site.conditions:
-            for node in _walk(condition):
+            for node in walk(condition):
                 if not isinstance(node, cst.Attribute) or not isinstance(node.value, cst.Name):
                     continue
                 if node.value.value != site.row:
@@ -154,7 +155,7 @@ class Examiner:
 
     def _translate(self, site: Site, source: Source) -> Translation | Fail:
         for condition in site.conditions:
-            for node in _walk(condition):
+            for node in walk(condition):
                 if isinstance(node, _FORBIDDEN_IN_CONDITION):
                     return Fail(f"the condition holds `{type(node).__name__}`")
         reader = Reader(site.row, lambda expr: self._column(site.row, source, expr))
@@ -166,12 +167,12 @@ class Examiner:
         )
 
     def _column(self, row: str, source: Source, expr: cst.BaseExpression) -> Col | Fail | None:
-        selected = _selected_column(row, source, expr)
+        selected = selected_column(row, source, expr)
         if selected is not None:
             return selected
         if not isinstance(expr, cst.Attribute):
             return Fail(f"`{code(expr)}` uses the row") if _reads(row, expr) else None
-        index = _entity_index(row, source, expr.value)
+        index = entity_index(row, source, expr.value)
         if index is not None and index >= len(source.entities):
             return Fail("the rows' class is not known here")
         if index is None:
@@ -191,7 +192,7 @@ class Examiner:
     def _value(self, site: Site, source: Source, value: cst.BaseExpression) -> str | Fail | None:
         """None when `value` is the same at the query as at every row; str: unsafe; Fail."""
         unsafe = None
-        for node in _walk(value):
+        for node in walk(value):
             if isinstance(node, cst.Call):
                 unsafe = f"`{code(node.func)}()` would run once per query, not once per row"
         executed = self._executed(site, source)
@@ -319,92 +320,12 @@ def _admits_none(annotation: cst.BaseExpression) -> bool:
     name = base.attr.value if isinstance(base, cst.Attribute) else getattr(base, "value", None)
     if name not in _COLLECTION_TYPES:
         return False
-    for node in (n for element in annotation.slice for n in _walk(element)):
+    for node in (n for element in annotation.slice for n in walk(element)):
         if isinstance(node, cst.Name) and node.value in _MAYBE_NONE:
             return True
         if isinstance(node, cst.Attribute) and node.attr.value in _MAYBE_NONE:
             return True
     return False
-
-
-def _selected_column(row: str, source: Source, expr: cst.BaseExpression) -> Col | None:
-    """A column the query selects, read from the row: the row itself under `.scalars()`
-    (`select(User.email)`), or `row.email` / `row[0]` of a Row."""
-    entities = source.entities
-    if not entities or any(entity.column is None for entity in entities):
-        return None
-    index = None
-    if isinstance(expr, cst.Name) and expr.value == row and source.shape == "entity":
-        index = 0 if len(entities) == 1 else None
-    elif source.shape == "tuple" and isinstance(expr, cst.Attribute) and _is_row(expr.value, row):
-        names = [entity.name for entity in entities]
-        index = names.index(expr.attr.value) if names.count(expr.attr.value) == 1 else None
-    elif source.shape == "tuple" and isinstance(expr, cst.Subscript) and _is_row(expr.value, row):
-        element = expr.slice[0].slice if len(expr.slice) == 1 else None
-        if isinstance(element, cst.Index) and isinstance(element.value, cst.Integer):
-            index = int(element.value.value)
-    if index is None or index >= len(entities):
-        return None
-    entity = entities[index]
-    assert entity.column is not None
-    return Col(entity, entity.column)
-
-
-def _reads_columns(site: Site, source: Source) -> bool:
-    """Whether a condition reads what may be a column: `row.attr` (`row[0].attr`,
-    `row.Model.attr`), or, when the query selects columns, the value the row holds."""
-    for condition in site.conditions:
-        for node in _walk(condition):
-            if isinstance(node, cst.BaseExpression) and _selected_column(site.row, source, node):
-                return True
-            if not isinstance(node, cst.Attribute):
-                continue
-            holder = node.value
-            if isinstance(holder, cst.Subscript | cst.Attribute):
-                holder = holder.value
-            if _is_row(holder, site.row):
-                return True
-    return False
-
-
-def _is_row(node: cst.BaseExpression, row: str) -> bool:
-    return isinstance(node, cst.Name) and node.value == row
-
-
-def _entity_index(row: str, source: Source, holder: cst.BaseExpression) -> int | None:
-    if isinstance(holder, cst.Name) and holder.value == row and source.shape == "entity":
-        return 0
-    if source.shape != "tuple":
-        return None
-    if (
-        isinstance(holder, cst.Attribute)
-        and isinstance(holder.value, cst.Name)
-        and holder.value.value == row
-    ):
-        names = [entity.name for entity in source.entities]
-        return names.index(holder.attr.value) if names.count(holder.attr.value) == 1 else None
-    if (
-        isinstance(holder, cst.Subscript)
-        and isinstance(holder.value, cst.Name)
-        and holder.value.value == row
-    ):
-        element = holder.slice[0].slice if len(holder.slice) == 1 else None
-        if isinstance(element, cst.Index) and isinstance(element.value, cst.Integer):
-            index = int(element.value.value)
-            return index if index < len(source.entities) else None
-    return None
-
-
-def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
-    found: list[cst.CSTNode] = []
-
-    class _All(cst.CSTVisitor):
-        def on_visit(self, child: cst.CSTNode) -> bool:
-            found.append(child)
-            return True
-
-    node.visit(_All())
-    return found
 
 
 def _references(value: cst.BaseExpression) -> list[cst.Name | cst.Attribute]:
@@ -429,7 +350,7 @@ def _reads(row: str, node: cst.CSTNode) -> bool:
 
 
 def _comments(nodes: Iterable[cst.CSTNode]) -> int:
-    return sum(1 for node in nodes for child in _walk(node) if isinstance(child, cst.Comment))
+    return sum(1 for node in nodes for child in walk(node) if isinstance(child, cst.Comment))
 
 
 _SPACE = re.compile(r"\s+")
