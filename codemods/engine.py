@@ -26,6 +26,7 @@ from fe_gen.codemods import report, workers
 from fe_gen.codemods.config import Mode, Settings
 from fe_gen.codemods.discovery import Walker, git_root
 from fe_gen.codemods.fileio import write_atomic
+from fe_gen.codemods.hints import NO_HINTS, Hints, project_hints
 from fe_gen.codemods.rules import ALL_RULES, RuleEntry
 from fe_gen.codemods.runner import FileOutcome, Prepared, process
 
@@ -46,18 +47,38 @@ def _read(paths: Sequence[Path]) -> tuple[dict[Path, bytes], list[FileOutcome]]:
     return data, failed
 
 
-def _models(
-    settings: Settings, walker: Walker, data: dict[Path, bytes]
-) -> Callable[[], ModelsIndex]:
-    """The index reads the scanned files, then (lazily) the rest of the project; it is
-    built (and its module imported) when the LibCST phase first asks for it."""
+def _project(settings: Settings) -> tuple[Path | None, bool]:
+    """The project's root, and whether the paths given cover all of it."""
     root = git_root(settings.cwd) or settings.project_root
     given = [Path(os.path.abspath(p)) for p in settings.paths]
     covered = root is None or any(p.is_dir() and (p == root or p in root.parents) for p in given)
-    built: list[ModelsIndex] = []
+    return root, covered
 
-    def more() -> list[Path]:
-        return [] if covered or root is None else walker.files([root])
+
+def _rest(settings: Settings, walker: Walker) -> Callable[[], list[Path]]:
+    """The files of the project the paths given leave out, listed when first asked for."""
+    root, covered = _project(settings)
+    listed: list[list[Path]] = []
+
+    def rest() -> list[Path]:
+        if not listed:
+            listed.append([] if covered or root is None else walker.files([root]))
+        return listed[0]
+
+    return rest
+
+
+def _hints(data: dict[Path, bytes], rest: Callable[[], list[Path]]) -> Hints:
+    """What the pre-checks may know of the whole project: read from the scanned files and
+    the rest of the project (only when some file needs it)."""
+    others, _ = _read([path for path in rest() if path not in data])
+    return project_hints([*data.values(), *others.values()], whole=True)
+
+
+def _models(data: dict[Path, bytes], more: Callable[[], list[Path]]) -> Callable[[], ModelsIndex]:
+    """The index reads the scanned files, then (lazily) the rest of the project; it is
+    built (and its module imported) when the LibCST phase first asks for it."""
+    built: list[ModelsIndex] = []
 
     def models() -> ModelsIndex:
         if not built:
@@ -105,8 +126,10 @@ def _analyst_pays(settings: Settings, to_parse: int) -> bool:
 
 
 def _run(data: dict[Path, bytes], settings: Settings, walker: Walker) -> list[FileOutcome]:
-    workers.set_state(settings, _models(settings, walker, data), data)
+    rest = _rest(settings, walker)
     wanted = [p for p, b in data.items() if any(rule.prefilter(b) for rule in settings.rules)]
+    hints = _hints(data, rest) if wanted else NO_HINTS
+    workers.set_state(settings, _models(data, rest), data, hints)
     outcomes = [FileOutcome(path, skipped=True) for path in data.keys() - set(wanted)]
     count = settings.workers  # read once: it looks at the load average
     analyst = None
@@ -181,4 +204,5 @@ def optimize_source(
     data = text.encode("utf-8")
     path = Path(os.path.abspath(path))
     models = ModelsIndex(SourceSet({path: data}))
-    return process(path, data, rules, mode, unsafe_fixes, models)
+    hints = project_hints([data], whole=True)
+    return process(path, data, rules, mode, unsafe_fixes, models, hints)

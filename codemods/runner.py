@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from fe_gen.codemods.config import Mode
 from fe_gen.codemods.fileio import DecodeError, decode
+from fe_gen.codemods.hints import NO_HINTS, Hints
 from fe_gen.codemods.rules import Needed, RuleEntry
 
 if TYPE_CHECKING:
@@ -80,7 +81,9 @@ class Prepared:
     codes: tuple[str, ...]  # the rules that may find something (codes travel, functions not)
 
 
-def prepare(path: Path, data: bytes, rules: Sequence[RuleEntry]) -> Prepared | FileOutcome:
+def prepare(
+    path: Path, data: bytes, rules: Sequence[RuleEntry], hints: Hints = NO_HINTS
+) -> Prepared | FileOutcome:
     """The cheap tests (text, decode, stdlib ast): a Prepared file, or its final outcome."""
     active = [rule for rule in rules if rule.prefilter(data)]
     if not active:
@@ -90,7 +93,7 @@ def prepare(path: Path, data: bytes, rules: Sequence[RuleEntry]) -> Prepared | F
     except DecodeError as error:
         return FileOutcome(path, error=f"cannot decode: {error}")
     try:
-        reduced, checked = _precheck(source.text, active)
+        reduced, checked = _precheck(source.text, active, hints)
     except Exception as error:  # a bug in a pre-check must not stop the run: report it
         return _internal(path, error)
     if not checked:
@@ -120,9 +123,10 @@ def process(
     mode: Mode,
     unsafe: bool,
     models: ModelsIndex,
+    hints: Hints = NO_HINTS,
 ) -> FileOutcome:
     """Run `rules` on one file's bytes; never raises."""
-    prepared = prepare(path, data, rules)
+    prepared = prepare(path, data, rules, hints)
     if isinstance(prepared, FileOutcome):
         return prepared
     return finish(prepared, rules, mode, unsafe, models)
@@ -133,7 +137,9 @@ def _internal(path: Path, error: Exception) -> FileOutcome:
     return FileOutcome(path, error=message, internal=True)
 
 
-def _precheck(text: str, rules: Sequence[RuleEntry]) -> tuple[str, list[RuleEntry]]:
+def _precheck(
+    text: str, rules: Sequence[RuleEntry], hints: Hints = NO_HINTS
+) -> tuple[str, list[RuleEntry]]:
     """The reduced source the rules will see, and the rules that may find something.
 
     A file this Python's parser refuses may hold syntax of a newer Python (PEP 695 type
@@ -147,7 +153,7 @@ def _precheck(text: str, rules: Sequence[RuleEntry]) -> tuple[str, list[RuleEntr
     needed: Needed = {}
     active = []
     for rule in rules:
-        found = rule.precheck(tree, text)
+        found = rule.precheck(tree, text, hints)
         if found is None:
             continue
         active.append(rule)

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
     from fe_gen.codemods.config import Settings
+    from fe_gen.codemods.hints import Hints
     from fe_gen.codemods.models_index import ModelsIndex
     from fe_gen.codemods.rules import RuleEntry
 
@@ -39,26 +40,26 @@ R = TypeVar("R")
 PREPARE_MIN = 1_000_000  # bytes of source to parse with `ast`
 FINISH_MIN = 40_000  # characters for LibCST (`_cost`), in two files at least
 
-_STATE: tuple[Settings, Callable[[], ModelsIndex], dict[Path, bytes]] | None = None
+_STATE: tuple[Settings, Callable[[], ModelsIndex], dict[Path, bytes], Hints] | None = None
 
 
 def set_state(
-    settings: Settings, models: Callable[[], ModelsIndex], data: dict[Path, bytes]
+    settings: Settings, models: Callable[[], ModelsIndex], data: dict[Path, bytes], hints: Hints
 ) -> None:
     """What the phases read, set before any fork."""
     global _STATE
-    _STATE = (settings, models, data)
+    _STATE = (settings, models, data, hints)
 
 
 def prepare_one(path: Path) -> Prepared | FileOutcome:
     assert _STATE is not None
-    settings, _, data = _STATE
-    return prepare(path, data[path], settings.rules)
+    settings, _, data, hints = _STATE
+    return prepare(path, data[path], settings.rules, hints)
 
 
 def finish_one(prepared: Prepared) -> FileOutcome:
     assert _STATE is not None
-    settings, models, _ = _STATE
+    settings, models, _, _ = _STATE
     return finish(prepared, settings.rules, settings.mode, settings.unsafe_fixes, models())
 
 

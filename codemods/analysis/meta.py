@@ -28,7 +28,7 @@ class Meta:
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
         if self._parents is None:
-            self._parents = parents(self._module)
+            self._parents = _shared_parents(self._module)
         return self._parents.get(id(node))
 
     def ancestors(self, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -92,6 +92,17 @@ class Meta:
         if isinstance(parent, cst.AnnAssign) and parent.target is target:
             return parent.value
         return None
+
+
+_LAST_PARENTS: list[tuple[cst.Module, dict[int, cst.CSTNode]]] = []
+
+
+def _shared_parents(module: cst.Module) -> dict[int, cst.CSTNode]:
+    """`parents(module)`, made once for the rules that visit the same module in turn (the
+    module is kept alive with it, so an id cannot be reused while it is cached)."""
+    if not _LAST_PARENTS or _LAST_PARENTS[0][0] is not module:
+        _LAST_PARENTS[:] = [(module, parents(module))]
+    return _LAST_PARENTS[0][1]
 
 
 def parents(module: cst.Module) -> dict[int, cst.CSTNode]:

@@ -23,7 +23,8 @@ import libcst as cst
 from libcst.metadata import GlobalScope
 
 from fe_gen.codemods.analysis.meta import Meta
-from fe_gen.codemods.models_index import ModelInfo, ModelsIndex
+from fe_gen.codemods.analysis.reaching import Reaching
+from fe_gen.codemods.models_index import ColumnInfo, ModelInfo, ModelsIndex
 
 SELECTS = {
     "sqlalchemy.select",
@@ -68,9 +69,13 @@ class LeftAlone:
 
 @dataclass(frozen=True)
 class Entity:
+    """What one argument of select(...) / query(...) selects: a mapped class (`model`), or
+    one of its columns (`column`: `select(User.email)`, `expr` then the class, `User`)."""
+
     expr: cst.BaseExpression  # as written in select(...) / query(...)
-    name: str
+    name: str  # the class's name, or the column's (the key of a Row)
     model: ModelInfo | None
+    column: ColumnInfo | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,7 @@ class Resolver:
         self.models = models
         self.path = path
         self.loading = loading
+        self.flow = Reaching(meta)
         self._following: set[str] = set()
         self._finished = False  # resolving what the caller finishes with .all()
 
@@ -146,6 +152,20 @@ class Resolver:
             return self._variable(expr)
         return self.query_object(expr)
 
+    def sources_inside(
+        self, function: cst.FunctionDef, values: list[cst.BaseExpression]
+    ) -> list[Source | LeftAlone] | None:
+        """What `values` (returned by `function`) are, None if `function` is being followed
+        already (a recursion)."""
+        name = function.name.value
+        if name in self._following:
+            return None
+        self._following.add(name)
+        try:
+            return [self.source(value) for value in values]
+        finally:
+            self._following.discard(name)
+
     def _executed(self, inner: Source | LeftAlone, call: cst.CSTNode) -> Source | LeftAlone:
         if isinstance(inner, Source) and inner.executed_at is None:
             return replace(inner, executed_at=call)
@@ -161,17 +181,25 @@ class Resolver:
         return replace(stmt, shape=shape, executed_at=call)
 
     def _variable(self, name: cst.Name) -> Source | LeftAlone:
+        """Rows held in a variable: the one assignment that reaches this use, and no other
+        use of the rows it reaches (one on an exclusive branch makes the fix unsafe)."""
         assignments = self.meta.assignments(name)
         if not assignments:
             return LeftAlone(f"`{name.value}` is not assigned here")
-        if len(assignments) == 1:
-            value = self.meta.assigned_value(assignments[0])
+        reaching = self.flow.reaching(name, assignments)
+        if len(reaching) == 1:
+            value = self.meta.assigned_value(reaching[0])
             if value is None:
                 return LeftAlone(f"`{name.value}` is not assigned a value")
             found = self.source(value)
             if isinstance(found, Source) and found.executed_at is not None:
-                if len(assignments[0].references) != 1 and not self.loading:
-                    return LeftAlone(f"the unfiltered `{name.value}` is used elsewhere")
+                uses = self.flow.uses(reaching[0], assignments)
+                others = [use.node for use in uses if use.node is not name]
+                if others and not self.loading:
+                    if not all(self.flow.exclusive(other, name) for other in others):
+                        return LeftAlone(f"the unfiltered `{name.value}` is used elsewhere")
+                    problem = f"the unfiltered `{name.value}` is used on another branch"
+                    found = replace(found, problem=found.problem or problem)
                 return replace(found, consumed=(*found.consumed, name))
         return self.query_object(name)
 
@@ -246,16 +274,29 @@ class Resolver:
     def _entities(self, call: cst.Call, legacy: bool) -> Source | LeftAlone:
         if not call.args or any(arg.keyword is not None or arg.star for arg in call.args):
             return LeftAlone("not a plain select/query call")
-        entities = tuple(self._entity(arg.value) for arg in call.args)
+        entities = tuple(self._column_or_entity(arg.value) for arg in call.args)
         if any(isinstance(arg.value, cst.Call) for arg in call.args):
             return LeftAlone("selects an expression (a function or a window)")
-        if legacy and entities[0].model is None:
+        columns = [entity.column is not None for entity in entities]
+        if any(columns) and not all(columns):
+            return LeftAlone("selects classes and columns together")
+        if legacy and entities[0].model is None and not all(columns):
             return LeftAlone("`.query()` of something that is not a known mapped class")
         problem = None
-        if any(entity.model is None for entity in entities):
+        if not all(columns) and any(entity.model is None for entity in entities):
             problem = "the rows' class is not a mapped class fe-gen can read"
-        shape = "tuple" if legacy and len(entities) > 1 else "entity"  # query(A, B): Rows
+        # query(A, B) and query(A.x) give Rows, select(A.x) scalars under .scalars()
+        shape = "tuple" if legacy and (len(entities) > 1 or all(columns)) else "entity"
         return Source(entities, legacy=legacy, anchor=call, problem=problem, shape=shape)
+
+    def _column_or_entity(self, expr: cst.BaseExpression) -> Entity:
+        """`User.email` as a column of a known class, else what `_entity` makes of it."""
+        if isinstance(expr, cst.Attribute) and not self.loading:
+            model = self.model_of(expr.value)
+            column = model.column(expr.attr.value) if model is not None else None
+            if column is not None:
+                return Entity(expr.value, expr.attr.value, None, column)
+        return self._entity(expr)
 
     def model_of(self, expr: cst.BaseExpression) -> ModelInfo | None:
         """The mapped class `expr` (a name or an attribute chain) names, if any."""
@@ -289,6 +330,8 @@ class Resolver:
             ordered = ordered or name == "order_by"
             if self.loading and name in _KEEP_INSTANCES:
                 continue
+            if name == "distinct" and not link.args and _columns_only(base):
+                continue  # a condition on the selected values commutes with DISTINCT
             if name in _CHANGE_ROWS:
                 return LeftAlone(f"the query uses `.{name}()`, which a moved condition changes")
             if name in _TERMINAL:
@@ -399,6 +442,10 @@ class Resolver:
             if any(not isinstance(a.scope, GlobalScope) for a in scope[head.value]):
                 return False
         return True
+
+
+def _columns_only(source: Source) -> bool:
+    return bool(source.entities) and all(e.column is not None for e in source.entities)
 
 
 def _runs(found: Source | LeftAlone) -> bool:

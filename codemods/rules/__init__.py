@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from fe_gen.codemods.hints import Hints
 from fe_gen.codemods.rules.fe101 import prefilter
 from fe_gen.codemods.rules.fe103 import prefilter as fe103_prefilter
 
@@ -31,7 +32,7 @@ class RuleEntry:
     module: str
     cls: str
     prefilter: Callable[[bytes], bool]
-    precheck: Callable[[ast.Module, str], Needed | None]  # (tree, source)
+    precheck: Callable[[ast.Module, str, Hints], Needed | None]  # (tree, source, hints)
 
     def load(self) -> type[Rule]:
         rule: type[Rule] = getattr(importlib.import_module(self.module), self.cls)
@@ -52,9 +53,9 @@ ALL_RULES: tuple[RuleEntry, ...] = (
         name="over-fetching",
         module="fe_gen.codemods.rules.fe102_over_fetching",
         cls="OverFetching",
-        # the same cheap tests as FE103: a loop over the rows of a query, reading them
+        # FE103's text test: a loop over the rows of a query, reading them
         prefilter=fe103_prefilter.text_may_match,
-        precheck=fe103_prefilter.candidates,
+        precheck=fe103_prefilter.over_fetching,
     ),
     RuleEntry(
         code="FE103",

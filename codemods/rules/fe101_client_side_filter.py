@@ -2,7 +2,8 @@
 
 ## What it does
 Finds rows fetched with SQLAlchemy (`session.scalars(select(M))`, `session.execute(...)`,
-async or not, legacy `session.query(M).all()`) and then filtered in Python by a
+async or not, legacy `session.query(M).all()`, or columns: `select(M.col)` read as the
+value under `.scalars()`, `row.col` or `row[0]` of a Row) and then filtered in Python by a
 comprehension, `filter(lambda ...)` or a `for ... if ...: append` loop, when the condition
 reads only mapped columns of the row and values that do not depend on the row. The fix
 moves the condition into the query's `.where(...)` (`.filter(...)` for a legacy Query) and
@@ -25,13 +26,18 @@ admins = list(users)
 ```
 
 ## When it stays quiet
-Queries with LIMIT, OFFSET, DISTINCT, GROUP BY, a window or FOR UPDATE (a condition moved
-before them changes which rows come back); rows also used unfiltered elsewhere; a list
+Queries with LIMIT, OFFSET, DISTINCT (of whole rows: on selected columns a condition
+commutes with it), GROUP BY, a window or FOR UPDATE (a condition moved before them changes
+which rows come back); rows also used unfiltered where the filter's path may also run
+(which uses a list reaches is followed through the function's flow, not its name); a list
 filtered once per pass of a loop (one query per group would be worse); a condition the
 query already applies; rows from anything that is not a visible query; a condition that
 only calls methods of the row (`if not e.can_display(user)`), which no query can take
 over. A query built by a function of the same module gets its criteria at the call site;
-one built in another module and finished here with `.all()` is reported without a fix.
+one built in another module and finished here with `.all()` is reported without a fix,
+and so are rows a function or class method of the module fetches and returns whole
+(`User.all()`, whose query other callers share), and rows used unfiltered on another,
+exclusive branch (`if flag: return users` / `else`, or after such an early return).
 
 ## Fix safety
 The fix is offered only when SQL selects exactly the rows Python kept, NULL included;

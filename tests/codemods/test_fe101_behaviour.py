@@ -85,6 +85,27 @@ FUNCTIONS = {
         "def service(s):\n    return [u for u in _base(s).all() if u.score != 3]\n"
     ),
     "next_": "def next_(s):\n    return next(u for u in s.query(User).order_by(User.id) if u.score == 3)\n",
+    "column_scalars": (
+        "def column_scalars(s):\n"
+        "    return [e for e in s.scalars(select(User.email).order_by(User.id)) if e is not None]\n"
+    ),
+    "column_rows": (
+        "def column_rows(s):\n    rows = s.execute(select(User.name, User.verified)).all()\n"
+        "    return [r.name for r in rows if r[1] is not False]\n"
+    ),
+    "column_distinct": (
+        "def column_distinct(s):\n"
+        "    return sorted(a for a in s.query(User.active).distinct() if a.active)\n"
+    ),
+    "reassigned": (
+        "def reassigned(s):\n    users = []\n    print(users)\n"
+        "    users = s.scalars(select(User)).all()\n    return [u for u in users if u.score > 2]\n"
+    ),
+    "loops_reuse": (
+        "def loops_reuse(s):\n    for u in range(2):\n        pass\n    out = []\n"
+        "    for u in s.scalars(select(User)):\n        if u.age is None:\n"
+        "            out.append(u.id)\n    for u in out:\n        pass\n    return out\n"
+    ),
 }
 ASYNC = (
     "async def async_scalars(s):\n"

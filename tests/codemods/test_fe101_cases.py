@@ -121,13 +121,6 @@ NOOP = [
         id="query-from-another-module",
     ),
     pytest.param(
-        "def get_users(session):\n"
-        "    return session.query(User).all()\n\n\n"
-        "def f(session):\n"
-        "    return [u for u in get_users(session) if u.active]\n",
-        id="function-runs-the-query-itself",
-    ),
-    pytest.param(
         "def f(session):\n"
         "    out = []\n"
         "    for u in session.scalars(select(User)):\n"
@@ -605,10 +598,6 @@ NO_FIX = [
     pytest.param(
         "def f(session):\n    return [u for u in session.scalars(select(User)) if u.email in ['a', None]]\n",
         id="in-with-none-on-a-nullable-column",
-    ),
-    pytest.param(
-        "def f(session):\n    return [r for r in session.execute(select(User.id, User.name)) if r.name == 'x']\n",
-        id="column-rows",
     ),
     pytest.param(
         "def f(session):\n    return [u for u in session.scalars(select(Unknown)) if u.x == 1]\n",

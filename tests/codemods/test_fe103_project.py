@@ -79,6 +79,16 @@ def test_aliases_across_modules_and_a_nested_path(project: Path) -> None:
     assert optimize("--select", "FE103", ".")[0] == 0  # idempotent
 
 
+def test_one_file_named_still_knows_the_relationships_of_the_project(project: Path) -> None:
+    """pre-commit names the changed files only: the pre-check reads the relationship
+    names from the rest of the project."""
+    write(project, "app/__init__.py", "")
+    write(project, "app/models.py", MODELS)
+    write(project, "app/views.py", VIEWS)
+    code, out, _ = optimize("--check", "--select", "FE103", "app/views.py")
+    assert code == 1 and out.count("FE103") == 1 and "app/views.py:8:" in out
+
+
 def test_precheck_names_only_functions_reading_their_rows() -> None:
     source = (
         "def a(s):\n    for r in s.scalars(q()):\n        print(r.x)\n\n\n"

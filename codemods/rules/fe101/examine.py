@@ -11,12 +11,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import ClassScope, ImportAssignment
+from libcst.metadata import Assignment, ClassScope, ImportAssignment
 
 from fe_gen.codemods.analysis import sqlbuild as sb
 from fe_gen.codemods.analysis.meta import COMPREHENSIONS, Meta, code, names_in
 from fe_gen.codemods.analysis.queries import LeftAlone, Resolver, Source
 from fe_gen.codemods.rules.base import Applicability, Edit, Fix
+from fe_gen.codemods.rules.fe101.columns import entity_index, reads_columns, selected_column, walk
 from fe_gen.codemods.rules.fe101.conditions import (
     Col,
     Fail,
@@ -25,6 +26,7 @@ from fe_gen.codemods.rules.fe101.conditions import (
     literal_items,
     translate,
 )
+from fe_gen.codemods.rules.fe101.fetchers import fetched_by
 from fe_gen.codemods.rules.fe101.sites import Site
 
 _LOOPS = (cst.For, cst.While, cst.FunctionDef, cst.Lambda, cst.ClassDef, *COMPREHENSIONS)
@@ -53,9 +55,11 @@ class Examiner:
         if self._stateful(site):
             return None  # e.g. `if x.id not in seen: seen.append(x.id)`: not a filter SQL has
         source = self.resolver.source(site.iterable)
+        if isinstance(source, LeftAlone):
+            source = fetched_by(self.resolver, site.iterable) or source
         if isinstance(source, LeftAlone) or self._placement(site, source) is not None:
             return None
-        if self._methods_only(site, source):
+        if self._methods_only(site, source) or not reads_columns(site, source):
             return None  # `if not e.can_display(user)`: nothing SQL could take over
         translation = self._translate(site, source)
         if isinstance(translation, Translation):
@@ -86,7 +90,7 @@ class Examiner:
         if model is None or source.shape != "entity":
             return False
         for condition in site.conditions:
-            for node in _walk(condition):
+            for node in walk(condition):
                 if not isinstance(node, cst.Attribute) or not isinstance(node.value, cst.Name):
                     continue
                 if node.value.value != site.row:
@@ -136,17 +140,22 @@ class Examiner:
         if scope is None:
             return True
         low, high = self.meta.start(loop), self.meta.end(loop)
-        for assignment in scope.assignments[target.value]:
-            for access in assignment.references:
-                if not low <= self.meta.start(access.node) <= high:
-                    return True
+        assignments = [a for a in scope.assignments[target.value] if isinstance(a, Assignment)]
+        if len(assignments) != len(scope.assignments[target.value]):
+            return True
+        own = [a for a in assignments if a.node is target]  # not a later loop reusing it
+        if len(own) != 1:
+            return True
+        for access in self.resolver.flow.uses(own[0], assignments):
+            if not low <= self.meta.start(access.node) <= high:
+                return True
         return False
 
     # -- the condition -------------------------------------------------------------------
 
     def _translate(self, site: Site, source: Source) -> Translation | Fail:
         for condition in site.conditions:
-            for node in _walk(condition):
+            for node in walk(condition):
                 if isinstance(node, _FORBIDDEN_IN_CONDITION):
                     return Fail(f"the condition holds `{type(node).__name__}`")
         reader = Reader(site.row, lambda expr: self._column(site.row, source, expr))
@@ -158,9 +167,12 @@ class Examiner:
         )
 
     def _column(self, row: str, source: Source, expr: cst.BaseExpression) -> Col | Fail | None:
+        selected = selected_column(row, source, expr)
+        if selected is not None:
+            return selected
         if not isinstance(expr, cst.Attribute):
             return Fail(f"`{code(expr)}` uses the row") if _reads(row, expr) else None
-        index = _entity_index(row, source, expr.value)
+        index = entity_index(row, source, expr.value)
         if index is not None and index >= len(source.entities):
             return Fail("the rows' class is not known here")
         if index is None:
@@ -180,7 +192,7 @@ class Examiner:
     def _value(self, site: Site, source: Source, value: cst.BaseExpression) -> str | Fail | None:
         """None when `value` is the same at the query as at every row; str: unsafe; Fail."""
         unsafe = None
-        for node in _walk(value):
+        for node in walk(value):
             if isinstance(node, cst.Call):
                 unsafe = f"`{code(node.func)}()` would run once per query, not once per row"
         executed = self._executed(site, source)
@@ -308,48 +320,12 @@ def _admits_none(annotation: cst.BaseExpression) -> bool:
     name = base.attr.value if isinstance(base, cst.Attribute) else getattr(base, "value", None)
     if name not in _COLLECTION_TYPES:
         return False
-    for node in (n for element in annotation.slice for n in _walk(element)):
+    for node in (n for element in annotation.slice for n in walk(element)):
         if isinstance(node, cst.Name) and node.value in _MAYBE_NONE:
             return True
         if isinstance(node, cst.Attribute) and node.attr.value in _MAYBE_NONE:
             return True
     return False
-
-
-def _entity_index(row: str, source: Source, holder: cst.BaseExpression) -> int | None:
-    if isinstance(holder, cst.Name) and holder.value == row and source.shape == "entity":
-        return 0
-    if source.shape != "tuple":
-        return None
-    if (
-        isinstance(holder, cst.Attribute)
-        and isinstance(holder.value, cst.Name)
-        and holder.value.value == row
-    ):
-        names = [entity.name for entity in source.entities]
-        return names.index(holder.attr.value) if names.count(holder.attr.value) == 1 else None
-    if (
-        isinstance(holder, cst.Subscript)
-        and isinstance(holder.value, cst.Name)
-        and holder.value.value == row
-    ):
-        element = holder.slice[0].slice if len(holder.slice) == 1 else None
-        if isinstance(element, cst.Index) and isinstance(element.value, cst.Integer):
-            index = int(element.value.value)
-            return index if index < len(source.entities) else None
-    return None
-
-
-def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
-    found: list[cst.CSTNode] = []
-
-    class _All(cst.CSTVisitor):
-        def on_visit(self, child: cst.CSTNode) -> bool:
-            found.append(child)
-            return True
-
-    node.visit(_All())
-    return found
 
 
 def _references(value: cst.BaseExpression) -> list[cst.Name | cst.Attribute]:
@@ -374,7 +350,7 @@ def _reads(row: str, node: cst.CSTNode) -> bool:
 
 
 def _comments(nodes: Iterable[cst.CSTNode]) -> int:
-    return sum(1 for node in nodes for child in _walk(node) if isinstance(child, cst.Comment))
+    return sum(1 for node in nodes for child in walk(node) if isinstance(child, cst.Comment))
 
 
 _SPACE = re.compile(r"\s+")

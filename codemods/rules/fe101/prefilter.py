@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import AnyStr
 
 from fe_gen.codemods.fileio import split_lines
+from fe_gen.codemods.hints import NO_HINTS, Hints
 
 _QUERY_WORDS = (
     *(b"select(", b".query", b".execute(", b".scalars(", b".exec(", b".stream"),
@@ -143,9 +144,13 @@ def _site(node: ast.AST) -> tuple[str, ast.expr, list[ast.expr]] | None:
 
 
 def _reads_row(row: str, conditions: list[ast.expr]) -> bool:
-    """Whether a condition reads `row.attr` (or `row[0].attr`, `row.Model.attr`)."""
+    """Whether a condition reads `row.attr` (or `row[0].attr`, `row.Model.attr`), or
+    compares the row itself or `row[0]` (the value of a column the query selects)."""
     for condition in conditions:
         for node in ast.walk(condition):
+            operands = [*_operands(node), *([node] if node is condition else [])]
+            if any(_is_value(operand, row) for operand in operands):
+                return True
             if not isinstance(node, ast.Attribute):
                 continue
             holder = node.value
@@ -154,6 +159,30 @@ def _reads_row(row: str, conditions: list[ast.expr]) -> bool:
             if isinstance(holder, ast.Name) and holder.id == row:
                 return True
     return False
+
+
+def _called(func: ast.expr) -> str | None:
+    """`f` for `f(...)`, `C.m` for `C.m(...)`: how the units of the module are named."""
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        return f"{func.value.id}.{func.attr}"
+    return None
+
+
+def _operands(node: ast.AST) -> list[ast.expr]:
+    if isinstance(node, ast.Compare):
+        return [node.left, *node.comparators]
+    if isinstance(node, ast.BoolOp):
+        return list(node.values)
+    return [node.operand] if isinstance(node, ast.UnaryOp) else []
+
+
+def _is_value(node: ast.expr, row: str) -> bool:
+    """`row` or `row[0]`."""
+    if isinstance(node, ast.Subscript):
+        node = node.value
+    return isinstance(node, ast.Name) and node.id == row
 
 
 _CONTEXTS = (ast.Load, ast.Store, ast.Del)
@@ -204,12 +233,10 @@ class _Function:
             for target in targets:
                 if isinstance(target, ast.Name):
                     self.values.setdefault(target.id, []).append(node.value)
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Name)
-            and node.func.id in self.functions
-        ):
-            self.calls.add(node.func.id)
+        elif isinstance(node, ast.Call):
+            called = _called(node.func)
+            if called is not None and called in self.functions:
+                self.calls.add(called)
 
     def queryish(self, expr: ast.expr, depth: int = 0) -> bool:
         if depth > 6:
@@ -226,9 +253,9 @@ class _Function:
                     and isinstance(func.value, ast.Call)
                 ):
                     return True
-                if isinstance(func, ast.Name) and (
-                    func.id == "select" or func.id in self.functions
-                ):
+                if isinstance(func, ast.Name) and func.id == "select":
+                    return True
+                if _called(func) in self.functions:  # `f(...)`, `Model.method(...)`
                     return True
             if isinstance(node, ast.Attribute) and node.attr == "query":
                 return True
@@ -356,11 +383,20 @@ def _line_offsets(text: str) -> list[int]:
     return offsets
 
 
-def candidates(tree: ast.Module, text: str) -> dict[str, frozenset[str] | None] | None:
+def candidates(
+    tree: ast.Module, text: str, hints: Hints = NO_HINTS
+) -> dict[str, frozenset[str] | None] | None:
     """What to analyse, None when nothing can match: unit name -> the names its sites use
     (the engine may blank the unit's statements that mention none of them), or None to
     keep the unit whole (a function the site's query may come from)."""
     functions = {s.name for s in tree.body if isinstance(s, _FUNCTIONS)}
+    functions |= {  # class- and static methods of the module's classes
+        f"{s.name}.{m.name}"
+        for s in tree.body
+        if isinstance(s, ast.ClassDef)
+        for m in s.body
+        if isinstance(m, _FUNCTIONS) and m.decorator_list
+    }
     needed: dict[str, frozenset[str] | None] = {}
     loose = [s for s in tree.body if not isinstance(s, (*_FUNCTIONS, ast.ClassDef))]
     lines = _line_offsets(text)
