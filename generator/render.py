@@ -91,14 +91,17 @@ def stage_project(
     )
     _copy_template(plan, staging)
     models = staging / inputs.package / "models.py"
+    copied = schema.source.kind == "file"
+    if copied:
+        # Before ruff runs: its import sorting tells the project's own modules
+        # (`from app.models import ...`) from third-party ones by the files present.
+        shutil.copyfile(schema.source.location, models)
     _format(staging, exclude=models)
     generated = {
         path.relative_to(staging).as_posix(): path.read_bytes()
         for path in sorted(staging.rglob("*"))
-        if path.is_file()
+        if path.is_file() and not (copied and path == models)
     }
-    if schema.source.kind == "file":
-        shutil.copyfile(schema.source.location, models)
     return plan, generated
 
 
