@@ -241,6 +241,42 @@ NOOP = [
 
 FIXES = [
     pytest.param(
+        "def f(session):\n"
+        "    rows = [\n"
+        "        u\n"
+        "        for u in session.execute(select(User))\n"
+        "        .scalars()\n"
+        "        .all()\n"
+        "        if u.active\n"
+        "    ]\n"
+        "    return rows\n",
+        "def f(session):\n"
+        "    rows = (session.execute(select(User).where(User.active.is_(True)))\n"
+        "        .scalars()\n"
+        "        .all())\n"
+        "    return rows\n",
+        (),
+        id="a-chain-broken-over-lines-keeps-brackets-once-out-of-the-list",
+    ),
+    pytest.param(
+        "def f(session) -> list[User]:\n"
+        "    return [u for u in session.scalars(select(User)).all() if u.active]\n",
+        "def f(session) -> list[User]:\n"
+        "    return list(session.scalars(select(User).where(User.active.is_(True))))\n",
+        (),
+        id="a-declared-list-stays-a-list-not-the-sequence-all-is-typed",
+    ),
+    pytest.param(
+        "def f(session):\n"
+        "    users: list[User] = [u for u in session.query(User).all() if u.active]\n"
+        "    return users\n",
+        "def f(session):\n"
+        "    users: list[User] = session.query(User).filter(User.active.is_(True)).all()\n"
+        "    return users\n",
+        (),
+        id="a-declared-list-from-a-legacy-query-whose-all-is-a-list",
+    ),
+    pytest.param(
         'def f(session):\n    return [u for u in session.query(User).all() if u.active and u.email != "x"]\n',
         'def f(session):\n    return session.query(User).filter(User.active.is_(True), User.email.is_distinct_from("x")).all()\n',
         (),
