@@ -112,10 +112,13 @@ show it:
   straight from a query are listed first (`books = session.scalars(...).all()` before the
   batch), but not rows streamed (`yield_per`, `stream`) nor a result held in a variable;
 - the key is a column of the rows of the compared column's kind, not assigned in the
-  loop; the query reads no other name the loop binds; the loop writes nothing through the
-  session (a write would be autoflushed before a per-row query, not before the batch); a
-  comprehension must be evaluated in a plain statement (not a lambda's body, not a
-  generator kept for later); the names the fix binds (`author_by_id`) must be free.
+  loop; the query reads no other name or attribute the loop assigns; the loop does not
+  add to or remove from its own rows, and writes nothing through the session (a write
+  would be autoflushed before a per-row query, not before the batch);
+- a comprehension is evaluated first thing in its statement: a plain one, or the header
+  of an `if` (not an `elif`), `for` or `with`; not a lambda's body, not a generator kept
+  for later (one handed to a builtin such as `any()` or to `str.join` is consumed at
+  once); the names the fix binds (`author_by_id`) must be free.
 """
 
 from __future__ import annotations

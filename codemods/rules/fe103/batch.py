@@ -20,7 +20,8 @@ the query's own ORDER BY (`setdefault` over the ordered batch); read with `.all(
 per key in that order. The rows are iterated twice: rows a loop takes straight from a
 query are listed first (`books = session.scalars(...).all()`). Offered only when the key
 is a column of the rows of the compared column's kind, the loop neither assigns the key nor
-writes through the session, the query reads nothing else the loop binds, and the names
+changes its rows nor writes through the session, the query reads nothing else the loop
+assigns, and the names
 are free. Always **unsafe**: an IN list longer than the driver's limit on parameters
 (32,767 on asyncpg and SQLite) fails where one query per row did not.
 """
@@ -40,6 +41,7 @@ from fe_gen.codemods.rules.fe103.lookups import Lookup, varies
 
 _LISTS = {"all", "fetchall"}
 _KEY_TYPES = {"int": "int", "str": "str"}  # the dict's annotation, where it needs one
+_IN_PLACE = {"append", "extend", "insert", "remove", "pop", "clear", "sort", "reverse"}
 _CONSUMERS = {"all", "any", "sum", "min", "max", "sorted", "list", "set", "tuple", "dict"}
 
 
@@ -122,10 +124,16 @@ def _unbatchable(loop: Loop, lookups: list[Lookup], row_model: ModelInfo, meta: 
         return f"a None `{code(first.key)}` finds the rows whose `{first.column}` is NULL"
     if first.shape != "one" and target.kind not in _KEY_TYPES:
         return f"`{model}.{first.column}` is not a column of a kind fe-gen can annotate"
-    if _assigns(loop.node, first.key):
+    changed = _changed(loop.node)
+    if code(first.key) in changed:
         return f"the loop assigns `{code(first.key)}`"
+    if code(loop.iterable) in changed:
+        return f"the loop changes `{code(loop.iterable)}` as it goes"
     if any(varies(found.node, loop.node, meta, found.key.value) for found in lookups):
         return "the query reads a name the loop binds"
+    read = next((r for found in lookups if (r := _reads(found.node, changed))), None)
+    if read is not None:
+        return f"the query reads `{read}`, which the loop assigns"
     return ""
 
 
@@ -294,21 +302,37 @@ def _a_list(iterable: cst.BaseExpression, meta: Meta) -> bool:
     return isinstance(value, cst.Call) and "builtins.list" in meta.qualified(value.func)
 
 
-def _assigns(body: cst.CSTNode, key: cst.Attribute) -> bool:
-    wanted = code(key)
-    found = False
+def _changed(loop: cst.CSTNode) -> set[str]:
+    """What the loop assigns (`x.y = ...`, `x += ...`) or changes in place by a list's
+    method (`rows.append(...)`), as code."""
+    found: set[str] = set()
 
     class _Targets(cst.CSTVisitor):
         def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-            nonlocal found
-            found = found or code(node.target) == wanted
+            found.add(code(node.target))
 
         def visit_AugAssign(self, node: cst.AugAssign) -> None:
-            nonlocal found
-            found = found or code(node.target) == wanted
+            found.add(code(node.target))
 
-    body.visit(_Targets())
+        def visit_Call(self, node: cst.Call) -> None:
+            if isinstance(node.func, cst.Attribute) and method(node) in _IN_PLACE:
+                found.add(code(node.func.value))
+
+    loop.visit(_Targets())
     return found
+
+
+def _reads(node: cst.CSTNode, changed: set[str]) -> str | None:
+    """The first attribute chain `node` reads that is in `changed`, if any."""
+    found: list[str] = []
+
+    class _Chains(cst.CSTVisitor):
+        def visit_Attribute(self, attribute: cst.Attribute) -> None:
+            if not found and code(attribute) in changed:
+                found.append(code(attribute))
+
+    node.visit(_Chains())
+    return found[0] if found else None
 
 
 def _bound(module: cst.Module, name: str) -> str | None:

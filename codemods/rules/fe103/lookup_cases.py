@@ -587,6 +587,26 @@ _CASES: list[Valid | Invalid] = [
         "legacy-query-iterated-in-a-nested-comprehension",
         unsafe=True,
     ),
+    _invalid(
+        "def f(session, limits):\n"
+        "    books = session.scalars(select(Book)).all()\n"
+        "    for book in books:\n"
+        "        limits.title = book.title\n"
+        "        print(session.scalars(select(Author).where(Author.id == book.author_id,"
+        " Author.name != limits.title)).first())\n",
+        None,
+        "the-query-reads-an-attribute-the-loop-assigns",
+    ),
+    _invalid(
+        "def f(session):\n"
+        "    books = session.scalars(select(Book)).all()\n"
+        "    for book in books:\n"
+        "        print(session.get(Author, book.author_id))\n"
+        "        if len(books) < 10:\n"
+        '            books.append(Book(title="more", author_id=book.author_id + 1))\n',
+        None,
+        "the-loop-adds-to-its-own-rows",
+    ),
 ]
 VALID = [case for case in _CASES if isinstance(case, Valid)]
 INVALID = [case for case in _CASES if isinstance(case, Invalid)]
