@@ -71,6 +71,14 @@ FUNCTIONS = {
         '        out[a.id] = [b.title for b in books if b.title != "book 0.2.0"]\n'
         "    return out\n"
     ),
+    "inline_rows": (
+        "def inline_rows(s):\n"
+        "    out = []\n"
+        "    for b in s.scalars(select(Book).order_by(Book.id)):\n"
+        "        author = s.get(Author, b.author_id)\n"
+        "        out.append((b.id, author and author.name))\n"
+        "    return out\n"
+    ),
     "other_condition": (
         "def other_condition(s):\n"
         "    books = s.scalars(select(Book).order_by(Book.id)).all()\n"
