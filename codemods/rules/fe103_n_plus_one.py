@@ -13,7 +13,8 @@ legacy `session.query(M)`) whose body, for each row:
   with `.get()`, so a missing key still gives None and a repeated key the same object;
 - runs a query whose one condition on the row is `Other.col == row.attr` (either way
   round, or `filter_by(col=row.attr)`), beside conditions, an ORDER BY and loader options
-  that do not depend on the row: `session.scalars(select(Other).where(...))` or
+  that do not depend on the row, written inline or in a variable the statement before
+  assigns (`stmt = select(...)`, removed by the fix): `session.scalars(select(Other).where(...))` or
   `session.execute(...).scalars()` read with `.first()`, `.one_or_none()`, `.all()`,
   `session.execute(...).scalar_one_or_none()`, `session.scalar(...)`, legacy
   `session.query(Other).filter(...)` / `Other.query.filter_by(...)` with `.first()`,

@@ -79,6 +79,15 @@ FUNCTIONS = {
         "        out.append((b.id, author and author.name))\n"
         "    return out\n"
     ),
+    "held_statement": (
+        "def held_statement(s):\n"
+        "    authors = s.scalars(select(Author).order_by(Author.id)).all()\n"
+        "    out = []\n"
+        "    for a in authors:\n"
+        "        stmt = select(Book).where(Book.author_id == a.id).order_by(Book.id)\n"
+        "        out.append([b.title for b in s.scalars(stmt)])\n"
+        "    return out\n"
+    ),
     "other_condition": (
         "def other_condition(s):\n"
         "    books = s.scalars(select(Book).order_by(Book.id)).all()\n"

@@ -104,10 +104,16 @@ def batch_fix(
         return cst.parse_expression(f"{name}.get({code(first.key)}{default})")
 
     edits += [Edit(anchor, insert), *(Edit(found.node, lookup) for found in lookups)]
+    edits += [Edit(found.held, _remove) for found in lookups if found.held is not None]
     new_select = first.statement is None and select == "select" and not _bound(module, "select")
     imports = (("sqlalchemy", "select"),) if new_select else ()
     note = "an IN list longer than the driver's limit on parameters fails"
     return Fix(tuple(edits), Applicability.UNSAFE, imports, note), ""
+
+
+def _remove(updated: cst.CSTNode) -> cst.CSTNode:
+    """The rebuild of a statement the fix removes (`stmt = select(...)` in the loop)."""
+    return cst.RemoveFromParent()  # type: ignore[return-value]  # the applier passes it on
 
 
 def _unbatchable(loop: Loop, lookups: list[Lookup], row_model: ModelInfo, meta: Meta) -> str:
@@ -129,7 +135,7 @@ def _unbatchable(loop: Loop, lookups: list[Lookup], row_model: ModelInfo, meta: 
         return f"the loop assigns `{code(first.key)}`"
     if code(loop.iterable) in changed:
         return f"the loop changes `{code(loop.iterable)}` as it goes"
-    if any(varies(found.node, loop.node, meta, found.key.value) for found in lookups):
+    if any(varies(found, loop.node, meta) for found in lookups):
         return "the query reads a name the loop binds"
     read = next((r for found in lookups if (r := _reads(found.node, changed))), None)
     if read is not None:

@@ -242,10 +242,20 @@ class Examiner:
 
         gets: list[Lookup] = []
         covered: set[int] = set()  # calls inside a lookup: judged with it
+        low, high = meta.start(loop.node), meta.end(loop.node)
+
+        def inside(node: cst.CSTNode) -> bool:
+            return low <= meta.start(node) and meta.end(node) <= high
 
         class _Calls(cst.CSTVisitor):
             def visit_Call(self, call: cst.Call) -> None:
-                if id(call) in covered or not any(name.value == row for name in names_in(call)):
+                if id(call) in covered:
+                    return
+                if not any(name.value == row for name in names_in(call)):
+                    held = find_lookup(call, row, meta, resolver)  # `stmt` built in the loop
+                    if held is not None and held.held is not None and inside(held.held):
+                        gets.append(held)
+                        covered.update(id(inner) for inner in _calls(held.node))
                     return
                 get = find_get(call, row, meta, resolver) or find_lookup(call, row, meta, resolver)
                 if get is not None:

@@ -607,6 +607,43 @@ _CASES: list[Valid | Invalid] = [
         None,
         "the-loop-adds-to-its-own-rows",
     ),
+    _invalid(
+        "def f(session):\n"
+        "    authors = session.scalars(select(Author)).all()\n"
+        "    for author in authors:\n"
+        "        stmt = select(Book).where(Book.author_id == author.id).order_by(Book.title)\n"
+        "        books = session.scalars(stmt).all()\n"
+        "        print(author.name, [b.title for b in books])\n",
+        "def f(session):\n"
+        "    authors = session.scalars(select(Author)).all()\n"
+        "    books_by_author_id: dict[int, list[Book]] = {}\n"
+        "    for book in session.scalars(\n"
+        "        select(Book)\n"
+        "        .where(Book.author_id.in_({author.id for author in authors}))\n"
+        "        .order_by(Book.title)\n"
+        "    ):\n"
+        "        books_by_author_id.setdefault(book.author_id, []).append(book)\n"
+        "    for author in authors:\n"
+        "        books = books_by_author_id.get(author.id, [])\n"
+        "        print(author.name, [b.title for b in books])\n",
+        "a-statement-built-in-the-loop-just-before",
+        unsafe=True,
+    ),
+    _valid(
+        "def f(session, author_id):\n"
+        "    authors = session.scalars(select(Author)).all()\n"
+        "    stmt = select(Book).where(Book.author_id == author_id)\n"
+        "    for author in authors:\n"
+        "        print(author.name, session.scalars(stmt).all())\n",
+        "a-statement-built-before-the-loop",
+    ),
+    _valid(
+        "def f(session, a):\n"
+        "    authors = session.scalars(select(Author)).all()\n"
+        "    stmt = select(Book).where(Book.author_id == a.id)\n"
+        "    return [session.scalars(stmt).all() for a in authors]\n",
+        "a-statement-built-before-a-comprehension-reads-another-a",
+    ),
 ]
 VALID = [case for case in _CASES if isinstance(case, Valid)]
 INVALID = [case for case in _CASES if isinstance(case, Invalid)]

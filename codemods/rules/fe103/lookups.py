@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import libcst as cst
+from libcst.metadata import Assignment
 
 from fe_gen.codemods.analysis.meta import Meta, code, names_in
 from fe_gen.codemods.analysis.queries import SELECTS, Resolver, method, unchain
@@ -44,6 +45,8 @@ class Lookup:
     legacy: bool = False  # a Query: iterated as it is, not executed with `.scalars()`
     problem: str = ""  # why no fix can be offered ("" when one can)
     only_key: bool = True  # no condition, order or option but the key: one of `get`'s kind
+    held: cst.SimpleStatementLine | None = None  # `stmt = select(...)` in the loop: removed
+    holder: cst.Name | None = None  # the `stmt` the executor is handed
 
     @property
     def what(self) -> str:
@@ -151,8 +154,16 @@ def _lookup(
     meta: Meta,
     resolver: Resolver,
 ) -> Lookup | None:
-    """A `select(Other)...` statement run by `executor` for one key of the row."""
+    """A `select(Other)...` statement run by `executor` for one key of the row, written
+    inline or held in a variable assigned just before (`stmt = select(...)`)."""
     statement = executor.args[0].value
+    holder = statement if isinstance(statement, cst.Name) else None
+    held = None
+    if holder is not None:
+        found_held = _held(holder, meta)
+        if found_held is None:
+            return None
+        statement, held = found_held
     root, links = unchain(statement)
     if not isinstance(root, cst.Call) or not meta.qualified(root.func) & SELECTS:
         return None
@@ -163,7 +174,35 @@ def _lookup(
     found = _keyed(node, root.args[0].value, links, shape, row, resolver)
     if found is None:
         return None
-    return replace(found, session=session, statement=statement, awaited=awaited)
+    return replace(
+        found, session=session, statement=statement, awaited=awaited, held=held, holder=holder
+    )
+
+
+def _held(name: cst.Name, meta: Meta) -> tuple[cst.BaseExpression, cst.SimpleStatementLine] | None:
+    """The value of `name = value`, its only assignment and `name`'s only use, made by the
+    statement before the use's in the same block (so each row's use reads its own)."""
+    scope = meta.scope(name)
+    if scope is None:
+        return None
+    assignments = list(scope.assignments[name.value])
+    if len(assignments) != 1 or not isinstance(assignments[0], Assignment):
+        return None
+    if len(assignments[0].references) != 1:
+        return None
+    value = meta.assigned_value(assignments[0])
+    line = meta.statement(assignments[0].node)
+    use = meta.statement(name)
+    if value is None or not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+        return None
+    block = meta.parent(line)
+    body = list(getattr(block, "body", ()))
+    if use is None or meta.parent(use) is not block:
+        return None
+    ids = [id(statement) for statement in body]
+    if id(line) not in ids or id(use) not in ids or ids.index(id(line)) >= ids.index(id(use)):
+        return None
+    return value, line
 
 
 def _legacy(
@@ -269,12 +308,14 @@ def _row_attribute(expr: cst.BaseExpression, row: str) -> bool:
     )
 
 
-def varies(expr: cst.CSTNode, loop: cst.CSTNode, meta: Meta, but: cst.CSTNode) -> bool:
-    """Whether a name `expr` reads (`but` aside) is bound inside `loop`: it may differ
-    from row to row."""
+def varies(lookup: Lookup, loop: cst.CSTNode, meta: Meta) -> bool:
+    """Whether a name the lookup reads (its row's and its statement's name aside) is bound
+    inside `loop`: it may differ from row to row."""
     low, high = meta.start(loop), meta.end(loop)
-    for name in names_in(expr):
-        if name is but:
+    parts = [lookup.node, *([lookup.statement] if lookup.held is not None else [])]
+    but = {id(lookup.key.value), id(lookup.holder)}
+    for name in (name for part in parts if part is not None for name in names_in(part)):
+        if id(name) in but:
             continue
         scope = meta.scope(name)
         if scope is None:
