@@ -137,7 +137,8 @@ def _unbatchable(loop: Loop, lookups: list[Lookup], row_model: ModelInfo, meta: 
         return f"the loop changes `{code(loop.iterable)}` as it goes"
     if any(varies(found, loop.node, meta) for found in lookups):
         return "the query reads a name the loop binds"
-    read = next((r for found in lookups if (r := _reads(found.node, changed))), None)
+    parts = [part for found in lookups for part in (found.node, found.statement) if part]
+    read = next((r for part in parts if (r := _reads(part, changed))), None)
     if read is not None:
         return f"the query reads `{read}`, which the loop assigns"
     return ""

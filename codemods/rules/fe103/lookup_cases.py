@@ -644,6 +644,17 @@ _CASES: list[Valid | Invalid] = [
         "    return [session.scalars(stmt).all() for a in authors]\n",
         "a-statement-built-before-a-comprehension-reads-another-a",
     ),
+    _invalid(
+        "def f(session, limits):\n"
+        "    books = session.scalars(select(Book)).all()\n"
+        "    for book in books:\n"
+        "        limits.title = book.title\n"
+        "        stmt = select(Author).where(Author.id == book.author_id, Author.name !="
+        " limits.title)\n"
+        "        print(session.scalars(stmt).first())\n",
+        None,
+        "a-held-statement-reads-an-attribute-the-loop-assigns",
+    ),
 ]
 VALID = [case for case in _CASES if isinstance(case, Valid)]
 INVALID = [case for case in _CASES if isinstance(case, Invalid)]
