@@ -396,10 +396,7 @@ _CASES: list[Valid | Invalid] = [
         "        select(Book).where(Book.author_id.in_({a.id for a in authors}))\n"
         "    ):\n"
         "        books_by_author_id.setdefault(book.author_id, []).append(book)\n"
-        "    return [\n"
-        "        books_by_author_id.get(a.id, [])\n"
-        "        for a in authors\n"
-        "    ]\n",
+        "    return [books_by_author_id.get(a.id, []) for a in authors]\n",
         "async-comprehension-over-awaited-rows",
         unsafe=True,
     ),
