@@ -270,11 +270,12 @@ def _dict_item(node: cst.Dict, key: str) -> cst.BaseExpression | None:
 
 
 def _declared_relationship(function: cst.FunctionDef) -> AttrDecl:
-    """A `@declared_attr` method that returns `relationship(...)`: the relationship."""
+    """A `@declared_attr` method that returns `relationship(...)`: the relationship; any
+    other method (a property, a hybrid) is code."""
     if not any(
         _last(dotted(d.decorator)) in {"declared_attr", "cascading"} for d in function.decorators
     ):
-        return AttrDecl("other")
+        return AttrDecl("code")
     returns: list[cst.BaseExpression | None] = []
 
     class _Returns(cst.CSTVisitor):

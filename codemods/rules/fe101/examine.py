@@ -84,8 +84,11 @@ class Examiner:
     # -- is the filter the only use of the rows, after the query, outside other loops? ------
 
     def _methods_only(self, site: Site, source: Source) -> bool:
-        """Whether every condition reads the row only through calls of its methods: no
-        column of a known class is read, so there is no filter fe-gen can act on."""
+        """Whether every condition reads the row only through its Python code: methods
+        called (`e.can_display(user)`), properties and hybrids (`u.is_admin`), the row
+        handed whole to a function (`check(u)`). No column is read, so there is no filter
+        fe-gen can act on. A relationship (`u.team.name`) or a column next to such code
+        (`u.is_admin and u.active`) still reads columns: that stays a finding."""
         model = source.entities[0].model if len(source.entities) == 1 else None
         if model is None or source.shape != "entity":
             return False
@@ -97,7 +100,9 @@ class Examiner:
                     continue
                 parent = self.meta.parent(node)
                 called = isinstance(parent, cst.Call) and parent.func is node
-                if not called or model.column(node.attr.value) is not None:
+                decl = model.attrs.get(node.attr.value)
+                code_attr = decl is not None and decl.kind == "code"
+                if model.column(node.attr.value) is not None or not (called or code_attr):
                     return False
         return True
 
