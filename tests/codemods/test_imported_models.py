@@ -1,0 +1,166 @@
+"""`fe-gen optimize --models IMPORT.PATH`: the models index read from SQLAlchemy's mappers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from fe_gen.codemods import imported_models
+from fe_gen.generator.cli import app
+from fe_gen.generator.errors import FeGenError
+
+# a column built by a helper: the static reading cannot tell it is a string column
+MODELS = """\
+from sqlalchemy import ForeignKey, Text
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def text_column(**kw):
+    return mapped_column(Text, **kw)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(unique=True)
+    users: Mapped[list["User"]] = relationship(back_populates="team", lazy="selectin")
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    nick = text_column(nullable=False)
+    bio = text_column()
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    team: Mapped[Team | None] = relationship(back_populates="users")
+
+    @property
+    def label(self) -> str:
+        return self.nick.title()
+
+    @hybrid_property
+    def shout(self) -> str:
+        return self.nick.upper()
+
+    def can_see(self, other: object) -> bool:
+        return other is not None
+"""
+VIEWS = """\
+from sqlalchemy import select
+
+from shop.models import User
+
+
+def by_nick(session):
+    return [u for u in session.scalars(select(User)) if u.nick == "ada"]
+"""
+FIXED = """\
+from sqlalchemy import select
+
+from shop.models import User
+
+
+def by_nick(session):
+    return list(session.scalars(select(User).where(User.nick == "ada")))
+"""
+
+
+@pytest.fixture
+def shop(project: Path) -> Path:
+    """A package `shop` (models and a view) in a project folder, the working directory."""
+    (project / "shop").mkdir()
+    (project / "shop" / "__init__.py").write_text("")
+    (project / "shop" / "models.py").write_text(MODELS)
+    (project / "shop" / "views.py").write_text(VIEWS)
+    return project
+
+
+def optimize(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, ["optimize", "--jobs", "1", *args])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_the_mappers_give_columns_relationships_and_code(shop: Path) -> None:
+    models = imported_models.load("shop.models", shop)
+    user = models.find("User", "shop.models")
+    team = models.find("Team", None)
+    assert user is not None and team is not None
+    nick, bio, key = user.column("nick"), user.column("bio"), user.primary_key()
+    assert nick is not None and (nick.kind, nick.nullable, nick.unique) == ("str", False, False)
+    assert bio is not None and bio.nullable
+    assert key is not None and key.name == "id" and key.unique
+    name = team.column("name")
+    assert name is not None and name.unique
+    to_team, to_users = user.relationship("team"), team.relationship("users")
+    assert to_team is not None and (to_team.target, to_team.uselist) == ("Team", False)
+    assert to_team.loads_per_row
+    assert to_users is not None and (to_users.uselist, to_users.lazy) == (True, "selectin")
+    assert {user.attrs[n].kind for n in ("label", "shout", "can_see")} == {"code"}
+    assert models.find("Missing", None) is None
+
+
+def test_a_column_the_static_reading_misses_is_read_with_models(shop: Path) -> None:
+    assert optimize("--check", "shop")[0] == 1  # statically: reported, without a fix
+    assert optimize("shop")[0] == 1 and (shop / "shop" / "views.py").read_text() == VIEWS
+    code, _, err = optimize("--models", "shop.models", "shop")
+    assert code == 1 and "fixed 1 file" in err
+    assert (shop / "shop" / "views.py").read_text() == FIXED
+
+
+def test_models_from_the_configuration(shop: Path) -> None:
+    (shop / "pyproject.toml").write_text('[tool.fe-gen.optimize]\nmodels = "shop.models"\n')
+    optimize("shop")
+    assert (shop / "shop" / "views.py").read_text() == FIXED
+
+
+def test_a_property_alone_is_no_finding_with_models(shop: Path) -> None:
+    (shop / "shop" / "views.py").write_text(VIEWS.replace("u.nick ==", "u.label =="))
+    assert optimize("--check", "--models", "shop.models", "shop")[0] == 0
+
+
+def _main(*args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-c", "from fe_gen.generator.cli import main; main()"]
+    return subprocess.run([*command, "optimize", *args], capture_output=True, text=True)
+
+
+@pytest.mark.parametrize(
+    ("module", "text", "message"),
+    [
+        pytest.param("shop.nosuch", None, "cannot import shop.nosuch", id="missing"),
+        pytest.param("shop.broken", "raise RuntimeError('no db')\n", "RuntimeError", id="raises"),
+        pytest.param("shop.empty", "X = 1\n", "no mapped classes found", id="no-models"),
+    ],
+)
+def test_an_import_failure_is_one_line_and_exit_2(
+    shop: Path, module: str, text: str | None, message: str
+) -> None:
+    if text is not None:
+        (shop / "shop" / f"{module.rpartition('.')[2]}.py").write_text(text)
+    result = _main("--check", "--models", module, "shop")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"--models {module}:" in lines[0] and message in lines[0]
+    assert result.stdout == ""
+
+
+def test_an_import_that_hangs_is_stopped(shop: Path) -> None:
+    (shop / "shop" / "slow.py").write_text("import time\ntime.sleep(60)\n")
+    with pytest.raises(FeGenError, match=r"--models shop\.slow: importing shop\.slow did not"):
+        imported_models.load("shop.slow", shop, timeout=1)
+
+
+def test_a_bad_models_setting_is_refused(shop: Path) -> None:
+    (shop / "pyproject.toml").write_text("[tool.fe-gen.optimize]\nmodels = [1]\n")
+    result = _main("--check", "shop")
+    assert result.returncode == 2 and "models must be a string" in result.stderr
