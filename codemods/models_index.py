@@ -235,6 +235,20 @@ class ModelsIndex:
                 return bool(returns) and not node.decorator_list and all(map(is_query, returns))
         return False
 
+    def function(
+        self, module: str | None, name: str, from_path: Path
+    ) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        """The module-level function `name` of `module` (None: of the file `from_path`),
+        as the stdlib parser reads it from the file's text; None when not found."""
+        path = from_path if module is None else self._sources.module_file(module, from_path)
+        tree = self._tree(path) if path is not None else None
+        found = [
+            node
+            for node in (tree.body if tree is not None else ())
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name
+        ]
+        return found[0] if len(found) == 1 else None
+
     def query_model(self, module: str, name: str, from_path: Path) -> ModelInfo | None:
         """The mapped class of the rows of the query `module.name` returns, when every
         `return` is such a query of one class (`x.query(M)...`, `select(M)...`) that sets
