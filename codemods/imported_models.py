@@ -38,8 +38,14 @@ class ImportedModels:
         if len(found) == 1:
             return found[0][1]
         wanted = (module or "").lstrip(".")
-        chosen = [model for owner, model in found if wanted and owner.endswith(wanted)]
+        chosen = [model for owner, model in found if wanted and _names(owner, wanted)]
         return chosen[0] if len(chosen) == 1 else None
+
+
+def _names(owner: str, module: str) -> bool:
+    """Whether code importing from `module` (maybe relative, its dots stripped) may get a
+    class of `owner`: the same module, a package re-exporting it, or its relative tail."""
+    return owner == module or owner.startswith(f"{module}.") or owner.endswith(f".{module}")
 
 
 def load(spec: str, root: Path, timeout: float = TIMEOUT) -> ImportedModels:

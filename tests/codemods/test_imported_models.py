@@ -164,3 +164,27 @@ def test_a_bad_models_setting_is_refused(shop: Path) -> None:
     (shop / "pyproject.toml").write_text("[tool.fe-gen.optimize]\nmodels = [1]\n")
     result = _main("--check", "shop")
     assert result.returncode == 2 and "models must be a string" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("module", "owner"),
+    [
+        pytest.param("app.models", "app.models", id="same-module"),
+        pytest.param("app", "app.models", id="package-re-export"),
+        pytest.param(".models", "app.models", id="relative"),
+        pytest.param("admin.models.user", "admin.models.user", id="other-class"),
+        pytest.param(None, None, id="ambiguous-without-module"),
+        pytest.param("xapp.models", None, id="no-partial-name-match"),
+    ],
+)
+def test_a_name_two_modules_map_is_told_apart_by_the_import(
+    module: str | None, owner: str | None
+) -> None:
+    models = imported_models.from_described(
+        [
+            {"name": "User", "module": where, "path": f"/{where}.py", "attrs": {}}
+            for where in ("app.models", "admin.models.user")
+        ]
+    )
+    found = models.find("User", module)
+    assert (str(found.path)[1:-3] if found is not None else None) == owner
