@@ -7,11 +7,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, event
+from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from fe_gen.codemods import imported_models
 from fe_gen.generator.cli import app
 from fe_gen.generator.errors import FeGenError
+from tests.codemods.test_fe101_behaviour import _module
 
 # a column built by a helper: the static reading cannot tell it is a string column
 MODELS = """\
@@ -188,3 +191,27 @@ def test_a_name_two_modules_map_is_told_apart_by_the_import(
     )
     found = models.find("User", module)
     assert (str(found.path)[1:-3] if found is not None else None) == owner
+
+
+def _by_nick(views: str) -> tuple[list[int], int]:
+    """Run `by_nick` of `views` against a seeded SQLite database: the ids, the statements."""
+    module = _module(MODELS + views.replace("from shop.models import User\n", ""), "imported")
+    engine = create_engine("sqlite://")
+    module.Base.metadata.create_all(engine)
+    with Session(engine) as session:
+        nicks = ["ada", "bob", "ada", "Ada", "ada "]
+        session.add_all(module.User(nick=nick, bio="b" * 100) for nick in nicks)
+        session.commit()
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    with Session(engine) as session:
+        ids = [user.id for user in module.by_nick(session)]
+    engine.dispose()
+    return ids, len(statements)
+
+
+def test_the_fix_made_with_models_selects_the_same_rows(shop: Path) -> None:
+    optimize("--models", "shop.models", "shop")
+    fixed = (shop / "shop" / "views.py").read_text()
+    assert fixed == FIXED
+    assert _by_nick(fixed) == _by_nick(VIEWS) == ([1, 3], 1)
