@@ -62,22 +62,6 @@ class Examiner:
             f"load_only({', '.join(f'{rows.entity}.{name}' for name in chosen)})"
         )
         assert isinstance(loader, cst.Call)
-        statement = rows.statement
-        assert statement is not None
-
-        def rebuild(updated: cst.CSTNode) -> cst.CSTNode:
-            assert isinstance(updated, cst.BaseExpression)
-            return append_options(updated, [loader])
-
-        asynchronous = self._asynchronous(loop)
-        fix = Fix(
-            (Edit(statement, rebuild),),
-            Applicability.UNSAFE if asynchronous else Applicability.SAFE,
-            (("sqlalchemy.orm", "load_only"),),
-            "under AsyncSession a column left unloaded and read later raises"
-            if asynchronous
-            else "",
-        )
         names = ", ".join(f"`{name}`" for name in chosen)
         if helpers:
             called = ", ".join(f"`{name}()`" for name in helpers)
@@ -93,7 +77,26 @@ class Examiner:
             f" selecting the columns (`{picked}`) would skip the objects too, but is unsafe"
             " (each row becomes a tuple) and left to you"
         )
-        return loop.node, detail, fix
+        return loop.node, detail, self._fix(loop, rows, loader)
+
+    def _fix(self, loop: Loop, rows: Rows, loader: cst.Call) -> Fix:
+        """`.options(load_only(...))` on the query; unsafe under `async def`."""
+        statement = rows.statement
+        assert statement is not None
+
+        def rebuild(updated: cst.CSTNode) -> cst.CSTNode:
+            assert isinstance(updated, cst.BaseExpression)
+            return append_options(updated, [loader])
+
+        asynchronous = self._asynchronous(loop)
+        return Fix(
+            (Edit(statement, rebuild),),
+            Applicability.UNSAFE if asynchronous else Applicability.SAFE,
+            (("sqlalchemy.orm", "load_only"),),
+            "under AsyncSession a column left unloaded and read later raises"
+            if asynchronous
+            else "",
+        )
 
     def _follow(self, handoffs: list[_Handoff], model: ModelInfo) -> dict[str, set[str]] | None:
         """The columns each function the rows are handed to reads of them (by its name);
