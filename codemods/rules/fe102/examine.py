@@ -71,11 +71,9 @@ class Examiner:
                 f" {called}, which other callers share"
             )
             return loop.node, detail, None
-        picked = ", ".join(f"{rows.entity}.{name}" for name in chosen)
         detail = (
-            f"only {names} of `{rows.model.name}` are read: `.options({code(loader)})`;"
-            f" selecting the columns (`{picked}`) would skip the objects too, but is unsafe"
-            " (each row becomes a tuple) and left to you"
+            f"only {names} of `{rows.model.name}` are read: `.options({code(loader)})`, or"
+            " select those columns (unsafe, not applied: the rows become tuples)"
         )
         return loop.node, detail, self._fix(loop, rows, loader)
 
