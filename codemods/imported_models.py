@@ -49,13 +49,18 @@ def _names(owner: str, module: str) -> bool:
 
 
 def load(spec: str, root: Path, timeout: float = TIMEOUT) -> ImportedModels:
-    """Import `spec` (with `root` on sys.path) in a child process and read its mappers."""
+    """Import `spec` in a child process and read its mappers. The project's `root` goes on
+    sys.path, and its `src/` folder too when there is one (the src layout)."""
     from fe_gen.generator.loading import import_in_child
 
+    roots = [root, *([root / "src"] if (root / "src").is_dir() else [])]
     try:
-        described = import_in_child(spec, child=_CHILD, answer="models", root=root, timeout=timeout)
+        described = import_in_child(
+            spec, child=_CHILD, answer="models", roots=roots, timeout=timeout
+        )
     except FeGenError as error:
-        message = error.message.replace(_PATH_HINT, f"{root} is the folder put on sys.path")
+        on_path = " and ".join(str(folder) for folder in roots)
+        message = error.message.replace(_PATH_HINT, f"install it (on sys.path: {on_path})")
         raise FeGenError(f"--models {spec}: {message}") from None
     if not described:
         raise FeGenError(

@@ -70,12 +70,18 @@ def load_schema(
     return dataclasses.replace(schema, diagnostics=(*schema.diagnostics, note))
 
 
-def import_in_child(spec: str, *, child: str, answer: str, root: Path, timeout: float) -> Any:
-    """Import the module (or models file) `spec` names, with `root` on sys.path, in a child
-    process running the module `child`, and return what its last message holds under
-    `answer`. A hang, a crash or an error in the user's code is one line naming the module.
-    `fe-gen optimize --models` reads the mappers this way."""
-    request = _request(spec, root, ())
+def import_in_child(
+    spec: str, *, child: str, answer: str, roots: Sequence[Path], timeout: float
+) -> Any:
+    """Import the module (or models file) `spec` names, with `roots` on sys.path, in a
+    child process running the module `child`, and return what its last message holds
+    under `answer`. A hang, a crash or an error in the user's code is one line naming the
+    module. `fe-gen optimize --models` reads the mappers this way."""
+    request = _request(spec, roots[0], ())
+    folders = tuple(str(root.resolve()) for root in roots)
+    request = dataclasses.replace(
+        request, sys_path=(*folders, *request.sys_path[1:]), roots=(*folders, *request.roots[1:])
+    )
     return _run_child(request, _child_environment(None), timeout, child, answer)
 
 

@@ -215,3 +215,11 @@ def test_the_fix_made_with_models_selects_the_same_rows(shop: Path) -> None:
     fixed = (shop / "shop" / "views.py").read_text()
     assert fixed == FIXED
     assert _by_nick(fixed) == _by_nick(VIEWS) == ([1, 3], 1)
+
+
+def test_a_src_layout_is_imported_from_src(project: Path) -> None:
+    (project / "src" / "shop").mkdir(parents=True)
+    (project / "src" / "shop" / "__init__.py").write_text("")
+    (project / "src" / "shop" / "models.py").write_text(MODELS)
+    models = imported_models.load("shop.models", project)
+    assert models.find("User", "shop.models") is not None
