@@ -1,4 +1,4 @@
-"""FE102 follows rows handed to a function of another module of the project, one level."""
+"""FE102 follows rows handed to a function of another module, one level; its messages."""
 
 from __future__ import annotations
 
@@ -85,3 +85,14 @@ def test_only_the_changed_file_given_still_finds_the_helper(project: Path) -> No
     _project(project, HELPERS["reads-a-column"])
     code, out = _check("shop/views.py")
     assert code == 1 and "here and by `label()`" in out
+
+
+def test_a_fix_names_the_column_select_as_the_unsafe_alternative(project: Path) -> None:
+    """Issue 12 item 3: load_only (safe) or a column select (unsafe: the row type changes)."""
+    _project(project, HELPERS["reads-a-column"])
+    views = project / "shop" / "views.py"
+    views.write_text(views.read_text().replace("label(a)", "a.name"))
+    code, out = _check("shop")
+    assert code == 1
+    assert "`.options(load_only(Author.name))`" in out
+    assert "or select those columns (unsafe, not applied: the rows become tuples)" in out
