@@ -164,6 +164,11 @@ _VALID: list[Valid] = [
     ),
     _valid(
         "def f(session):\n"
+        "    return [r for r in session.execute(select(User, Team)) if r.User.label == 'X']\n",
+        "only-a-property-of-an-entity-of-a-row",
+    ),
+    _valid(
+        "def f(session):\n"
         "    users = session.scalars(select(User)).all()\n"
         "    return users, [u for u in users if u.active]\n",
         "unfiltered-rows-used-again",
@@ -337,6 +342,13 @@ _INVALID: list[Invalid] = [
         "    return [u for u in session.query(User).all() if u.team.name == 'core']\n",
         None,
         "a-column-of-a-related-row-has-no-fix",
+    ),
+    _invalid(
+        "def f(session):\n"
+        "    rows = session.execute(select(User, Team))\n"
+        "    return [r for r in rows if r.User.label == r.Team.name]\n",
+        None,
+        "a-property-beside-a-column-of-another-entity-of-a-row-has-no-fix",
     ),
     _invalid(
         "def f(session, viewer):\n"

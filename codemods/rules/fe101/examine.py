@@ -84,20 +84,24 @@ class Examiner:
     # -- is the filter the only use of the rows, after the query, outside other loops? ------
 
     def _methods_only(self, site: Site, source: Source) -> bool:
-        """Whether every condition reads the row only through its Python code: methods
-        called (`e.can_display(user)`), properties and hybrids (`u.is_admin`), the row
-        handed whole to a function (`check(u)`). No column is read, so there is no filter
-        fe-gen can act on. A relationship (`u.team.name`) or a column next to such code
-        (`u.is_admin and u.active`) still reads columns: that stays a finding."""
-        model = source.entities[0].model if len(source.entities) == 1 else None
-        if model is None or source.shape != "entity":
-            return False
+        """Whether every condition reads the rows' objects only through their Python code:
+        methods called (`e.can_display(user)`), properties and hybrids (`u.is_admin`,
+        `r.User.is_admin` of a Row), the row handed whole to a function (`check(u)`). No
+        column is read, so there is no filter fe-gen can act on. A relationship
+        (`u.team.name`) or a column next to such code (`u.is_admin and u.active`) still
+        reads columns: that stays a finding."""
+        if not source.entities or any(entity.column is not None for entity in source.entities):
+            return False  # columns selected: the values are read (`selected_column`)
         for condition in site.conditions:
             for node in walk(condition):
-                if not isinstance(node, cst.Attribute) or not isinstance(node.value, cst.Name):
+                if not isinstance(node, cst.Attribute):
                     continue
-                if node.value.value != site.row:
+                index = entity_index(site.row, source, node.value)
+                if index is None:
                     continue
+                model = source.entities[index].model if index < len(source.entities) else None
+                if model is None:
+                    return False
                 parent = self.meta.parent(node)
                 called = isinstance(parent, cst.Call) and parent.func is node
                 decl = model.attrs.get(node.attr.value)
