@@ -254,6 +254,19 @@ _INVALID: list[Invalid] = [
         unsafe=True,
     ),
     _invalid(
+        "def f(session):\n"
+        "    out = []\n"
+        "    for a in session.scalars(select(Author)):\n"
+        "        out.append({'id': a.id, 'name': a.name})\n"
+        "    return out\n",
+        "def f(session):\n"
+        "    out = []\n"
+        "    for a in session.scalars(select(Author).options(load_only(Author.id, Author.name))):\n"
+        "        out.append({'id': a.id, 'name': a.name})\n"
+        "    return out\n",
+        "a-dict-of-its-columns-returned-is-no-escape",
+    ),
+    _invalid(
         _LABEL
         + "def f(session):\n    return [label(a) for a in session.scalars(select(Author))]\n",
         None,
