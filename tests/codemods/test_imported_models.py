@@ -223,3 +223,38 @@ def test_a_src_layout_is_imported_from_src(project: Path) -> None:
     (project / "src" / "shop" / "models.py").write_text(MODELS)
     models = imported_models.load("shop.models", project)
     assert models.find("User", "shop.models") is not None
+
+
+EAGER = """\
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.models import Base
+
+EAGER = {"lazy": "selectin"}
+
+
+class Shelf(Base):
+    __tablename__ = "shelves"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    boxes: Mapped[list["Box"]] = relationship(**EAGER)
+
+
+class Box(Base):
+    __tablename__ = "boxes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shelf_id: Mapped[int] = mapped_column(ForeignKey("shelves.id"))
+"""
+
+
+def test_loading_set_through_keyword_unpacking_is_read_exactly(shop: Path) -> None:
+    """Statically `relationship(**EAGER)` may load any way (None: no FE103 finding);
+    the mapper knows it is selectin."""
+    (shop / "shop" / "eager.py").write_text(EAGER)
+    shelf = imported_models.load("shop.eager", shop).find("Shelf", "shop.eager")
+    boxes = shelf.relationship("boxes") if shelf is not None else None
+    assert boxes is not None and (boxes.target, boxes.uselist, boxes.lazy) == (
+        "Box",
+        True,
+        "selectin",
+    )
