@@ -80,7 +80,9 @@ def import_in_child(
     request = _request(spec, roots[0], ())
     folders = tuple(str(root.resolve()) for root in roots)
     request = dataclasses.replace(
-        request, sys_path=(*folders, *request.sys_path[1:]), roots=(*folders, *request.roots[1:])
+        request,
+        sys_path=tuple(dict.fromkeys((*request.sys_path, *folders))),
+        roots=tuple(dict.fromkeys((*request.roots, *folders))),
     )
     return _run_child(request, _child_environment(None), timeout, child, answer)
 

@@ -258,3 +258,9 @@ def test_loading_set_through_keyword_unpacking_is_read_exactly(shop: Path) -> No
         True,
         "selectin",
     )
+
+
+def test_a_models_file_is_imported_too(shop: Path) -> None:
+    (shop / "flat.py").write_text(MODELS)
+    models = imported_models.load("flat.py", shop)
+    assert models.find("User", None) is not None
