@@ -34,7 +34,9 @@ filtered once per pass of a loop (one query per group would be worse); a conditi
 query already applies; rows from anything that is not a visible query; a condition that
 reads no column of the row, only its Python code: methods called
 (`if not e.can_display(user)`), properties and hybrids defined with `def` in the class
-(`if u.is_admin`), the row handed to a function (`if check(u)`). No query can take that
+(`if u.is_admin`), the row or a column only handed to a function (`if check(u)`,
+`if allowed(u, creds[u.id])`; a builtin such as `len(u.name)` still reads the column).
+No query can take that
 over, and `--check` stays green. A condition that reads a column next to such code
 (`u.is_admin and u.active`), or a column of a related row (`u.team.name`), is still
 reported, without a fix. A query built by a function of the same module gets its
@@ -166,6 +168,11 @@ _VALID: list[Valid] = [
         "def f(session):\n"
         "    return [r for r in session.execute(select(User, Team)) if r.User.label == 'X']\n",
         "only-a-property-of-an-entity-of-a-row",
+    ),
+    _valid(
+        "def f(session, creds):\n"
+        "    return [u for u in session.scalars(select(User)) if not allowed(u, creds[u.id])]\n",
+        "a-column-only-handed-to-a-function",
     ),
     _valid(
         "def f(session):\n"
@@ -355,6 +362,19 @@ _INVALID: list[Invalid] = [
         "    return [u for u in session.query(User).all() if u.can_see(viewer) and u.age]\n",
         None,
         "a-method-next-to-a-column-has-no-fix",
+    ),
+    _invalid(
+        "def f(session):\n    return [u for u in session.query(User).all() if len(u.name) > 3]\n",
+        None,
+        "a-column-in-a-builtin-has-no-fix",
+    ),
+    _invalid(
+        "def f(session, ids):\n"
+        "    return [u for u in session.query(User).all() if u.id in wanted(ids)]\n",
+        "def f(session, ids):\n"
+        "    return session.query(User).filter(User.id.in_(wanted(ids))).all()\n",
+        "a-column-compared-with-a-call-is-a-filter",
+        unsafe=True,
     ),
     _invalid(
         "def f(session):\n"

@@ -106,9 +106,27 @@ class Examiner:
                 called = isinstance(parent, cst.Call) and parent.func is node
                 decl = model.attrs.get(node.attr.value)
                 code_attr = decl is not None and decl.kind == "code"
-                if model.column(node.attr.value) is not None or not (called or code_attr):
-                    return False
+                if called or code_attr or self._handed_to_code(node, condition, site.row):
+                    continue
+                return False
         return True
+
+    def _handed_to_code(self, node: cst.CSTNode, condition: cst.CSTNode, row: str) -> bool:
+        """Whether `node` (`u.id`) is only an argument of a call of code fe-gen cannot
+        read, `allowed(u, creds.get(u.id))`: the column goes into that code, and no
+        condition on it is left for SQL. A builtin (`len(u.name)`) or a method of the
+        row's value (`u.name.lower()`) still reads the column."""
+        child = node
+        for ancestor in self.meta.ancestors(node):
+            if ancestor is condition:
+                return False
+            if isinstance(ancestor, cst.Call) and child is not ancestor.func:
+                func = ancestor.func
+                builtin = any(n.startswith("builtins.") for n in self.meta.qualified(func))
+                if not builtin and not _reads(row, func):
+                    return True
+            child = ancestor
+        return False
 
     def _stateful(self, site: Site) -> bool:
         """Whether the condition reads something the per-row code changes."""
