@@ -95,9 +95,10 @@ def _model(mapper: Mapper[Any]) -> dict[str, Any]:
 
 
 def _column(prop: ColumnProperty[Any]) -> dict[str, Any]:
-    """A column of the class's table; an expression (`column_property(select(...))`) is
-    something else: fe-gen does not read it as a column."""
-    column = prop.columns[0] if len(prop.columns) == 1 else None
+    """A column of the class's table (the subclass's own first, where joined-table
+    inheritance maps two under one key); an expression (`column_property(select(...))`)
+    is something else: fe-gen does not read it as a column."""
+    column = prop.columns[0] if prop.columns else None
     if not isinstance(column, Column):
         return {"kind": "other"}
     kind = "unknown"

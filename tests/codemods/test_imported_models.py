@@ -264,3 +264,37 @@ def test_a_models_file_is_imported_too(shop: Path) -> None:
     (shop / "flat.py").write_text(MODELS)
     models = imported_models.load("flat.py", shop)
     assert models.find("User", None) is not None
+
+
+INHERITED = """\
+from sqlalchemy import ForeignKey, func
+from sqlalchemy.orm import Mapped, column_property, mapped_column
+
+from shop.models import Base
+
+
+class Person(Base):
+    __tablename__ = "people"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str]
+    name: Mapped[str | None]
+    __mapper_args__ = {"polymorphic_on": "kind", "polymorphic_identity": "person"}
+
+
+class Engineer(Person):
+    __tablename__ = "engineers"
+    id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True)
+    language: Mapped[str]
+    shouted = column_property(func.upper(Person.name))
+    __mapper_args__ = {"polymorphic_identity": "engineer"}
+"""
+
+
+def test_joined_inheritance_keeps_its_key_and_an_expression_is_no_column(shop: Path) -> None:
+    (shop / "shop" / "people.py").write_text(INHERITED)
+    engineer = imported_models.load("shop.people", shop).find("Engineer", None)
+    assert engineer is not None
+    key, name = engineer.primary_key(), engineer.column("name")
+    assert key is not None and key.name == "id"  # `id` maps engineers.id and people.id
+    assert name is not None and name.nullable
+    assert engineer.column("shouted") is None and engineer.attrs["shouted"].kind == "other"
