@@ -38,7 +38,16 @@ _KINDS = {
     "binary": "bytes", "array": "json",
 }  # fmt: skip
 _LAZY = {True: "select", False: "joined", None: "noload"}
-_CODE = (property, functools.cached_property, hybrid_property, hybrid_method, FunctionType)
+# what a class body defines with `def`: Python code, not a column
+_CODE = (
+    property,
+    functools.cached_property,
+    hybrid_property,
+    hybrid_method,
+    FunctionType,
+    staticmethod,
+    classmethod,
+)
 
 
 def main(argv: list[str]) -> int:
