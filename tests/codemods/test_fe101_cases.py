@@ -242,6 +242,26 @@ NOOP = [
 FIXES = [
     pytest.param(
         "def f(session):\n"
+        "    users = session.scalars(select(User)).all()\n"
+        "    return [u for u in users if u.active]\n",
+        "def f(session):\n"
+        "    users = session.scalars(select(User).where(User.active)).all()\n"
+        "    return users\n",
+        (),
+        id="the-list-all-made-is-returned-as-it-is-not-copied",
+    ),
+    pytest.param(
+        "def f(session) -> list[User]:\n"
+        "    users = session.scalars(select(User)).all()\n"
+        "    return [u for u in users if u.active]\n",
+        "def f(session) -> list[User]:\n"
+        "    users = session.scalars(select(User).where(User.active)).all()\n"
+        "    return list(users)\n",
+        (),
+        id="a-declared-list-of-a-2-0-result-is-a-list-of-it",
+    ),
+    pytest.param(
+        "def f(session):\n"
         "    rows = [\n"
         "        u\n"
         "        for u in session.execute(select(User))\n"
@@ -362,7 +382,7 @@ FIXES = [
         "        .order_by(User.name)\n"
         "        .all()\n"
         "    )\n"
-        "    return list(rows)\n",
+        "    return rows\n",
         (),
         id="multi-line-chain",
     ),

@@ -15,7 +15,7 @@ from libcst.metadata import Assignment, ClassScope, ImportAssignment
 
 from fe_gen.codemods.analysis import sqlbuild as sb
 from fe_gen.codemods.analysis.meta import COMPREHENSIONS, Meta, code, names_in
-from fe_gen.codemods.analysis.queries import LeftAlone, Resolver, Source
+from fe_gen.codemods.analysis.queries import LeftAlone, Resolver, Source, method
 from fe_gen.codemods.rules.base import Applicability, Edit, Fix
 from fe_gen.codemods.rules.fe101.columns import entity_index, reads_columns, selected_column, walk
 from fe_gen.codemods.rules.fe101.conditions import (
@@ -27,7 +27,7 @@ from fe_gen.codemods.rules.fe101.conditions import (
     translate,
 )
 from fe_gen.codemods.rules.fe101.fetchers import fetched_by
-from fe_gen.codemods.rules.fe101.sites import Site
+from fe_gen.codemods.rules.fe101.sites import Site, typed_value
 
 _LOOPS = (cst.For, cst.While, cst.FunctionDef, cst.Lambda, cst.ClassDef, *COMPREHENSIONS)
 _FORBIDDEN_IN_CONDITION = (cst.Await, cst.Yield, cst.NamedExpr, cst.Lambda, *COMPREHENSIONS)
@@ -299,14 +299,36 @@ class Examiner:
             assert isinstance(updated, cst.BaseExpression)
             return sb.append_call(updated, verb, terms, dot)
 
+        rebuild = site.rebuild
+        if self._rows_as_they_are(site, source):
+
+            def rebuild(updated: cst.CSTNode) -> cst.CSTNode:
+                assert isinstance(updated, cst.ListComp)
+                return updated.for_in.iter.with_changes(lpar=updated.lpar, rpar=updated.rpar)
+
         fix = Fix(
-            edits=(Edit(source.anchor, add_where), Edit(site.node, site.rebuild)),
+            edits=(Edit(source.anchor, add_where), Edit(site.node, rebuild)),
             applicability=Applicability.UNSAFE if reasons else Applicability.SAFE,
             imports=tuple(("sqlalchemy", name) for name in sorted(translation.imports)),
             note="; ".join(reasons),
         )
         detail = f"unsafe fix: {fix.note}" if reasons else ""
         return Verdict(detail, fix)
+
+    def _rows_as_they_are(self, site: Site, source: Source) -> bool:
+        """Whether `[u for u in rows if ...]` can become `rows` rather than `list(rows)`:
+        `rows` is a local variable holding the list `.all()` made, and nothing else uses
+        it, so no one can tell the list from a copy (unless a type is declared where it
+        goes: a 2.0 result's `.all()` is typed as a `Sequence`)."""
+        return (
+            isinstance(site.node, cst.ListComp)
+            and any(isinstance(node, cst.FunctionDef) for node in self.meta.ancestors(site.node))
+            and site.dropped == (site.node,)  # the comprehension collapses to its rows
+            and any(name is site.iterable for name in source.consumed)
+            and isinstance(source.executed_at, cst.Call)
+            and method(source.executed_at) in {"all", "fetchall"}
+            and (source.legacy or not typed_value(site.node, self.meta))
+        )
 
     def _unique_key(self, site: Site, source: Source) -> bool:
         """A dict comprehension keyed by a unique column of the row keeps every row."""

@@ -100,7 +100,7 @@ def comprehension(node: cst.CSTNode, meta: Meta) -> Site | None:
         and for_in.asynchronous is None  # list() cannot consume an async iterator
     )
     per_row = (node.key, node.value) if isinstance(node, cst.DictComp) else (node.elt,)
-    typed = _typed_value(node, meta)
+    typed = typed_value(node, meta)
 
     def rebuild(updated: cst.CSTNode) -> cst.CSTNode:
         assert isinstance(updated, COMPREHENSIONS)
@@ -260,7 +260,7 @@ def _is_name(node: cst.CSTNode, name: str) -> bool:
     return isinstance(node, cst.Name) and node.value == name
 
 
-def _typed_value(node: cst.CSTNode, meta: Meta) -> bool:
+def typed_value(node: cst.CSTNode, meta: Meta) -> bool:
     """Whether `node`'s type is declared where it goes: an annotated assignment's value, or
     what a function with a return annotation returns."""
     parent = meta.parent(node)
