@@ -240,7 +240,7 @@ _INVALID: list[Invalid] = [
         '    return [u for u in users if u.name == "ada"]\n',
         "def f(session):\n"
         '    users = session.scalars(select(User).where(User.name == "ada")).all()\n'
-        "    return list(users)\n",
+        "    return users\n",
         "comprehension-eq",
     ),
     _invalid(
@@ -287,7 +287,7 @@ _INVALID: list[Invalid] = [
         "    return [u for u in users if not u.verified]\n",
         "async def f(db):\n"
         "    users = (await db.scalars(select(User).where(User.verified.is_not(True)))).all()\n"
-        "    return list(users)\n",
+        "    return users\n",
         "async-not-nullable-bool",
     ),
     _invalid(

@@ -343,7 +343,7 @@ FIXES = [
         "async def f(session):\n"
         '    result = await session.execute(select(User).where(User.name != "").order_by(User.id))\n'
         "    users = result.scalars().all()\n"
-        "    return list(users)\n",
+        "    return users\n",
         (),
         id="async-result-variable-string-truthiness",
     ),

@@ -45,7 +45,7 @@ FIXES = [
         "    return [r for r in roles if r != 'admin']\n",
         "def f(session):\n"
         "    roles = session.scalars(select(User.role).where(User.role != 'admin').distinct()).all()\n"
-        "    return list(roles)\n",
+        "    return roles\n",
         id="distinct-values-in-a-variable",
     ),
 ]

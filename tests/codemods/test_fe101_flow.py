@@ -21,7 +21,7 @@ FIXES = [
         "    users = []\n"
         "    print(users)\n"
         "    users = session.scalars(select(User).where(User.active)).all()\n"
-        "    return list(users)\n",
+        "    return users\n",
         id="an-earlier-list-of-the-same-name",
     ),
     pytest.param(

@@ -48,7 +48,7 @@ from models import User
 
 def admins(session):
     users = session.scalars(select(User).where(User.name == "ada")).all()
-    return list(users)
+    return users
 """
 
 pytestmark = pytest.mark.skipif(

@@ -325,10 +325,25 @@ class Examiner:
             and any(isinstance(node, cst.FunctionDef) for node in self.meta.ancestors(site.node))
             and site.dropped == (site.node,)  # the comprehension collapses to its rows
             and any(name is site.iterable for name in source.consumed)
-            and isinstance(source.executed_at, cst.Call)
-            and method(source.executed_at) in {"all", "fetchall"}
+            and isinstance(site.iterable, cst.Name)
+            and self._made_by_all(site.iterable)
+            and not self._assigned_to(site.node, site.iterable.value)  # not `rows = rows`
             and (source.legacy or not typed_value(site.node, self.meta))
         )
+
+    def _assigned_to(self, node: cst.CSTNode, name: str) -> bool:
+        parent = self.meta.parent(node)
+        targets: list[cst.BaseExpression] = []
+        if isinstance(parent, cst.Assign):
+            targets = [target.target for target in parent.targets]
+        elif isinstance(parent, cst.AnnAssign | cst.AugAssign):
+            targets = [parent.target]
+        return any(isinstance(t, cst.Name) and t.value == name for t in targets)
+
+    def _made_by_all(self, name: cst.Name) -> bool:
+        reaching = self.resolver.flow.reaching(name, self.meta.assignments(name) or [])
+        value = self.meta.assigned_value(reaching[0]) if len(reaching) == 1 else None
+        return isinstance(value, cst.Call) and method(value) in {"all", "fetchall"}
 
     def _unique_key(self, site: Site, source: Source) -> bool:
         """A dict comprehension keyed by a unique column of the row keeps every row."""
