@@ -14,7 +14,10 @@ LibCST's visit returns to a `CSTVisitor`. Transformers keep LibCST's own travers
 The fields a node class visits, and their order, are read once per class by running its
 `_visit_and_replace_children` with a recorder that does not descend: that method visits
 the same fields whatever the node holds, except in the few classes listed in
-`_REBUILT`, which skip a field that is None and keep LibCST's traversal.
+`_REBUILT`, which skip a field that is None and keep LibCST's traversal. The attribute
+callbacks (`on_visit_attribute`, `on_leave_attribute`) are made only for node classes
+for which the visitor has such a method (`_hooked`): LibCST looks one up by name for
+every field of every node, and almost never finds one.
 """
 
 from __future__ import annotations
@@ -23,9 +26,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import libcst as cst
+from libcst import MaybeSentinel
+from libcst._batched_visitor import _BatchedCSTVisitor
 
 _ORIGINAL = cst.CSTNode.visit
 _FIELDS: dict[type[cst.CSTNode], tuple[str, ...] | None] = {}  # None: LibCST's traversal
+_PLAIN = cst.CSTVisitor
+_BATCHED = _BatchedCSTVisitor
 _REBUILT = frozenset({"FormattedStringExpression", "TemplatedStringExpression"})
 
 
@@ -60,31 +67,59 @@ def _fields(node: cst.CSTNode) -> tuple[str, ...] | None:
     return fields
 
 
-def _walk(node: cst.CSTNode, visitor: cst.CSTVisitor) -> None:
+def _walk(node: cst.CSTNode, visitor: cst.CSTVisitor, hooks: dict[type, bool]) -> None:
+    kind = type(node)
     try:
-        fields = _FIELDS[type(node)]
+        fields = _FIELDS[kind]
     except KeyError:
         fields = _fields(node)
     if fields is None:
         _ORIGINAL(node, visitor)
         return
     if visitor.on_visit(node):
+        hooked = hooks.get(kind)
+        if hooked is None:
+            hooked = hooks[kind] = _hooked(visitor, kind, fields)
         for name in fields:
-            visitor.on_visit_attribute(node, name)
-            value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
-                _walk(value, visitor)
-            elif isinstance(value, tuple | list):
+            if hooked:
+                visitor.on_visit_attribute(node, name)
+            value = getattr(node, name)  # a node, a sequence of them, None or a sentinel
+            of = type(value)
+            if of is tuple or of is list:
                 for child in value:
-                    _walk(child, visitor)
-            visitor.on_leave_attribute(node, name)
+                    _walk(child, visitor, hooks)
+            elif value is not None and of is not MaybeSentinel:
+                _walk(value, visitor, hooks)  # (`isinstance` of an ABC such as CSTNode is slow)
+            if hooked:
+                visitor.on_leave_attribute(node, name)
     visitor.on_leave(node)
+
+
+def _hooked(visitor: cst.CSTVisitor, kind: type, fields: tuple[str, ...]) -> bool:
+    """Whether the attribute callbacks of `visitor` do anything for a node of `kind`.
+
+    LibCST's own callbacks look up a `visit_<Node>_<field>` / `leave_<Node>_<field>`
+    method per field of every node (a string built and looked up, twice per field), and
+    almost never find one; a visitor with callbacks of its own always gets them.
+    """
+    names = [f"{way}_{kind.__name__}_{field}" for way in ("visit", "leave") for field in fields]
+    own = type(visitor)
+    if own.on_visit_attribute is _BATCHED.on_visit_attribute and (
+        own.on_leave_attribute is _BATCHED.on_leave_attribute
+    ):
+        methods = visitor.visitor_methods  # type: ignore[attr-defined]
+        return any(name in methods for name in names)
+    if own.on_visit_attribute is _PLAIN.on_visit_attribute and (
+        own.on_leave_attribute is _PLAIN.on_leave_attribute
+    ):
+        return any(getattr(visitor, name, None) is not None for name in names)
+    return True
 
 
 def _visit(self: cst.CSTNode, visitor: cst.CSTVisitorT) -> cst.CSTNode:
     if not isinstance(visitor, cst.CSTVisitor):  # a transformer: it rebuilds on purpose
         return _ORIGINAL(self, visitor)  # type: ignore[return-value]
-    _walk(self, visitor)
+    _walk(self, visitor, {})
     return self
 
 
