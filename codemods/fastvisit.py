@@ -17,12 +17,14 @@ the same fields whatever the node holds, except in the few classes listed in
 `_REBUILT`, which skip a field that is None and keep LibCST's traversal. The attribute
 callbacks (`on_visit_attribute`, `on_leave_attribute`) are made only for node classes
 for which the visitor has such a method (`_hooked`): LibCST looks one up by name for
-every field of every node, and almost never finds one.
+every field of every node, and almost never finds one. Likewise `on_visit` / `on_leave`
+become, per visitor and node class, the `visit_<Node>` / `leave_<Node>` methods they
+would look up for each node (`_plan`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 
 import libcst as cst
@@ -67,19 +69,24 @@ def _fields(node: cst.CSTNode) -> tuple[str, ...] | None:
     return fields
 
 
-def _walk(node: cst.CSTNode, visitor: cst.CSTVisitor, hooks: dict[type, bool]) -> None:
+Callback = Callable[[cst.CSTNode], object]
+# per node class: its fields (None: LibCST's traversal), then what to call on entering the
+# node (its answer False: skip the children), on leaving it, and whether the attribute
+# callbacks are needed
+_Plan = tuple[tuple[str, ...] | None, Callback, Callback, bool]
+_PLANS: dict[int, tuple[cst.CSTVisitor, dict[type, _Plan]]] = {}  # visitor id -> its plans
+
+
+def _walk(node: cst.CSTNode, visitor: cst.CSTVisitor, plans: dict[type, _Plan]) -> None:
     kind = type(node)
-    try:
-        fields = _FIELDS[kind]
-    except KeyError:
-        fields = _fields(node)
+    plan = plans.get(kind)
+    if plan is None:
+        plan = plans[kind] = _plan(visitor, node)
+    fields, enter, leave, hooked = plan
     if fields is None:
         _ORIGINAL(node, visitor)
         return
-    if visitor.on_visit(node):
-        hooked = hooks.get(kind)
-        if hooked is None:
-            hooked = hooks[kind] = _hooked(visitor, kind, fields)
+    if enter(node) is not False:
         for name in fields:
             if hooked:
                 visitor.on_visit_attribute(node, name)
@@ -87,12 +94,56 @@ def _walk(node: cst.CSTNode, visitor: cst.CSTVisitor, hooks: dict[type, bool]) -
             of = type(value)
             if of is tuple or of is list:
                 for child in value:
-                    _walk(child, visitor, hooks)
+                    _walk(child, visitor, plans)
             elif value is not None and of is not MaybeSentinel:
-                _walk(value, visitor, hooks)  # (`isinstance` of an ABC such as CSTNode is slow)
+                _walk(value, visitor, plans)  # (`isinstance` of an ABC such as CSTNode is slow)
             if hooked:
                 visitor.on_leave_attribute(node, name)
-    visitor.on_leave(node)
+    leave(node)
+
+
+def _plan(visitor: cst.CSTVisitor, node: cst.CSTNode) -> _Plan:
+    """How `visitor` is called for nodes of `node`'s class: LibCST's own `on_visit` /
+    `on_leave` build a method name from the class name and look it up, for every node; a
+    plan looks it up once per class (a visitor with callbacks of its own gets those)."""
+    kind = type(node)
+    fields = _FIELDS[kind] if kind in _FIELDS else _fields(node)
+    own = type(visitor)
+    enter: Callback = visitor.on_visit
+    leave: Callback = visitor.on_leave
+    batched = visitor if isinstance(visitor, _BATCHED) and own is _BATCHED else None
+    if batched is not None and batched.before_visit is None and batched.after_leave is None:
+        methods = batched.visitor_methods
+        enter = _all(methods.get(f"visit_{kind.__name__}", []), True)
+        leave = _all(methods.get(f"leave_{kind.__name__}", []), None)
+    if own.on_visit is _PLAIN.on_visit:
+        enter = getattr(visitor, f"visit_{kind.__name__}", None) or _descend
+    if own.on_leave is _PLAIN.on_leave:
+        leave = getattr(visitor, f"leave_{kind.__name__}", None) or _nothing
+    return fields, enter, leave, _hooked(visitor, kind, fields or ())
+
+
+def _descend(node: cst.CSTNode) -> bool:
+    return True
+
+
+def _nothing(node: cst.CSTNode) -> None:
+    return None
+
+
+def _all(callbacks: Sequence[Callback], answer: bool | None) -> Callback:
+    """One callback calling `callbacks` in turn and answering `answer`."""
+    if not callbacks:
+        return _descend if answer else _nothing
+    if len(callbacks) == 1 and answer is None:
+        return callbacks[0]
+
+    def call(node: cst.CSTNode) -> bool | None:
+        for callback in callbacks:
+            callback(node)
+        return answer
+
+    return call
 
 
 def _hooked(visitor: cst.CSTVisitor, kind: type, fields: tuple[str, ...]) -> bool:
@@ -119,7 +170,10 @@ def _hooked(visitor: cst.CSTVisitor, kind: type, fields: tuple[str, ...]) -> boo
 def _visit(self: cst.CSTNode, visitor: cst.CSTVisitorT) -> cst.CSTNode:
     if not isinstance(visitor, cst.CSTVisitor):  # a transformer: it rebuilds on purpose
         return _ORIGINAL(self, visitor)  # type: ignore[return-value]
-    _walk(self, visitor, {})
+    known = _PLANS.get(id(visitor))
+    if known is None:  # (the visitor is kept with its plans: its id stays its own)
+        known = _PLANS[id(visitor)] = (visitor, {})
+    _walk(self, visitor, known[1])
     return self
 
 
@@ -131,3 +185,4 @@ def read_only_visits() -> Iterator[None]:
         yield
     finally:
         cst.CSTNode.visit = _ORIGINAL  # type: ignore[method-assign]
+        _PLANS.clear()
