@@ -15,8 +15,8 @@ The fields a node class visits, and their order, are read once per class by runn
 `_visit_and_replace_children` with a recorder that does not descend: that method visits
 the same fields whatever the node holds, except in the few classes listed in
 `_REBUILT`, which skip a field that is None and keep LibCST's traversal. The attribute
-callbacks (`on_visit_attribute`, `on_leave_attribute`) are made only for node classes
-for which the visitor has such a method (`_hooked`): LibCST looks one up by name for
+callbacks (`on_visit_attribute`, `on_leave_attribute`) are made only for the fields
+for which the visitor has such a method (`_hooks`): LibCST looks one up by name for
 every field of every node, and almost never finds one. Likewise `on_visit` / `on_leave`
 become, per visitor and node class, the `visit_<Node>` / `leave_<Node>` methods they
 would look up for each node (`_plan`).
@@ -70,10 +70,13 @@ def _fields(node: cst.CSTNode) -> tuple[str, ...] | None:
 
 
 Callback = Callable[[cst.CSTNode], object]
-# per node class: its fields (None: LibCST's traversal), then what to call on entering the
-# node (its answer False: skip the children), on leaving it, and whether the attribute
-# callbacks are needed
-_Plan = tuple[tuple[str, ...] | None, Callback, Callback, bool]
+Hook = Callable[[cst.CSTNode, str], object]  # an attribute callback: (node, field)
+# per node class: its fields (None: LibCST's traversal); what to call on entering a node
+# (its answer False: skip the children) and on leaving it; and the attribute callbacks
+# per field, None where the visitor has none for any field of the class
+_Plan = tuple[
+    tuple[str, ...] | None, Callback, Callback, tuple[tuple[Hook | None, Hook | None], ...] | None
+]
 _PLANS: dict[int, tuple[cst.CSTVisitor, dict[type, _Plan]]] = {}  # visitor id -> its plans
 
 
@@ -82,14 +85,15 @@ def _walk(node: cst.CSTNode, visitor: cst.CSTVisitor, plans: dict[type, _Plan]) 
     plan = plans.get(kind)
     if plan is None:
         plan = plans[kind] = _plan(visitor, node)
-    fields, enter, leave, hooked = plan
+    fields, enter, leave, hooks = plan
     if fields is None:
         _ORIGINAL(node, visitor)
         return
     if enter(node) is not False:
-        for name in fields:
-            if hooked:
-                visitor.on_visit_attribute(node, name)
+        for index, name in enumerate(fields):
+            before, after = hooks[index] if hooks is not None else _NO_HOOKS
+            if before is not None:
+                before(node, name)
             value = getattr(node, name)  # a node, a sequence of them, None or a sentinel
             of = type(value)
             if of is tuple or of is list:
@@ -97,15 +101,19 @@ def _walk(node: cst.CSTNode, visitor: cst.CSTVisitor, plans: dict[type, _Plan]) 
                     _walk(child, visitor, plans)
             elif value is not None and of is not MaybeSentinel:
                 _walk(value, visitor, plans)  # (`isinstance` of an ABC such as CSTNode is slow)
-            if hooked:
-                visitor.on_leave_attribute(node, name)
+            if after is not None:
+                after(node, name)
     leave(node)
+
+
+_NO_HOOKS: tuple[None, None] = (None, None)
 
 
 def _plan(visitor: cst.CSTVisitor, node: cst.CSTNode) -> _Plan:
     """How `visitor` is called for nodes of `node`'s class: LibCST's own `on_visit` /
     `on_leave` build a method name from the class name and look it up, for every node; a
-    plan looks it up once per class (a visitor with callbacks of its own gets those)."""
+    plan looks it up once per class (a visitor with callbacks of its own gets those).
+    LibCST's empty stubs (`_is_no_op`) are not called, as its batched visitor does not."""
     kind = type(node)
     fields = _FIELDS[kind] if kind in _FIELDS else _fields(node)
     own = type(visitor)
@@ -117,10 +125,16 @@ def _plan(visitor: cst.CSTVisitor, node: cst.CSTNode) -> _Plan:
         enter = _all(methods.get(f"visit_{kind.__name__}", []), True)
         leave = _all(methods.get(f"leave_{kind.__name__}", []), None)
     if own.on_visit is _PLAIN.on_visit:
-        enter = getattr(visitor, f"visit_{kind.__name__}", None) or _descend
+        enter = _method(visitor, f"visit_{kind.__name__}") or _descend
     if own.on_leave is _PLAIN.on_leave:
-        leave = getattr(visitor, f"leave_{kind.__name__}", None) or _nothing
-    return fields, enter, leave, _hooked(visitor, kind, fields or ())
+        leave = _method(visitor, f"leave_{kind.__name__}") or _nothing
+    return fields, enter, leave, _hooks(visitor, kind, fields or ())
+
+
+def _method(visitor: cst.CSTVisitor, name: str) -> Callback | None:
+    """The visitor's method `name`, None if it has none or only LibCST's empty stub."""
+    method = getattr(visitor, name, None)
+    return None if method is None or getattr(method, "_is_no_op", False) else method
 
 
 def _descend(node: cst.CSTNode) -> bool:
@@ -146,25 +160,51 @@ def _all(callbacks: Sequence[Callback], answer: bool | None) -> Callback:
     return call
 
 
-def _hooked(visitor: cst.CSTVisitor, kind: type, fields: tuple[str, ...]) -> bool:
-    """Whether the attribute callbacks of `visitor` do anything for a node of `kind`.
+def _hooks(
+    visitor: cst.CSTVisitor, kind: type, fields: tuple[str, ...]
+) -> tuple[tuple[Hook | None, Hook | None], ...] | None:
+    """The attribute callbacks of `visitor` for each field of a node of `kind`.
 
-    LibCST's own callbacks look up a `visit_<Node>_<field>` / `leave_<Node>_<field>`
-    method per field of every node (a string built and looked up, twice per field), and
-    almost never find one; a visitor with callbacks of its own always gets them.
+    LibCST's own `on_visit_attribute` / `on_leave_attribute` look up a
+    `visit_<Node>_<field>` / `leave_<Node>_<field>` method per field of every node (a
+    string built and looked up, twice per field), and almost never find one but a stub;
+    a visitor with callbacks of its own always gets them.
     """
-    names = [f"{way}_{kind.__name__}_{field}" for way in ("visit", "leave") for field in fields]
     own = type(visitor)
-    if own.on_visit_attribute is _BATCHED.on_visit_attribute and (
-        own.on_leave_attribute is _BATCHED.on_leave_attribute
-    ):
-        methods = visitor.visitor_methods  # type: ignore[attr-defined]
-        return any(name in methods for name in names)
-    if own.on_visit_attribute is _PLAIN.on_visit_attribute and (
+    batched = visitor if isinstance(visitor, _BATCHED) and own is _BATCHED else None
+    if batched is not None:
+        methods = batched.visitor_methods
+        found = [
+            (methods.get(f"visit_{kind.__name__}_{f}"), methods.get(f"leave_{kind.__name__}_{f}"))
+            for f in fields
+        ]
+        hooks = tuple((_hook(list(b or ())), _hook(list(a or ()))) for b, a in found)
+    elif own.on_visit_attribute is _PLAIN.on_visit_attribute and (
         own.on_leave_attribute is _PLAIN.on_leave_attribute
     ):
-        return any(getattr(visitor, name, None) is not None for name in names)
-    return True
+        hooks = tuple(
+            (
+                _hook([m] if (m := _method(visitor, f"visit_{kind.__name__}_{f}")) else []),
+                _hook([m] if (m := _method(visitor, f"leave_{kind.__name__}_{f}")) else []),
+            )
+            for f in fields
+        )
+    else:
+        hook = (visitor.on_visit_attribute, visitor.on_leave_attribute)
+        return tuple(hook for _ in fields)
+    return hooks if any(b or a for b, a in hooks) else None
+
+
+def _hook(callbacks: list[Callback]) -> Hook | None:
+    """An attribute callback calling `callbacks` with the node, None if there are none."""
+    if not callbacks:
+        return None
+
+    def call(node: cst.CSTNode, field: str) -> None:
+        for callback in callbacks:
+            callback(node)
+
+    return call
 
 
 def _visit(self: cst.CSTNode, visitor: cst.CSTVisitorT) -> cst.CSTNode:
