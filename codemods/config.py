@@ -2,7 +2,8 @@
 
 The table is read from the nearest `pyproject.toml` at or above the working directory.
 `select` on the command line replaces the configured one; `ignore` adds to it; `exclude`
-comes from the file only, its patterns relative to the file's folder.
+comes from the file only, its patterns relative to the file's folder; `--models` replaces
+`models`, the import path of the models to read exactly (imported, not read statically).
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 from fe_gen.codemods.rules import ALL_RULES, RuleEntry
 from fe_gen.generator.errors import FeGenError
 
-_KEYS = {"select", "ignore", "exclude"}
+_KEYS = {"select", "ignore", "exclude", "models"}
+_STRINGS = {"models"}  # the keys that hold one string; the others hold lists of strings
 
 
 class Mode(Enum):
@@ -46,6 +49,13 @@ class Settings:
     exclude: tuple[str, ...] = ()
     project_root: Path | None = None
     cwd: Path = field(default_factory=Path.cwd)
+    models: str | None = None  # an import path: read the models from their mappers
+
+    @property
+    def import_root(self) -> Path:
+        """Where `models` is imported from: the folder of the pyproject.toml, else the
+        working directory."""
+        return self.project_root or self.cwd
 
     @property
     def workers(self) -> int:
@@ -69,8 +79,9 @@ def find_pyproject(start: Path) -> Path | None:
     return None
 
 
-def read_table(pyproject: Path | None) -> dict[str, list[str]]:
-    """The `[tool.fe-gen.optimize]` table, checked: lists of strings under known keys."""
+def read_table(pyproject: Path | None) -> dict[str, Any]:
+    """The `[tool.fe-gen.optimize]` table, checked: lists of strings under known keys,
+    and `models` a string."""
     if pyproject is None:
         return {}
     try:
@@ -87,6 +98,10 @@ def read_table(pyproject: Path | None) -> dict[str, list[str]]:
             f"(expected one of {', '.join(sorted(_KEYS))})"
         )
     for key, value in table.items():
+        if key in _STRINGS:
+            if not isinstance(value, str) or not value.strip():
+                raise FeGenError(f"{pyproject}: [tool.fe-gen.optimize] {key} must be a string")
+            continue
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise FeGenError(f"{pyproject}: [tool.fe-gen.optimize] {key} must be a list of strings")
     return table
@@ -123,6 +138,7 @@ def build_settings(
     output: OutputFormat,
     jobs: int,
     cwd: Path | None = None,
+    models: str | None = None,
 ) -> Settings:
     """Merge command-line options over the project's configuration."""
     here = cwd or Path.cwd()
@@ -142,6 +158,7 @@ def build_settings(
         exclude=tuple(table.get("exclude", ())),
         project_root=pyproject.parent if pyproject is not None else None,
         cwd=here,
+        models=models or table.get("models"),
     )
 
 
@@ -154,6 +171,7 @@ def options_to_settings(
     ignore: Sequence[str] | None,
     output_format: str,
     jobs: int,
+    models: str | None = None,
 ) -> Settings:
     """The command line's options, checked, as Settings (FeGenError on a bad combination)."""
     if check and diff:
@@ -174,4 +192,5 @@ def options_to_settings(
         ignore=ignore,
         output=output,
         jobs=jobs,
+        models=models,
     )

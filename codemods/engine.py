@@ -31,6 +31,7 @@ from fe_gen.codemods.rules import ALL_RULES, RuleEntry
 from fe_gen.codemods.runner import FileOutcome, Prepared, process
 
 if TYPE_CHECKING:
+    from fe_gen.codemods.imported_models import ImportedModels
     from fe_gen.codemods.models_index import ModelsIndex
 
 ANALYST_MIN = 200_000  # bytes past the text prefilter before LibCST is imported aside
@@ -75,16 +76,19 @@ def _hints(data: dict[Path, bytes], rest: Callable[[], list[Path]]) -> Hints:
     return project_hints([*data.values(), *others.values()], whole=True)
 
 
-def _models(data: dict[Path, bytes], more: Callable[[], list[Path]]) -> Callable[[], ModelsIndex]:
-    """The index reads the scanned files, then (lazily) the rest of the project; it is
-    built (and its module imported) when the LibCST phase first asks for it."""
+def _models(
+    data: dict[Path, bytes], more: Callable[[], list[Path]], imported: ImportedModels | None
+) -> Callable[[], ModelsIndex]:
+    """The index reads the scanned files, then (lazily) the rest of the project, or the
+    mappers `--models` imported; it is built (and its module imported) when the LibCST
+    phase first asks for it."""
     built: list[ModelsIndex] = []
 
     def models() -> ModelsIndex:
         if not built:
             from fe_gen.codemods.models_index import ModelsIndex, SourceSet
 
-            built.append(ModelsIndex(SourceSet(data, more)))
+            built.append(ModelsIndex(SourceSet(data, more), imported))
         return built[0]
 
     return models
@@ -125,11 +129,13 @@ def _analyst_pays(settings: Settings, to_parse: int) -> bool:
     return settings.jobs != 1 and cores > 1 and workers.can_fork() and to_parse >= ANALYST_MIN
 
 
-def _run(data: dict[Path, bytes], settings: Settings, walker: Walker) -> list[FileOutcome]:
+def _run(
+    data: dict[Path, bytes], settings: Settings, walker: Walker, imported: ImportedModels | None
+) -> list[FileOutcome]:
     rest = _rest(settings, walker)
     wanted = [p for p, b in data.items() if any(rule.prefilter(b) for rule in settings.rules)]
     hints = _hints(data, rest) if wanted else NO_HINTS
-    workers.set_state(settings, _models(data, rest), data, hints)
+    workers.set_state(settings, _models(data, rest, imported), data, hints)
     outcomes = [FileOutcome(path, skipped=True) for path in data.keys() - set(wanted)]
     count = settings.workers  # read once: it looks at the load average
     analyst = None
@@ -159,10 +165,15 @@ def _run(data: dict[Path, bytes], settings: Settings, walker: Walker) -> list[Fi
 def run(settings: Settings) -> int:
     """Run `fe-gen optimize` as `settings` say; returns the exit status."""
     started = time.perf_counter()
+    imported = None
+    if settings.models is not None:  # before any work: an import error ends the run
+        from fe_gen.codemods import imported_models
+
+        imported = imported_models.load(settings.models, settings.import_root)
     with _collector_paused():
         walker = Walker(settings.exclude, settings.project_root or settings.cwd)
         data, outcomes = _read(walker.files(settings.paths))
-        outcomes += _run(data, settings, walker)
+        outcomes += _run(data, settings, walker, imported)
         if settings.mode is Mode.FIX:
             for outcome in outcomes:
                 if outcome.new_data is not None:

@@ -23,10 +23,30 @@ class _Applier(cst.CSTTransformer):
     def on_leave(  # type: ignore[override]  # rebuilds may change a node's type
         self, original_node: cst.CSTNode, updated_node: cst.CSTNode
     ) -> cst.CSTNode:
+        rebuilds = self._edits.get(id(original_node), ())
         node = updated_node
-        for rebuild in self._edits.get(id(original_node), ()):
+        for rebuild in rebuilds:
             node = rebuild(node)
+        if rebuilds and _needs_brackets(node) and not _needs_brackets(original_node):
+            # A part lifted out of the brackets its line breaks relied on, as the chain
+            # `session.execute(stmt)\n.scalars()\n.all()` out of `[u for u in ... if ...]`.
+            assert isinstance(node, cst.BaseExpression)
+            return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
         return node
+
+
+def _needs_brackets(node: cst.CSTNode) -> bool:
+    """Whether `node` is an expression that is not valid Python on its own line."""
+    if not isinstance(node, cst.BaseExpression) or node.lpar:
+        return False
+    code = cst.Module([]).code_for_node(node)
+    if "\n" not in code:
+        return False
+    try:
+        cst.parse_expression(code)
+    except cst.ParserSyntaxError:
+        return True
+    return False
 
 
 def choose(findings: Sequence[Finding]) -> list[Finding]:

@@ -5,6 +5,8 @@ base (`class Base(DeclarativeBase)`, `Base = declarative_base()`, Flask's `db.Mo
 `SQLModel` with `table=True`) or carries a registry's `@mapped` decorator. Its attributes
 come from its own body and its bases in method-resolution order, mixins included.
 
+With `--models`, the classes SQLAlchemy mapped replace that reading (`imported_models`).
+
 The index is lazy: a lookup finds the files that define the name by a text search, parses
 only those (and their bases') with LibCST, and caches the result. Anything it cannot
 resolve is left out, and callers treat a missing class or column as "no fix".
@@ -18,6 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from fe_gen.codemods.analysis.decls import (
     AttrDecl,
@@ -28,6 +31,9 @@ from fe_gen.codemods.analysis.decls import (
     parse_tolerant,
 )
 from fe_gen.codemods.fileio import DecodeError, decode
+
+if TYPE_CHECKING:
+    from fe_gen.codemods.imported_models import ImportedModels
 
 # `class Name` at the start of a line (searched for by its keyword: a pattern that starts
 # with `^` makes `re` try every position of every file), and `Base = declarative_base(`
@@ -206,10 +212,12 @@ class _ClassRef:
 
 
 class ModelsIndex:
-    """Lazy, cached lookups of mapped classes by name."""
+    """Lazy, cached lookups of mapped classes by name; with `imported` (`--models`), the
+    mapped classes are those SQLAlchemy configured, and only those."""
 
-    def __init__(self, sources: SourceSet) -> None:
+    def __init__(self, sources: SourceSet, imported: ImportedModels | None = None) -> None:
         self._sources = sources
+        self._imported = imported
         self._decls: dict[Path, FileDecls | None] = {}
         self._models: dict[tuple[str, str | None, Path], ModelInfo | None] = {}
         self._trees: dict[Path, ast.Module | None] = {}
@@ -226,6 +234,20 @@ class ModelsIndex:
                 returns = [r.value for r in ast.walk(node) if isinstance(r, ast.Return)]
                 return bool(returns) and not node.decorator_list and all(map(is_query, returns))
         return False
+
+    def function(
+        self, module: str | None, name: str, from_path: Path
+    ) -> ast.FunctionDef | ast.AsyncFunctionDef | None:
+        """The module-level function `name` of `module` (None: of the file `from_path`),
+        as the stdlib parser reads it from the file's text; None when not found."""
+        path = from_path if module is None else self._sources.module_file(module, from_path)
+        tree = self._tree(path) if path is not None else None
+        found = [
+            node
+            for node in (tree.body if tree is not None else ())
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name
+        ]
+        return found[0] if len(found) == 1 else None
 
     def query_model(self, module: str, name: str, from_path: Path) -> ModelInfo | None:
         """The mapped class of the rows of the query `module.name` returns, when every
@@ -251,6 +273,8 @@ class ModelsIndex:
 
     def lookup(self, name: str, module: str | None, from_path: Path) -> ModelInfo | None:
         """The mapped class `name` (imported from `module`, if known) as seen from a file."""
+        if self._imported is not None:
+            return self._imported.find(name, module)
         key = (name, module, from_path)
         if key not in self._models:
             found = self._find(name, module, from_path)
@@ -263,6 +287,8 @@ class ModelsIndex:
     def target(self, model: ModelInfo, relationship: RelationshipInfo) -> ModelInfo | None:
         """The mapped class a relationship of `model` leads to, as its file names it."""
         module, _, name = relationship.target.rpartition(".")
+        if self._imported is not None:
+            return self._imported.find(name, module or None)
         if not name:
             return None
         decls = self._file(model.path)

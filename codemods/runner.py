@@ -222,6 +222,7 @@ def _process_text(
     path, text = prepared.path, prepared.text
     outcome = FileOutcome(path, old_text=text, new_text=text)
     current, reduced, active = text, prepared.reduced, list(rules)
+    reported: list[Reported] = []
     for round_ in range(MAX_ROUNDS + 1):
         try:
             if round_:
@@ -230,7 +231,15 @@ def _process_text(
                 break
             found = _analyse(path, reduced, current, active, models, unsafe)
         except (SyntaxError, ValueError, ParseError) as error:
-            outcome.error = f"cannot parse: {_syntax_message(error)}"
+            if round_:
+                # A bug of fe-gen's, not the file's: keep the file as it was.
+                outcome.error = (
+                    f"fe-gen's fix does not parse ({_syntax_message(error)}): the file is "
+                    "left as it was; please report this with the lines of the findings"
+                )
+                outcome.findings, outcome.fixed, outcome.internal = reported, Counter(), True
+            else:
+                outcome.error = f"cannot parse: {_syntax_message(error)}"
             return outcome
         outcome.findings = [f.reported for f in found.located]
         if mode is Mode.CHECK or not found.fixable or round_ == MAX_ROUNDS:
@@ -239,6 +248,8 @@ def _process_text(
         if new_code == current:
             break
         outcome.fixed.update(finding.code for finding in applied)
+        if not round_:
+            reported = outcome.findings
         outcome.findings = []
         current = new_code
     if current != text:

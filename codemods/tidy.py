@@ -1,12 +1,16 @@
 """What the fixes leave, tidied as the project's own ruff would: new imports sorted, the
-changed lines that grew past the line length wrapped. A fix must not trigger I001 or E501.
+changed code formatted as the rest of the file. A fix must not trigger I001, E501 or the
+project's formatter hook.
 
 A fix adds `from sqlalchemy.orm import selectinload` where a reader looks for it
 (`fixer`); the project's isort settings (known-first-party, order-by-type, force-single-
 line...) decide its exact place and spelling. When the file's imports were sorted before
 the fix, ruff's isort, run with the project's configuration, re-sorts them after it; a
 file whose imports were unsorted already keeps them as the fix made them (re-sorting
-would change lines the fix did not touch). A changed line longer than the project's line
+would change lines the fix did not touch). When the file was as `ruff format` (with the
+project's configuration, or black's line length) leaves it, the fixed file is formatted
+whole: formatting then changes only what the fixes wrote, so a ruff-format or black hook
+that ran before still passes. Otherwise a changed line longer than the project's line
 length (ruff's `line-length`, else black's, else ruff's default; E501 counts even where
 the project ignores it, as black then wraps) is reformatted alone with
 `ruff format --range`: only the statement it belongs to, never the rest of the file.
@@ -106,6 +110,19 @@ def _wrapped(path: Path, before: str, after: str) -> str:
     return after
 
 
+def _formatted(path: Path, before: str, after: str) -> str | None:
+    """`after` formatted whole, when `before` was already as ruff formats it (the project
+    keeps a formatter's style, and formatting then changes only what the fixes wrote)."""
+    length = _black_line_length(path)
+    done = _run(path, ["format", "--check", "--quiet", *length], before)
+    if done is None or done.returncode != 0:
+        return None
+    done = _run(path, ["format", "--quiet", *length], after)
+    return done.stdout.decode() if done is not None and done.returncode == 0 else None
+
+
 def tidy(path: Path, before: str, after: str) -> str:
-    """`after` (the fixed `before`) with new imports sorted and changed long lines wrapped."""
-    return _wrapped(path, before, _sorted_imports(path, before, after))
+    """`after` (the fixed `before`) with new imports sorted, then formatted as the file was
+    (or, in a file no formatter keeps, with the changed long lines wrapped)."""
+    after = _sorted_imports(path, before, after)
+    return _formatted(path, before, after) or _wrapped(path, before, after)

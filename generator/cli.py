@@ -201,13 +201,23 @@ def optimize(
         str, typer.Option("--format", help="Output format: text, json or github.")
     ] = "text",
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="Processes; 0 = one per core.")] = 0,
+    models: Annotated[
+        str | None,
+        typer.Option(
+            "--models",
+            metavar="IMPORT.PATH",
+            help="Import the models (pkg.models) and read them from SQLAlchemy's mappers "
+            "instead of the source; default: read statically, importing nothing.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Fix slow SQLAlchemy patterns in place and report those without a safe fix."""
     from fe_gen.codemods.config import options_to_settings
     from fe_gen.codemods.engine import run
 
     settings = options_to_settings(
-        paths or [], check, diff, unsafe_fixes, select, ignore, output_format, jobs
+        paths or [], check, diff, unsafe_fixes, select, ignore, output_format, jobs, models
     )
     raise typer.Exit(run(settings))
 

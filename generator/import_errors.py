@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import exc
 
-_PATH_HINT = "install it or pass --path DIR with the directory that holds it"
+PATH_HINT = "install it or pass --path DIR with the directory that holds it"
 _ENV_HINT = "pass --env-file FILE or set it in the environment"
 
 
@@ -221,8 +221,8 @@ def _module_not_found(
 ) -> str:
     missing = error.name or _one_line(error)
     if frame is None:
-        return f"cannot import {module}: no module named {missing!r}; {_PATH_HINT}"
-    return f"{importing} imports {missing!r}, which cannot be found; {_PATH_HINT}"
+        return f"cannot import {module}: no module named {missing!r}; {PATH_HINT}"
+    return f"{importing} imports {missing!r}, which cannot be found; {PATH_HINT}"
 
 
 def _from_environ(tb: TracebackType | None) -> bool:

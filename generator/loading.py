@@ -63,11 +63,28 @@ def load_schema(
     environment = _child_environment(env_file)
     with _bundled_example() if spec is None else contextlib.nullcontext(spec) as named:
         request = _request(str(named), search_path, exclude)
-        schema = _run_child(request, environment, timeout)
+        schema = Schema.from_dict(_run_child(request, environment, timeout))
     if request.note is None:
         return schema
     note = Diagnostic("warning", None, None, request.note)
     return dataclasses.replace(schema, diagnostics=(*schema.diagnostics, note))
+
+
+def import_in_child(
+    spec: str, *, child: str, answer: str, roots: Sequence[Path], timeout: float
+) -> Any:
+    """Import the module (or models file) `spec` names, with `roots` on sys.path, in a
+    child process running the module `child`, and return what its last message holds
+    under `answer`. A hang, a crash or an error in the user's code is one line naming the
+    module. `fe-gen optimize --models` reads the mappers this way."""
+    request = _request(spec, roots[0], ())
+    folders = tuple(str(root.resolve()) for root in roots)
+    request = dataclasses.replace(
+        request,
+        sys_path=tuple(dict.fromkeys((*request.sys_path, *folders))),
+        roots=tuple(dict.fromkeys((*request.roots, *folders))),
+    )
+    return _run_child(request, _child_environment(None), timeout, child, answer)
 
 
 @contextlib.contextmanager
@@ -257,8 +274,14 @@ def _child_environment(env_file: Path | None) -> dict[str, str]:
     return environment
 
 
-def _run_child(request: _Request, environment: Mapping[str, str], timeout: float) -> Schema:
-    command = [sys.executable, "-P", "-m", _CHILD, request.to_json()]
+def _run_child(
+    request: _Request,
+    environment: Mapping[str, str],
+    timeout: float,
+    child_module: str = _CHILD,
+    answer: str = "schema",
+) -> Any:
+    command = [sys.executable, "-P", "-m", child_module, request.to_json()]
     with subprocess.Popen(
         command,
         stdin=subprocess.DEVNULL,
@@ -280,7 +303,7 @@ def _run_child(request: _Request, environment: Mapping[str, str], timeout: float
                 f"importing {module} did not finish within {timeout:g}s; it may wait on a "
                 "database or the network at import: avoid that, or raise --timeout"
             ) from None
-    return _reply(request, child.returncode, stdout, stderr)
+    return _reply(request, child.returncode, stdout, stderr, answer)
 
 
 def _kill(child: subprocess.Popen[str]) -> None:
@@ -292,11 +315,11 @@ def _kill(child: subprocess.Popen[str]) -> None:
             child.kill()
 
 
-def _reply(request: _Request, status: int, stdout: str, stderr: str) -> Schema:
+def _reply(request: _Request, status: int, stdout: str, stderr: str, answer: str) -> Any:
     messages = _messages(stdout)
     final = messages[-1] if messages else {}
-    if "schema" in final:
-        return Schema.from_dict(final["schema"])
+    if answer in final:
+        return final[answer]
     if "error" in final:
         raise FeGenError(str(final["error"]))
     module = _last_importing(stdout) or request.module

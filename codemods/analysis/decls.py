@@ -13,14 +13,16 @@ from typing import Literal
 
 from fe_gen.codemods.fileio import split_lines
 
-AttrKind = Literal["column", "relationship", "other"]
+# "code": a method, a property or a hybrid defined by `def` in the class body, whose
+# value Python computes (FE101 has no filter to move when a condition reads only these)
+AttrKind = Literal["column", "relationship", "code", "other"]
 
 
 @dataclass(frozen=True)
 class AttrDecl:
     """One class-body attribute: a column (with nullability and kind), a relationship (with
-    its target class as written, whether it holds a list, and its configured loading), or
-    something else."""
+    its target class as written, whether it holds a list, and its configured loading), code
+    (a method, property or hybrid), or something else."""
 
     kind: AttrKind
     nullable: bool = True

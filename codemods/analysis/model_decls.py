@@ -200,7 +200,7 @@ def _relationship_attr(
 ) -> AttrDecl:
     """A relationship: its target, whether it holds a collection, how it loads."""
     target_expr = _kwarg(call, "argument")
-    if target_expr is None and call.args and call.args[0].keyword is None:
+    if target_expr is None and call.args and call.args[0].keyword is None and not call.args[0].star:
         target_expr = call.args[0].value
     target = _target_name(target_expr)
     uselist = _bool_kwarg(call, "uselist")
@@ -212,6 +212,8 @@ def _relationship_attr(
     if uselist is None and _kwarg(call, "secondary") is not None:
         uselist = True
     lazy: str | None = "dynamic" if func == "dynamic_loader" else _lazy(_kwarg(call, "lazy"))
+    if _kwarg(call, "lazy") is None and any(arg.star == "**" for arg in call.args):
+        lazy = None  # `relationship(**EAGER)`: the mapping may set it
     extra = _kwarg(call, "sa_relationship_kwargs")
     if extra is not None:
         lazy = _lazy(_dict_item(extra, "lazy")) if isinstance(extra, cst.Dict) else None
@@ -270,11 +272,12 @@ def _dict_item(node: cst.Dict, key: str) -> cst.BaseExpression | None:
 
 
 def _declared_relationship(function: cst.FunctionDef) -> AttrDecl:
-    """A `@declared_attr` method that returns `relationship(...)`: the relationship."""
+    """A `@declared_attr` method that returns `relationship(...)`: the relationship; any
+    other method (a property, a hybrid) is code."""
     if not any(
         _last(dotted(d.decorator)) in {"declared_attr", "cascading"} for d in function.decorators
     ):
-        return AttrDecl("other")
+        return AttrDecl("code")
     returns: list[cst.BaseExpression | None] = []
 
     class _Returns(cst.CSTVisitor):

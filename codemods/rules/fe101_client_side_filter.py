@@ -32,12 +32,19 @@ which rows come back); rows also used unfiltered where the filter's path may als
 (which uses a list reaches is followed through the function's flow, not its name); a list
 filtered once per pass of a loop (one query per group would be worse); a condition the
 query already applies; rows from anything that is not a visible query; a condition that
-only calls methods of the row (`if not e.can_display(user)`), which no query can take
-over. A query built by a function of the same module gets its criteria at the call site;
-one built in another module and finished here with `.all()` is reported without a fix,
-and so are rows a function or class method of the module fetches and returns whole
-(`User.all()`, whose query other callers share), and rows used unfiltered on another,
-exclusive branch (`if flag: return users` / `else`, or after such an early return).
+reads no column of the row, only its Python code: methods called
+(`if not e.can_display(user)`), properties and hybrids defined with `def` in the class
+(`if u.is_admin`), the row or a column only handed to a function (`if check(u)`,
+`if allowed(u, creds[u.id])`; a builtin such as `len(u.name)` still reads the column).
+No query can take that
+over, and `--check` stays green. A condition that reads a column next to such code
+(`u.is_admin and u.active`), or a column of a related row (`u.team.name`), is still
+reported, without a fix. A query built by a function of the same module gets its
+criteria at the call site; one built in another module and finished here with `.all()`
+is reported without a fix, and so are rows a function or class method of the module
+fetches and returns whole (`User.all()`, whose query other callers share), and rows used
+unfiltered on another, exclusive branch (`if flag: return users` / `else`, or after such
+an early return).
 
 ## Fix safety
 The fix is offered only when SQL selects exactly the rows Python kept, NULL included;
@@ -73,8 +80,8 @@ row, or joins another table; nor when the query runs in a `with session.no_autof
 block (the database may not hold the changes the objects in memory carry). A safe fix
 still compares with the database's rules: `==` on strings follows the column's collation
 (case-insensitive by default on MySQL and SQL Server). Without a model for the rows, or
-for conditions SQL cannot evaluate (properties, methods, relationships), FE101 reports
-without a fix.
+for conditions that read a column beside what SQL cannot evaluate (a property, a
+method, a relationship), FE101 reports without a fix.
 """
 
 from __future__ import annotations
@@ -91,12 +98,18 @@ from fe_gen.codemods.rules.fe101 import sites
 from fe_gen.codemods.rules.fe101.examine import Examiner
 
 _M = """\
-from sqlalchemy import select
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import ForeignKey, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 class Base(DeclarativeBase):
     pass
+
+
+class Team(Base):
+    __tablename__ = "teams"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str]
 
 
 class User(Base):
@@ -108,14 +121,19 @@ class User(Base):
     verified: Mapped[bool | None]
     age: Mapped[int | None]
     score: Mapped[int]
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    team: Mapped[Team | None] = relationship()
 
     @property
     def label(self) -> str:
         return self.name.title()
 
+    def can_see(self, viewer: object) -> bool:
+        return viewer is not None
+
 
 """
-_OR = _M.replace("import select", "import or_, select")
+_OR = _M.replace("import ForeignKey, select", "import ForeignKey, or_, select")
 
 
 def _valid(code: str, id: str) -> Valid:
@@ -132,6 +150,29 @@ _VALID: list[Valid] = [
         "def f(session, viewer):\n"
         "    return [u for u in session.scalars(select(User)) if not u.can_see(viewer)]\n",
         "only-a-method-of-the-row-is-called",
+    ),
+    _valid(
+        "def f(session):\n    return [u for u in session.query(User).all() if u.label == 'X']\n",
+        "only-a-property-of-the-row-is-read",
+    ),
+    _valid(
+        "def f(session, viewer):\n"
+        "    return [u for u in session.query(User) if u.label and not u.can_see(viewer)]\n",
+        "only-a-property-and-a-method",
+    ),
+    _valid(
+        "def f(session):\n    return [u for u in session.scalars(select(User)) if check(u)]\n",
+        "the-row-handed-to-a-function",
+    ),
+    _valid(
+        "def f(session):\n"
+        "    return [r for r in session.execute(select(User, Team)) if r.User.label == 'X']\n",
+        "only-a-property-of-an-entity-of-a-row",
+    ),
+    _valid(
+        "def f(session, creds):\n"
+        "    return [u for u in session.scalars(select(User)) if not allowed(u, creds[u.id])]\n",
+        "a-column-only-handed-to-a-function",
     ),
     _valid(
         "def f(session):\n"
@@ -298,9 +339,42 @@ _INVALID: list[Invalid] = [
         unsafe=True,
     ),
     _invalid(
-        "def f(session):\n    return [u for u in session.query(User).all() if u.label == 'X']\n",
+        "def f(session):\n"
+        "    return [u for u in session.query(User).all() if u.label == 'X' and u.active]\n",
         None,
-        "python-property-has-no-fix",
+        "a-property-next-to-a-column-has-no-fix",
+    ),
+    _invalid(
+        "def f(session):\n"
+        "    return [u for u in session.query(User).all() if u.team.name == 'core']\n",
+        None,
+        "a-column-of-a-related-row-has-no-fix",
+    ),
+    _invalid(
+        "def f(session):\n"
+        "    rows = session.execute(select(User, Team))\n"
+        "    return [r for r in rows if r.User.label == r.Team.name]\n",
+        None,
+        "a-property-beside-a-column-of-another-entity-of-a-row-has-no-fix",
+    ),
+    _invalid(
+        "def f(session, viewer):\n"
+        "    return [u for u in session.query(User).all() if u.can_see(viewer) and u.age]\n",
+        None,
+        "a-method-next-to-a-column-has-no-fix",
+    ),
+    _invalid(
+        "def f(session):\n    return [u for u in session.query(User).all() if len(u.name) > 3]\n",
+        None,
+        "a-column-in-a-builtin-has-no-fix",
+    ),
+    _invalid(
+        "def f(session, ids):\n"
+        "    return [u for u in session.query(User).all() if u.id in wanted(ids)]\n",
+        "def f(session, ids):\n"
+        "    return session.query(User).filter(User.id.in_(wanted(ids))).all()\n",
+        "a-column-compared-with-a-call-is-a-filter",
+        unsafe=True,
     ),
     _invalid(
         "def f(session):\n"

@@ -20,22 +20,38 @@ emails = [user.email for user in session.scalars(select(User))]
 emails = [user.email for user in session.scalars(select(User).options(load_only(User.email)))]
 ```
 
+## When it reports without a fix
+When a row is handed whole to a function of the project, by its plain name, which
+fe-gen follows one level (`describe(row)`, `describe(item=row)`, the function defined in
+the same module or in a project module it is imported from) and that function, too,
+reads only known columns of it: the finding names the columns read here and there, but
+the loader option is left to you, as the function is shared with other callers and may
+come to read more.
+
 ## When it stays quiet
-When the rows escape: a row passed to a function, returned, appended, compared, assigned
-to, read in a nested function or lambda or after the loop, or read for anything but a
-known column (a relationship, a property, a method); a column value handed to a function
-fe-gen cannot see (`delete_file(f.id)` may load the same object again, by its key, from
-the session's identity map, and read a column left out: one query each); when the rows' list is used
-anywhere else; when the query already has loader options, or DISTINCT / GROUP BY; when
-every column is read, or the columns left out are all narrow (numbers, booleans, dates,
-keys): the saving is too small to be worth a change. Rows of a query built in another
-module are not analysed, nor Alembic migrations.
+When the rows escape where fe-gen cannot see: a row returned, appended, compared,
+assigned to, read in a nested function or lambda or after the loop, read for anything
+but a known column (a relationship, a property, a method, `getattr`), or handed to a
+method, a class, a builtin, a decorated function, or a function that does any of that
+with it (returns it, passes it on); a column value handed to a function fe-gen cannot see
+(`delete_file(f.id)` may load the same object again, by its key, from the session's
+identity map, and read a column left out: one query each); when the rows' list is used
+anywhere else. Rows that are returned or handed to unknown code are most of the queries
+of a real project, and what their callers read is unknown: reporting them would be
+noise. Quiet too when the query already has loader options, or DISTINCT / GROUP BY;
+when every column is read, or the columns left out are all narrow (numbers, booleans,
+dates, keys): the saving is too small to be worth a change. Rows of a query built in
+another module are not analysed, nor Alembic migrations.
 
 ## Fix safety
-Safe in synchronous code: the columns left out are deferred, and nothing in the function
-reads them. **Unsafe** in an `async def`: the objects stay in the session's identity map,
-and a deferred column read later in the request (where fe-gen cannot see) raises
-`MissingGreenlet` under `AsyncSession` instead of loading.
+The fix is `load_only`, which keeps the rows the objects they were. Selecting the columns
+instead (`select(M.name, M.email)`) would also skip building objects, but it is **unsafe**
+(each row becomes a tuple, and the code that reads it must change): the finding names it
+as the alternative, and fe-gen never writes it. `load_only` is safe in synchronous code:
+the columns left out are deferred, and nothing in the function reads them. **Unsafe** in
+an `async def`: the objects stay in the session's identity map, and a deferred column
+read later in the request (where fe-gen cannot see) raises `MissingGreenlet` under
+`AsyncSession` instead of loading.
 """
 
 from __future__ import annotations
@@ -85,8 +101,12 @@ def _valid(code: str, id: str) -> Valid:
     return Valid(_M + code, id)
 
 
-def _invalid(code: str, expected: str, id: str, unsafe: bool = False) -> Invalid:
-    return Invalid(_M + code, _M.replace(_ORM, _LOAD_ONLY) + expected, id, unsafe)
+def _invalid(code: str, expected: str | None, id: str, unsafe: bool = False) -> Invalid:
+    after = None if expected is None else _M.replace(_ORM, _LOAD_ONLY) + expected
+    return Invalid(_M + code, after, id, unsafe)
+
+
+_LABEL = "def label(author):\n    return author.name.title()\n\n\n"
 
 
 _VALID: list[Valid] = [
@@ -150,6 +170,56 @@ _VALID: list[Valid] = [
         "def f(session):\n    return [lambda: a.name for a in session.scalars(select(Author))]\n",
         "read-in-a-lambda",
     ),
+    _valid(
+        "def keep(author):\n    return author\n\n\n"
+        "def f(session):\n    return [keep(a) for a in session.scalars(select(Author))]\n",
+        "handed-to-a-function-that-returns-the-row",
+    ),
+    _valid(
+        "def show(author):\n    return render(author)\n\n\n"
+        "def f(session):\n    return [show(a) for a in session.scalars(select(Author))]\n",
+        "handed-to-a-function-that-passes-it-on",
+    ),
+    _valid(
+        "def count(author):\n    return len(author.books)\n\n\n"
+        "def f(session):\n    return [count(a) for a in session.scalars(select(Author))]\n",
+        "handed-to-a-function-that-reads-a-relationship",
+    ),
+    _valid(
+        "def pick(author, field):\n    return getattr(author, field)\n\n\n"
+        "def f(session):\n    return [pick(a, 'name') for a in session.scalars(select(Author))]\n",
+        "handed-to-a-function-that-uses-getattr",
+    ),
+    _valid(
+        "def purge(author):\n    delete_files(author.id)\n\n\n"
+        "def f(session):\n"
+        "    for a in session.scalars(select(Author)):\n"
+        "        purge(a)\n",
+        "handed-to-a-function-that-hands-a-key-to-unknown-code",
+    ),
+    _valid(
+        "@cache\n"
+        + _LABEL
+        + "def f(session):\n    return [label(a) for a in session.scalars(select(Author))]\n",
+        "handed-to-a-decorated-function",
+    ),
+    _valid(
+        "def f(session, view):\n"
+        "    return [view.label(a) for a in session.scalars(select(Author))]\n",
+        "handed-to-a-method",
+    ),
+    _valid(
+        "def f(session):\n"
+        "    return [getattr(a, 'name') for a in session.scalars(select(Author))]\n",
+        "getattr-on-the-row",
+    ),
+    _valid(
+        _LABEL + "def f(session):\n"
+        "    authors = session.scalars(select(Author)).all()\n"
+        "    names = [label(a) for a in authors]\n"
+        "    return names, authors\n",
+        "handed-and-the-list-returned",
+    ),
 ]
 _INVALID: list[Invalid] = [
     _invalid(
@@ -182,6 +252,34 @@ _INVALID: list[Invalid] = [
         "    return {a.id: a.name for a in authors}\n",
         "async-is-unsafe",
         unsafe=True,
+    ),
+    _invalid(
+        "def f(session):\n"
+        "    out = []\n"
+        "    for a in session.scalars(select(Author)):\n"
+        "        out.append({'id': a.id, 'name': a.name})\n"
+        "    return out\n",
+        "def f(session):\n"
+        "    out = []\n"
+        "    for a in session.scalars(select(Author).options(load_only(Author.id, Author.name))):\n"
+        "        out.append({'id': a.id, 'name': a.name})\n"
+        "    return out\n",
+        "a-dict-of-its-columns-returned-is-no-escape",
+    ),
+    _invalid(
+        _LABEL
+        + "def f(session):\n    return [label(a) for a in session.scalars(select(Author))]\n",
+        None,
+        "handed-to-a-function-of-the-module-that-reads-columns-has-no-fix",
+    ),
+    _invalid(
+        _LABEL + "def f(session):\n"
+        "    out = []\n"
+        "    for a in session.query(Author).all():\n"
+        "        out.append({'id': a.id, 'label': label(author=a)})\n"
+        "    return out\n",
+        None,
+        "handed-by-keyword-beside-columns-read-here-has-no-fix",
     ),
 ]
 

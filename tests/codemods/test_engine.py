@@ -355,6 +355,32 @@ def test_an_internal_error_in_one_file_is_reported_and_exits_2(
     assert "a.py: error: internal error: RuntimeError: rule bug" in err
 
 
+def test_a_fix_that_would_not_parse_leaves_the_file_and_keeps_its_findings(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fe_gen.codemods import fixer
+
+    # Without the parentheses a chain broken over lines needs once out of its list, the
+    # fix is not Python: the run must say it is fe-gen's fault, not the file's.
+    monkeypatch.setattr(fixer, "_needs_brackets", lambda node: False)
+    chained = (
+        "\n\ndef admins(session):\n"
+        "    return [\n"
+        "        u\n"
+        "        for u in session.execute(select(User))\n"
+        "        .scalars()\n"
+        "        .all()\n"
+        "        if u.name == 'ada'\n"
+        "    ]\n"
+    )
+    path = write(project, "a.py", MODELS + chained)
+    code, out, err = optimize(".")
+    assert code == 2
+    assert path.read_text() == MODELS + chained
+    assert "a.py: error: fe-gen's fix does not parse" in err
+    assert "FE101" in out
+
+
 def test_the_run_leaves_the_garbage_collector_as_it_found_it(project: Path) -> None:
     import gc
 

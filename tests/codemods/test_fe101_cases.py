@@ -241,8 +241,44 @@ NOOP = [
 
 FIXES = [
     pytest.param(
+        "def f(session):\n"
+        "    rows = [\n"
+        "        u\n"
+        "        for u in session.execute(select(User))\n"
+        "        .scalars()\n"
+        "        .all()\n"
+        "        if u.active\n"
+        "    ]\n"
+        "    return rows\n",
+        "def f(session):\n"
+        "    rows = (session.execute(select(User).where(User.active))\n"
+        "        .scalars()\n"
+        "        .all())\n"
+        "    return rows\n",
+        (),
+        id="a-chain-broken-over-lines-keeps-brackets-once-out-of-the-list",
+    ),
+    pytest.param(
+        "def f(session) -> list[User]:\n"
+        "    return [u for u in session.scalars(select(User)).all() if u.active]\n",
+        "def f(session) -> list[User]:\n"
+        "    return list(session.scalars(select(User).where(User.active)))\n",
+        (),
+        id="a-declared-list-stays-a-list-not-the-sequence-all-is-typed",
+    ),
+    pytest.param(
+        "def f(session):\n"
+        "    users: list[User] = [u for u in session.query(User).all() if u.active]\n"
+        "    return users\n",
+        "def f(session):\n"
+        "    users: list[User] = session.query(User).filter(User.active).all()\n"
+        "    return users\n",
+        (),
+        id="a-declared-list-from-a-legacy-query-whose-all-is-a-list",
+    ),
+    pytest.param(
         'def f(session):\n    return [u for u in session.query(User).all() if u.active and u.email != "x"]\n',
-        'def f(session):\n    return session.query(User).filter(User.active.is_(True), User.email.is_distinct_from("x")).all()\n',
+        'def f(session):\n    return session.query(User).filter(User.active, User.email.is_distinct_from("x")).all()\n',
         (),
         id="legacy-and-split-into-criteria",
     ),
@@ -354,7 +390,7 @@ FIXES = [
         _TEAM
         + "def f(session):\n    return [r for r in session.query(Team, User).join(Team.users) if r[1].active]\n",
         _TEAM
-        + "def f(session):\n    return list(session.query(Team, User).join(Team.users).filter(User.active.is_(True)))\n",
+        + "def f(session):\n    return list(session.query(Team, User).join(Team.users).filter(User.active))\n",
         (),
         id="legacy-row-tuples-by-index",
     ),
@@ -426,19 +462,19 @@ FIXES = [
     ),
     pytest.param(
         "def f(session):\n    return [u for u in session.scalars(select(User).order_by(User.id)) if u.active][:3]\n",
-        "def f(session):\n    return list(session.scalars(select(User).where(User.active.is_(True)).order_by(User.id)))[:3]\n",
+        "def f(session):\n    return list(session.scalars(select(User).where(User.active).order_by(User.id)))[:3]\n",
         (),
         id="slicing-the-filtered-rows-of-an-ordered-query",
     ),
     pytest.param(
         "def f(session):\n    return [u for u in session.scalars(select(User)).unique().all() if u.active]\n",
-        "def f(session):\n    return session.scalars(select(User).where(User.active.is_(True))).unique().all()\n",
+        "def f(session):\n    return session.scalars(select(User).where(User.active)).unique().all()\n",
         (),
         id="unique",
     ),
     pytest.param(
         "def f(session):\n    return [u for u in session.scalars(select(User).execution_options(yield_per=9)) if u.active]\n",
-        "def f(session):\n    return list(\n        session.scalars(select(User).where(User.active.is_(True)).execution_options(yield_per=9))\n    )\n",
+        "def f(session):\n    return list(session.scalars(select(User).where(User.active).execution_options(yield_per=9)))\n",
         (),
         id="yield-per",
     ),
@@ -450,13 +486,13 @@ FIXES = [
     ),
     pytest.param(
         "async def f(s):\n    return [u async for u in await s.stream_scalars(select(User)) if u.active]\n",
-        "async def f(s):\n    return [u async for u in await s.stream_scalars(select(User).where(User.active.is_(True)))]\n",
+        "async def f(s):\n    return [u async for u in await s.stream_scalars(select(User).where(User.active))]\n",
         (),
         id="async-comprehension-is-not-collapsed",
     ),
     pytest.param(
         "rows = session.query(User).all()\nactive = [u for u in rows if u.active]\n",
-        "rows = session.query(User).filter(User.active.is_(True)).all()\nactive = list(rows)\n",
+        "rows = session.query(User).filter(User.active).all()\nactive = list(rows)\n",
         (),
         id="module-level-script",
     ),
@@ -468,7 +504,7 @@ FIXES = [
     ),
     pytest.param(
         "def f(session):\n    return {u.role for u in session.scalars(select(User)) if u.active}\n",
-        "def f(session):\n    return {u.role for u in session.scalars(select(User).where(User.active.is_(True)))}\n",
+        "def f(session):\n    return {u.role for u in session.scalars(select(User).where(User.active))}\n",
         (),
         id="set-comprehension",
     ),
@@ -498,7 +534,7 @@ UNSAFE = [
         "        # only the active ones\n"
         "        if u.active\n"
         "    ]\n",
-        "def f(session):\n    return list(session.scalars(select(User).where(User.active.is_(True))))\n",
+        "def f(session):\n    return list(session.scalars(select(User).where(User.active)))\n",
         id="drops-a-comment",
     ),
     pytest.param(
@@ -513,17 +549,17 @@ UNSAFE = [
     ),
     pytest.param(
         "def f(session):\n    return {u.role: u for u in session.scalars(select(User)) if u.active}\n",
-        "def f(session):\n    return {u.role: u for u in session.scalars(select(User).where(User.active.is_(True)))}\n",
+        "def f(session):\n    return {u.role: u for u in session.scalars(select(User).where(User.active))}\n",
         id="a-dict-keeps-the-last-row-of-each-key",
     ),
     pytest.param(
         "def f(session):\n    return [u for u in session.scalars(select(User)) if u.active][0]\n",
-        "def f(session):\n    return list(session.scalars(select(User).where(User.active.is_(True))))[0]\n",
+        "def f(session):\n    return list(session.scalars(select(User).where(User.active)))[0]\n",
         id="indexing-the-filtered-rows-of-an-unordered-query",
     ),
     pytest.param(
         "def f(session):\n    return list(filter(lambda u: u.active, session.query(User)))[:3]\n",
-        "def f(session):\n    return list(session.query(User).filter(User.active.is_(True)))[:3]\n",
+        "def f(session):\n    return list(session.query(User).filter(User.active))[:3]\n",
         id="slicing-the-filtered-rows-of-an-unordered-query",
     ),
     pytest.param(

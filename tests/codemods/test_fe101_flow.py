@@ -20,7 +20,7 @@ FIXES = [
         "def f(session):\n"
         "    users = []\n"
         "    print(users)\n"
-        "    users = session.scalars(select(User).where(User.active.is_(True))).all()\n"
+        "    users = session.scalars(select(User).where(User.active)).all()\n"
         "    return list(users)\n",
         id="an-earlier-list-of-the-same-name",
     ),
@@ -39,7 +39,7 @@ FIXES = [
         "    for u in groups:\n"
         "        print(u)\n"
         "    out = []\n"
-        "    for u in session.scalars(select(User).where(User.active.is_(True))):\n"
+        "    for u in session.scalars(select(User).where(User.active)):\n"
         "        out.append(u)\n"
         "    for u in groups:\n"
         "        print(u)\n"

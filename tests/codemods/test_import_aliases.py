@@ -35,9 +35,7 @@ from app.models import Provider as ProviderModel
 
 
 def active(session):
-    return session.scalars(
-        select(ProviderModel).where(ProviderModel.active.is_(True))
-    ).all()
+    return session.scalars(select(ProviderModel).where(ProviderModel.active)).all()
 """
 
 

@@ -137,7 +137,7 @@ def test_declarative_2_0_columns_nullability_kinds_and_mixins(tmp_path: Path) ->
     }
     assert model is not None
     assert model.column("books") is None and model.attrs["books"].kind == "relationship"
-    assert model.column("display") is None
+    assert model.column("display") is None and model.attrs["display"].kind == "code"
 
 
 @pytest.mark.parametrize("name", ["Base", "Abstract", "NotMapped", "Stamped", "Missing"])

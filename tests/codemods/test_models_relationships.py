@@ -47,6 +47,7 @@ class Book(Owned, Base):
     pages = relationship("Page", lazy=LAZY)
     chapters: Mapped[List["Chapter"]] = relationship(order_by="Chapter.number")
     prizes: Mapped[list["Prize"]] = relationship(lazy="raise")
+    awards: Mapped[list["Award"]] = relationship(**EAGER)
 
 
 class Author(Base):
@@ -87,6 +88,7 @@ def _index(tmp_path: Path, **files: str) -> ModelsIndex:
         pytest.param("pages", ("Page", None, None), id="lazy-from-a-variable-is-unknown"),
         pytest.param("chapters", ("Chapter", True, "select"), id="typing-list"),
         pytest.param("prizes", ("Prize", True, "raise"), id="raise"),
+        pytest.param("awards", ("Award", True, None), id="lazy-from-keyword-unpacking-is-unknown"),
         pytest.param("owner", ("Person", False, "joined"), id="declared-attr-in-a-mixin"),
     ],
 )

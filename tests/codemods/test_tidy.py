@@ -44,3 +44,26 @@ def test_blacks_line_length_when_ruff_has_none(tmp_path: Path) -> None:
     assert tidy(tmp_path / "mod.py", "y = []\n", after) == after
     (tmp_path / "pyproject.toml").write_text("[tool.black]\nline-length = 60\n")
     assert tidy(tmp_path / "mod.py", "y = []\n", after) != after
+
+
+def test_a_file_the_formatter_keeps_is_formatted_where_the_fix_wrote(here: Path) -> None:
+    # onyx's scim.py: a comprehension collapsed to `set(...)`, in lines as the fix left them,
+    # none too long, which the project's ruff-format hook would have failed.
+    before = (
+        "def f(session, group_id):\n"
+        "    return {\n"
+        "        uid\n"
+        "        for uid in session.scalars(select(Member.user_id).where(Member.group_id == group_id))\n"
+        "        if uid is not None\n"
+        "    }\n"
+    )
+    after = (
+        "def f(session, group_id):\n"
+        "    return set(session.scalars(\n"
+        "            select(Member.user_id).where(Member.user_id.is_not(None))\n"
+        "        ))\n"
+    )
+    assert tidy(here, before, after) == (
+        "def f(session, group_id):\n"
+        "    return set(session.scalars(select(Member.user_id).where(Member.user_id.is_not(None))))\n"
+    )

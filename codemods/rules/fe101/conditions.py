@@ -286,8 +286,8 @@ class Writer:
         self, expr: cst.Attribute, kind: str, nullable: bool, truthy: bool
     ) -> cst.BaseExpression | Fail:
         if kind == "bool":
-            if truthy:
-                return sb.method(expr, "is_", sb.name("True"))
+            if truthy:  # NULL is no more true in a WHERE than None is in an `if`
+                return expr
             return sb.method(
                 expr, "is_not" if nullable else "is_", sb.name("True" if nullable else "False")
             )

@@ -84,22 +84,49 @@ class Examiner:
     # -- is the filter the only use of the rows, after the query, outside other loops? ------
 
     def _methods_only(self, site: Site, source: Source) -> bool:
-        """Whether every condition reads the row only through calls of its methods: no
-        column of a known class is read, so there is no filter fe-gen can act on."""
-        model = source.entities[0].model if len(source.entities) == 1 else None
-        if model is None or source.shape != "entity":
-            return False
+        """Whether every condition reads the rows' objects only through their Python code:
+        methods called (`e.can_display(user)`), properties and hybrids (`u.is_admin`,
+        `r.User.is_admin` of a Row), the row handed whole to a function (`check(u)`). No
+        column is read, so there is no filter fe-gen can act on. A relationship
+        (`u.team.name`) or a column next to such code (`u.is_admin and u.active`) still
+        reads columns: that stays a finding."""
+        if not source.entities or any(entity.column is not None for entity in source.entities):
+            return False  # columns selected: the values are read (`selected_column`)
         for condition in site.conditions:
             for node in walk(condition):
-                if not isinstance(node, cst.Attribute) or not isinstance(node.value, cst.Name):
+                if not isinstance(node, cst.Attribute):
                     continue
-                if node.value.value != site.row:
+                index = entity_index(site.row, source, node.value)
+                if index is None:
                     continue
+                model = source.entities[index].model if index < len(source.entities) else None
+                if model is None:
+                    return False
                 parent = self.meta.parent(node)
                 called = isinstance(parent, cst.Call) and parent.func is node
-                if not called or model.column(node.attr.value) is not None:
-                    return False
+                decl = model.attrs.get(node.attr.value)
+                code_attr = decl is not None and decl.kind == "code"
+                if called or code_attr or self._handed_to_code(node, condition, site.row):
+                    continue
+                return False
         return True
+
+    def _handed_to_code(self, node: cst.CSTNode, condition: cst.CSTNode, row: str) -> bool:
+        """Whether `node` (`u.id`) is only an argument of a call of code fe-gen cannot
+        read, `allowed(u, creds.get(u.id))`: the column goes into that code, and no
+        condition on it is left for SQL. A builtin (`len(u.name)`) or a method of the
+        row's value (`u.name.lower()`) still reads the column."""
+        child = node
+        for ancestor in self.meta.ancestors(node):
+            if ancestor is condition:
+                return False
+            if isinstance(ancestor, cst.Call) and child is not ancestor.func:
+                func = ancestor.func
+                builtin = any(n.startswith("builtins.") for n in self.meta.qualified(func))
+                if not builtin and not _reads(row, func):
+                    return True
+            child = ancestor
+        return False
 
     def _stateful(self, site: Site) -> bool:
         """Whether the condition reads something the per-row code changes."""

@@ -100,6 +100,7 @@ def comprehension(node: cst.CSTNode, meta: Meta) -> Site | None:
         and for_in.asynchronous is None  # list() cannot consume an async iterator
     )
     per_row = (node.key, node.value) if isinstance(node, cst.DictComp) else (node.elt,)
+    typed = _typed_value(node, meta)
 
     def rebuild(updated: cst.CSTNode) -> cst.CSTNode:
         assert isinstance(updated, COMPREHENSIONS)
@@ -108,7 +109,11 @@ def comprehension(node: cst.CSTNode, meta: Meta) -> Site | None:
             return plain
         iterable = updated.for_in.iter
         if isinstance(updated, cst.ListComp) and method_of(iterable) in {"all", "fetchall"}:
-            return iterable.with_changes(lpar=updated.lpar, rpar=updated.rpar)
+            if not typed or _legacy_query(iterable):
+                return iterable.with_changes(lpar=updated.lpar, rpar=updated.rpar)
+            # `.all()` of a 2.0-style result is typed `Sequence`: list() the result itself.
+            assert isinstance(iterable, cst.Call) and isinstance(iterable.func, cst.Attribute)
+            iterable = iterable.func.value
         wrapper = "list" if isinstance(updated, cst.ListComp) else "set"
         return sb.call(sb.name(wrapper), iterable).with_changes(
             lpar=updated.lpar, rpar=updated.rpar
@@ -253,6 +258,33 @@ def _grouped(expr: cst.BaseExpression) -> cst.BaseExpression:
 
 def _is_name(node: cst.CSTNode, name: str) -> bool:
     return isinstance(node, cst.Name) and node.value == name
+
+
+def _typed_value(node: cst.CSTNode, meta: Meta) -> bool:
+    """Whether `node`'s type is declared where it goes: an annotated assignment's value, or
+    what a function with a return annotation returns."""
+    parent = meta.parent(node)
+    if isinstance(parent, cst.AnnAssign):
+        return True
+    if not isinstance(parent, cst.Return):
+        return False
+    scope: cst.CSTNode | None = parent
+    while scope is not None and not isinstance(scope, cst.FunctionDef | cst.Lambda):
+        scope = meta.parent(scope)
+    return isinstance(scope, cst.FunctionDef) and scope.returns is not None
+
+
+def _legacy_query(node: cst.BaseExpression) -> bool:
+    """Whether a chain starts from `session.query(...)`, whose `.all()` is typed as a list
+    (2.0-style results' `.all()` is a `Sequence`, which a `list[...]` annotation refuses)."""
+    while isinstance(node, cst.Call | cst.Attribute | cst.Subscript):
+        if isinstance(node, cst.Call):
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value == "query":
+                return True
+            node = node.func
+        else:
+            node = node.value
+    return False
 
 
 def method_of(node: cst.BaseExpression) -> str:

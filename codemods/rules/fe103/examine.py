@@ -21,8 +21,9 @@ from fe_gen.codemods.analysis.queries import (
 from fe_gen.codemods.analysis.rows import Loop, Rows, append_options, local_rows
 from fe_gen.codemods.models_index import ModelInfo
 from fe_gen.codemods.rules.base import Applicability, Edit, Fix
-from fe_gen.codemods.rules.fe103.batch import Get, batch_fix, find_get
+from fe_gen.codemods.rules.fe103.batch import batch_fix
 from fe_gen.codemods.rules.fe103.loaders import Path, Step, chain, settled_paths
+from fe_gen.codemods.rules.fe103.lookups import Lookup, find_get, find_lookup
 from fe_gen.codemods.rules.fe103.reads import Read, relationship_reads
 from fe_gen.codemods.rules.fe103.routes import response, schema_reads, schema_ref
 
@@ -195,6 +196,7 @@ class Examiner:
         global_session = rows.session in {"", "db.session"}
         found = False
         meta = self.meta
+        resolver = self.resolver
 
         class _Calls(cst.CSTVisitor):
             def visit_Call(self, call: cst.Call) -> None:
@@ -202,7 +204,9 @@ class Examiner:
                 if found or not low <= meta.start(call) <= high:
                     return
                 if method(call) in _WRITES and _session_like(call, rows.session):
-                    found = True
+                    first = call.args[0].value if call.args else None
+                    reads = first is not None and _statement_kind(first, resolver) == "select"
+                    found = not reads or method(call) != "execute"
                 elif not isinstance(call.func, cst.Attribute) or method(call) not in _PURE:
                     builtin = any(n.startswith("builtins.") for n in meta.qualified(call.func))
                     given = {code(arg.value) for arg in call.args}
@@ -236,15 +240,27 @@ class Examiner:
         session = rows.session
         meta = self.meta
 
-        gets: list[Get] = []
+        gets: list[Lookup] = []
+        covered: set[int] = set()  # calls inside a lookup: judged with it
+        low, high = meta.start(loop.node), meta.end(loop.node)
+
+        def inside(node: cst.CSTNode) -> bool:
+            return low <= meta.start(node) and meta.end(node) <= high
 
         class _Calls(cst.CSTVisitor):
             def visit_Call(self, call: cst.Call) -> None:
-                if not any(name.value == row for name in names_in(call)):
+                if id(call) in covered:
                     return
-                get = find_get(call, row, meta, resolver)
+                if not any(name.value == row for name in names_in(call)):
+                    held = find_lookup(call, row, meta, resolver)  # `stmt` built in the loop
+                    if held is not None and held.held is not None and inside(held.held):
+                        gets.append(held)
+                        covered.update(id(inner) for inner in _calls(held.node))
+                    return
+                get = find_get(call, row, meta, resolver) or find_lookup(call, row, meta, resolver)
                 if get is not None:
                     gets.append(get)
+                    covered.update(id(inner) for inner in _calls(get.node))
                     return
                 parent = meta.parent(call)
                 above = meta.parent(parent) if isinstance(parent, cst.Attribute) else None
@@ -264,25 +280,42 @@ class Examiner:
             part.visit(_Calls())
         return self._batches(loop, rows, gets) + found
 
-    def _batches(self, loop: Loop, rows: Rows, gets: list[Get]) -> list[Verdict]:
-        """One finding per (session, model, key) read with `get` per row."""
-        groups: dict[tuple[str, str, str], list[Get]] = {}
+    def _batches(self, loop: Loop, rows: Rows, gets: list[Lookup]) -> list[Verdict]:
+        """One finding per lookup (session, model, key, query) run per row."""
+        groups: dict[tuple[str, ...], list[Lookup]] = {}
         for get in gets:
-            groups.setdefault((get.session, get.model.name, code(get.key)), []).append(get)
+            plain = get.statement is None or (get.only_key and get.shape == "one")
+            statement = "" if plain or get.statement is None else code(get.statement)
+            same = (get.session, get.model.name, get.column, code(get.key), get.shape, statement)
+            groups.setdefault((*same, str(get.awaited)), []).append(get)
         verdicts = []
         for group in groups.values():
             first = group[0]
             detail = (
-                f"`{code(first.call)}` runs a query per row; fetch them with one"
-                f" `.where({code(first.model_expr)}.<key>.in_(...))` query before the loop"
+                f"{first.what} runs a query per row; fetch them with one"
+                f" `.where({code(first.model_expr)}.{first.column or '<key>'}.in_(...))` query"
+                " before the loop"
             )
-            fix = None
-            if isinstance(loop.node, cst.For) and not self._writes(loop, rows):
-                fix, why = batch_fix(loop.node, group, rows.model, self.meta, self.module)
-                detail = detail if fix is not None else f"{detail}; no fix: {why}"
+            fix, why = None, "the session may write in the loop (or code handed it or a row)"
+            if not self._writes(loop, rows):
+                fix, why = batch_fix(
+                    loop, group, rows.model, self.meta, self.module, rows.statement
+                )
+            detail = detail if fix is not None else f"{detail}; no fix: {why}"
             extra = tuple(get.node for get in group[1:])
             verdicts.append(Verdict(first.node, detail, fix, extra))
         return verdicts
+
+
+def _calls(node: cst.CSTNode) -> list[cst.Call]:
+    found: list[cst.Call] = []
+
+    class _Collect(cst.CSTVisitor):
+        def visit_Call(self, call: cst.Call) -> None:
+            found.append(call)
+
+    node.visit(_Collect())
+    return found
 
 
 def _per_row(call: cst.Call, resolver: Resolver, session: str) -> str | None:

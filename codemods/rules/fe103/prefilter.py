@@ -249,10 +249,12 @@ def _known_call(call: ast.Call) -> bool:
     return isinstance(func, ast.Name) and (func.id in _BUILTINS or func.id[:1].isupper())
 
 
-def _columns_only(loop: _Loop) -> bool:
-    """FE102: each use of the row reads an attribute (not called, not assigned), no code
-    fe-gen cannot see is handed anything read from it."""
+def _columns_only(loop: _Loop, handable: frozenset[str] = frozenset()) -> bool:
+    """FE102: each use of the row reads an attribute (not called, not assigned) or hands
+    the row whole to a function of the module or one it imports by name (`describe(row)`,
+    which the rule follows), no code fe-gen cannot see is handed anything read from it."""
     read = False
+    handed = 0
     for part in loop.parts:
         for node in ast.walk(part):
             if isinstance(node, _SCOPES) and _mentions(node, loop.target):
@@ -264,13 +266,17 @@ def _columns_only(loop: _Loop) -> bool:
                 if isinstance(receiver, ast.Name) and receiver.id == loop.target:
                     return False  # `row.method()`
                 values = [*node.args, *(k.value for k in node.keywords)]
+                whole = [v for v in values if isinstance(v, ast.Name) and v.id == loop.target]
+                if whole and isinstance(node.func, ast.Name) and node.func.id in handable:
+                    handed += len(whole)
+                    values = [v for v in values if v not in whole]
                 if any(_mentions(v, loop.target) for v in values):
                     return False
             elif _reads_row(node, loop.target):
                 if not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
                     return False
                 read = True
-    return read and _plain_reads(loop)
+    return (read or handed > 0) and _plain_reads(loop, handed)
 
 
 def _reads_row(node: ast.AST, row: str) -> bool:
@@ -282,8 +288,8 @@ def _reads_row(node: ast.AST, row: str) -> bool:
     )
 
 
-def _plain_reads(loop: _Loop) -> bool:
-    """Whether every occurrence of the row's name is `row.attr`."""
+def _plain_reads(loop: _Loop, handed: int = 0) -> bool:
+    """Whether every occurrence of the row's name is `row.attr`, but the `handed` ones."""
     attributes = 0
     names = 0
     for part in loop.parts:
@@ -292,7 +298,7 @@ def _plain_reads(loop: _Loop) -> bool:
                 names += 1
             elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
                 attributes += node.value.id == loop.target
-    return names == attributes
+    return names == attributes + handed
 
 
 def _route(unit: ast.AST, assigned: dict[str, list[ast.expr]]) -> list[ast.expr]:
@@ -337,13 +343,15 @@ def _verdicts(tree: ast.Module, hints: Hints, text: str) -> Verdicts:
         return _LAST[0][2]
     found: Verdicts = {}
     functions = {s.name for s in tree.body if isinstance(s, _FUNCTIONS)}
+    handable = frozenset(functions) | _imported_names(tree)
     starts = _line_starts(text)
     for name, node in _units(tree):
         if not _may_hold(node, text, starts):
             continue
         unit = _Unit(node)
         loops = [loop for loop in unit.loops if _from_database(loop.iterable, unit.assigned)]
-        over = [lp for lp in loops if _columns_only(lp) and _built_here(lp, unit, functions)]
+        over = [lp for lp in loops if _columns_only(lp, handable)]
+        over = [lp for lp in over if _built_here(lp, unit, functions)]
         per_row = [lp.iterable for lp in loops if _n_plus_one(lp, unit, hints)]
         per_row += _route(node, unit.assigned)
         if over or per_row:
@@ -373,6 +381,16 @@ def _may_hold(node: ast.AST, text: str, starts: list[int]) -> bool:
     last = getattr(node, "end_lineno", None) or len(starts) - 1
     count = len(starts) - 1
     return text.find("for", starts[min(first - 1, count)], starts[min(last, count)]) >= 0
+
+
+def _imported_names(tree: ast.Module) -> frozenset[str]:
+    """Names the module imports with `from ... import name` (functions FE102 may follow)."""
+    return frozenset(
+        alias.asname or alias.name
+        for statement in tree.body
+        if isinstance(statement, ast.ImportFrom)
+        for alias in statement.names
+    )
 
 
 def _called(origins: list[ast.expr], unit: _Unit, functions: set[str]) -> frozenset[str]:
