@@ -22,7 +22,9 @@ import ast
 import builtins
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import accumulate
 
+from fe_gen.codemods.fileio import split_lines
 from fe_gen.codemods.hints import NO_HINTS, Hints
 
 # a query call, or a session handed to a function of another module that builds one
@@ -51,6 +53,28 @@ def text_may_match(source: bytes) -> bool:
     return b"for " in source or any(word in source for word in _ROUTE_WORDS)
 
 
+_UNIT_TYPES = frozenset({ast.Assign, ast.AnnAssign, ast.For, ast.AsyncFor, *_COMPREHENSIONS})
+_CONTEXTS = (ast.Load, ast.Store, ast.Del)
+
+
+def _walk(root: ast.AST) -> list[ast.AST]:
+    """The nodes under `root` in `ast.walk`'s order, without the Load/Store markers and
+    without a generator per node: every function of a file that reaches the pre-check
+    is walked, and `ast.walk` was half the time of the `ast` phase."""
+    found = [root]
+    index = 0
+    while index < len(found):
+        node = found[index]
+        index += 1
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if type(value) is list:
+                found.extend([item for item in value if isinstance(item, ast.AST)])
+            elif isinstance(value, ast.AST) and not isinstance(value, _CONTEXTS):
+                found.append(value)
+    return found
+
+
 @dataclass
 class _Loop:
     target: str
@@ -67,7 +91,9 @@ class _Unit:
     loops: list[_Loop] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        for node in ast.walk(self.node):
+        for node in _walk(self.node):
+            if type(node) not in _UNIT_TYPES:  # most nodes: one set lookup
+                continue
             if isinstance(node, ast.Assign | ast.AnnAssign):
                 self._bind(node)
             elif isinstance(node, ast.For | ast.AsyncFor):
@@ -310,7 +336,7 @@ Verdicts = dict[str, tuple[frozenset[str] | None, frozenset[str] | None]]
 _LAST: list[tuple[ast.Module, Hints, Verdicts]] = []  # one module's answer
 
 
-def _verdicts(tree: ast.Module, hints: Hints) -> Verdicts:
+def _verdicts(tree: ast.Module, hints: Hints, text: str) -> Verdicts:
     """What FE102 and FE103 may find in each unit worth keeping; kept for the last tree
     asked about, which both rules ask about in turn."""
     if _LAST and _LAST[0][0] is tree and _LAST[0][1] == hints:
@@ -318,7 +344,10 @@ def _verdicts(tree: ast.Module, hints: Hints) -> Verdicts:
     found: Verdicts = {}
     functions = {s.name for s in tree.body if isinstance(s, _FUNCTIONS)}
     handable = frozenset(functions) | _imported_names(tree)
+    starts = _line_starts(text)
     for name, node in _units(tree):
+        if not _may_hold(node, text, starts):
+            continue
         unit = _Unit(node)
         loops = [loop for loop in unit.loops if _from_database(loop.iterable, unit.assigned)]
         over = [lp for lp in loops if _columns_only(lp, handable)]
@@ -332,6 +361,26 @@ def _verdicts(tree: ast.Module, hints: Hints) -> Verdicts:
             )
     _LAST[:] = [(tree, hints, found)]
     return found
+
+
+def _line_starts(text: str) -> list[int]:
+    """Where each line of `text` starts (as `ast` counts lines), and where it ends."""
+    return list(accumulate(map(len, split_lines(text)), initial=0))
+
+
+def _may_hold(node: ast.AST, text: str, starts: list[int]) -> bool:
+    """Whether a unit may hold a loop or be a route: its text (decorators included) shows
+    `for`, or one of its decorators is `@x.get(...)` & co. A unit with neither has no
+    verdict, and walking it was most of the time of this pre-check."""
+    decorators = getattr(node, "decorator_list", [])
+    for decorator in decorators:
+        func = decorator.func if isinstance(decorator, ast.Call) else None
+        if isinstance(func, ast.Attribute) and func.attr in _ROUTE_METHODS:
+            return True
+    first = min([getattr(node, "lineno", 1), *(d.lineno for d in decorators)])
+    last = getattr(node, "end_lineno", None) or len(starts) - 1
+    count = len(starts) - 1
+    return text.find("for", starts[min(first - 1, count)], starts[min(last, count)]) >= 0
 
 
 def _imported_names(tree: ast.Module) -> frozenset[str]:
@@ -356,11 +405,13 @@ def _called(origins: list[ast.expr], unit: _Unit, functions: set[str]) -> frozen
     return frozenset(called)
 
 
-def _needed(tree: ast.Module, hints: Hints, which: int) -> dict[str, frozenset[str] | None] | None:
+def _needed(
+    tree: ast.Module, text: str, hints: Hints, which: int
+) -> dict[str, frozenset[str] | None] | None:
     if _migration(tree):
         return None
     needed: dict[str, frozenset[str] | None] = {}
-    for name, verdict in _verdicts(tree, hints).items():
+    for name, verdict in _verdicts(tree, hints, text).items():
         called = verdict[which]
         if called is None:
             continue
@@ -375,7 +426,7 @@ def over_fetching(
 ) -> dict[str, frozenset[str] | None] | None:
     """FE102's units (`f`, `Class.method`), kept whole with the module functions they
     call; None if none."""
-    return _needed(tree, hints, 0)
+    return _needed(tree, text, hints, 0)
 
 
 def candidates(
@@ -383,7 +434,7 @@ def candidates(
 ) -> dict[str, frozenset[str] | None] | None:
     """FE103's units (`f`, `Class.method`): a loop reading its rows or a route with a
     response schema, kept whole with the module functions they call; None if none."""
-    return _needed(tree, hints, 1)
+    return _needed(tree, text, hints, 1)
 
 
 def _migration(tree: ast.Module) -> bool:
