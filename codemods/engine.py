@@ -137,7 +137,7 @@ def _run(
     hints = _hints(data, rest) if wanted else NO_HINTS
     workers.set_state(settings, _models(data, rest, imported), data, hints)
     outcomes = [FileOutcome(path, skipped=True) for path in data.keys() - set(wanted)]
-    count = settings.workers  # read once: it looks at the load average
+    count = settings.workers
     analyst = None
     if _analyst_pays(settings, sum(len(data[path]) for path in wanted)):
         analyst = workers.Analyst(settings.rules, count)
