@@ -232,3 +232,19 @@ async def test_async_lookups_per_row_become_one_query_each() -> None:
     assert large_count == after_count == 3
     assert large == (await _run_async(original, 4))[0]
     assert fix(rewritten, unsafe=True) == rewritten
+
+
+def test_a_lookup_memoised_by_key_is_said_to_run_for_the_rows_past_its_if() -> None:
+    # mealie's backup test: a query per distinct key, not per row; still one IN query short.
+    source = MODELS + (
+        "def books_by_author(s):\n"
+        "    seen = {}\n"
+        "    for a in s.scalars(select(Author)).all():\n"
+        "        books = seen.get(a.id)\n"
+        "        if books is None:\n"
+        "            books = s.scalars(select(Book).where(Book.author_id == a.id)).all()\n"
+        "            seen[a.id] = books\n"
+        "    return seen\n"
+    )
+    [finding] = check(source).findings
+    assert "runs a query for each row that gets past an `if`" in finding.message

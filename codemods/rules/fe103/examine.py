@@ -280,6 +280,16 @@ class Examiner:
             part.visit(_Calls())
         return self._batches(loop, rows, gets) + found
 
+    def _guarded(self, node: cst.CSTNode, loop: Loop) -> bool:
+        """Whether `node` runs only for some rows: under an `if` inside the loop (a lookup
+        memoised by key, `if users is None: users = ...`, runs once per distinct key)."""
+        for ancestor in self.meta.ancestors(node):
+            if ancestor is loop.node:
+                return False
+            if isinstance(ancestor, cst.If | cst.IfExp):
+                return True
+        return False
+
     def _batches(self, loop: Loop, rows: Rows, gets: list[Lookup]) -> list[Verdict]:
         """One finding per lookup (session, model, key, query) run per row."""
         groups: dict[tuple[str, ...], list[Lookup]] = {}
@@ -291,8 +301,13 @@ class Examiner:
         verdicts = []
         for group in groups.values():
             first = group[0]
+            per = (
+                "for each row that gets past an `if`"
+                if self._guarded(first.node, loop)
+                else "per row"
+            )
             detail = (
-                f"{first.what} runs a query per row; fetch them with one"
+                f"{first.what} runs a query {per}; fetch them with one"
                 f" `.where({code(first.model_expr)}.{first.column or '<key>'}.in_(...))` query"
                 " before the loop"
             )
