@@ -86,7 +86,8 @@ def _models(
 
     def models() -> ModelsIndex:
         if not built:
-            from fe_gen.codemods.models_index import ModelsIndex, SourceSet
+            from fe_gen.codemods.models_index import ModelsIndex
+            from fe_gen.codemods.sources import SourceSet
 
             built.append(ModelsIndex(SourceSet(data, more), imported))
         return built[0]
@@ -210,7 +211,8 @@ def optimize_source(
     unsafe_fixes: bool = False,
 ) -> FileOutcome:
     """Run the rules on one source text in memory (models are read from the text itself)."""
-    from fe_gen.codemods.models_index import ModelsIndex, SourceSet
+    from fe_gen.codemods.models_index import ModelsIndex
+    from fe_gen.codemods.sources import SourceSet
 
     data = text.encode("utf-8")
     path = Path(os.path.abspath(path))

@@ -9,13 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from fe_gen.codemods.models_index import (
-    ModelInfo,
-    ModelsIndex,
-    SourceSet,
-    _defined,
-    module_matches,
-)
+from fe_gen.codemods.models_index import ModelInfo, ModelsIndex
+from fe_gen.codemods.sources import SourceSet, _defined, module_matches
 
 MODELS_20 = """\
 import datetime as dt

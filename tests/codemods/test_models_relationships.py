@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from fe_gen.codemods.models_index import ModelsIndex, RelationshipInfo, SourceSet
+from fe_gen.codemods.models_index import ModelsIndex, RelationshipInfo
+from fe_gen.codemods.sources import SourceSet
 
 MODELS = """\
 from typing import List, Optional
