@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from fe_gen.generator.cli import app
+from tests.codemods.test_engine import optimize
 
 MODELS = """\
 from sqlalchemy import Text
@@ -54,8 +53,8 @@ def _project(root: Path, helper: str, relative: bool = False) -> None:
 
 
 def _check(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, ["optimize", "--check", "--select", "FE102", *args])
-    return result.exit_code, result.stdout
+    code, out, _ = optimize("--check", "--select", "FE102", *args)
+    return code, out
 
 
 @pytest.mark.parametrize("relative", [False, True], ids=["absolute", "relative"])
@@ -67,8 +66,7 @@ def test_a_helper_of_another_module_reading_columns_is_reported_without_a_fix(
     assert code == 1
     assert "shop/views.py:8:" in out and "FE102" in out
     assert "here and by `label()`" in out and "no fix" in out
-    result = CliRunner().invoke(app, ["optimize", "--unsafe-fixes", "shop"])
-    assert result.exit_code == 1  # reported, nothing to apply
+    assert optimize("--unsafe-fixes", "shop")[0] == 1  # reported, nothing to apply
     assert "load_only" not in (project / "shop" / "views.py").read_text()
 
 
